@@ -1,0 +1,31 @@
+# Every target sets itself up on a fresh Debian/Ubuntu machine with Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+BROWSER_ENV = ORDERCANCEL_BROWSER_EXECUTABLE="$$(cat .browser-path)"
+
+.PHONY: demo test setup browser bench clean
+
+setup: $(STAMP) .browser-path
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+.browser-path: $(STAMP)
+	PY=$(PY) scripts/ensure-browser > .browser-path.tmp && mv .browser-path.tmp .browser-path
+
+demo: setup
+	$(BROWSER_ENV) $(VENV)/bin/ordercancel demo
+
+test: setup
+	$(BROWSER_ENV) $(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+bench: setup
+	$(BROWSER_ENV) $(PY) benchmarks/store_throughput.py
+
+clean:
+	rm -rf $(VENV) .browser-path test-results

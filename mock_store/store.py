@@ -1,0 +1,349 @@
+"""The mock storefront's state: accounts, orders, the store clock, sessions, faults and events."""
+from __future__ import annotations
+
+import copy
+import random
+import re
+import secrets
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+ORDER_ID = re.compile(r"^(?:\d{3}|D01)-\d{7}-\d{7}$")
+PERSONAS = {"captcha", "approval", "locked"}
+STAGES = {"preparing", "shipped", "delivered", "cancelled"}
+
+# Order states as the storefront reports them through the admin API.
+OPEN = "open"
+PREPARING = "preparing"
+SHIPPED = "shipped"
+DELIVERED = "delivered"
+CANCELLED = "cancelled"
+CANCELLATION_REQUESTED = "cancellation_requested"
+
+# Item statuses.
+ORDERED = "ordered"
+
+
+class StoreError(ValueError):
+    """A store document or admin request that cannot be applied."""
+
+
+def parse_time(value: str | datetime) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise StoreError(f"not an ISO time: {value!r}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass
+class Account:
+    email: str
+    password: str
+    name: str
+    totp_secret: str | None = None
+    locale: str | None = None
+    persona: str | None = None
+
+
+@dataclass
+class Item:
+    id: str
+    title: str
+    price: Decimal
+    quantity: int = 1
+    status: str = ORDERED
+
+
+@dataclass
+class Order:
+    id: str
+    account: str
+    placed_at: datetime
+    items: list[Item]
+    cancel_window_minutes: int = 30
+    seller: str = "amazon"
+    seller_name: str = "Amazon.com"
+    digital: bool = False
+    stage: str | None = None
+    ship_to: str = ""
+    return_days: int = 30
+    free_returns: bool = True
+    cancel_reason: str | None = None
+    cancel_note: str | None = None
+
+    @property
+    def total(self) -> Decimal:
+        return sum((item.price * item.quantity for item in self.items), Decimal("0"))
+
+    @property
+    def active_items(self) -> list[Item]:
+        return [item for item in self.items if item.status == ORDERED]
+
+    def window_closes_at(self) -> datetime:
+        return self.placed_at + timedelta(minutes=self.cancel_window_minutes)
+
+    def state(self, now: datetime) -> str:
+        if self.stage == CANCELLED or all(item.status == CANCELLED for item in self.items):
+            return CANCELLED
+        if any(item.status == CANCELLATION_REQUESTED for item in self.items):
+            return CANCELLATION_REQUESTED
+        if self.digital:
+            return DELIVERED
+        if self.stage:
+            return self.stage
+        return OPEN if now < self.window_closes_at() else PREPARING
+
+    def cancellable(self, now: datetime) -> bool:
+        return self.state(now) == OPEN and bool(self.active_items)
+
+    def expected_delivery(self) -> datetime:
+        return self.placed_at + timedelta(days=3)
+
+    def return_deadline(self) -> datetime:
+        return self.expected_delivery() + timedelta(days=self.return_days)
+
+
+@dataclass
+class Session:
+    token: str
+    csrf: str
+    email: str | None = None
+    # a sign-in in progress: the e-mail typed, and the step it is waiting for
+    pending_email: str | None = None
+    pending_step: str | None = None
+    return_to: str = "/your-orders/orders"
+    captcha: str | None = None
+    requests: int = 0
+
+
+@dataclass
+class Faults:
+    seed: int = 0
+    error_rate: float = 0.0
+    latency_ms: tuple[int, int] | None = None
+    session_ttl_requests: int | None = None
+    challenge_next_sign_in: str | None = None
+    ship_before_submit: set[str] = field(default_factory=set)
+    drop_response_after_cancel: set[str] = field(default_factory=set)
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> Faults:
+        latency = doc.get("latency_ms")
+        challenge = doc.get("challenge_next_sign_in")
+        if challenge not in (None, "captcha", "approval"):
+            raise StoreError("challenge_next_sign_in must be 'captcha' or 'approval'")
+        rate = float(doc.get("error_rate") or 0.0)
+        if not 0.0 <= rate <= 1.0:
+            raise StoreError("error_rate must be between 0 and 1")
+        if latency is not None:
+            low, high = (int(v) for v in latency)
+            if not 0 <= low <= high <= 30_000:
+                raise StoreError("latency_ms must be [min, max] with 0 <= min <= max <= 30000")
+            latency = (low, high)
+        ttl = doc.get("session_ttl_requests")
+        seed = int(doc.get("seed") or 0)
+        return cls(
+            seed=seed,
+            error_rate=rate,
+            latency_ms=latency,
+            session_ttl_requests=int(ttl) if ttl else None,
+            challenge_next_sign_in=challenge,
+            ship_before_submit=set(doc.get("ship_before_submit") or ()),
+            drop_response_after_cancel=set(doc.get("drop_response_after_cancel") or ()),
+            rng=random.Random(seed),
+        )
+
+
+class Store:
+    """All mutable state of one mock store, guarded by one lock (handlers run in a thread pool)."""
+
+    def __init__(self, default_locale: str = "en") -> None:
+        self.lock = threading.RLock()
+        self.default_locale = default_locale
+        self.accounts: dict[str, Account] = {}
+        self.orders: dict[str, Order] = {}
+        self.sessions: dict[str, Session] = {}
+        self.events: list[dict[str, Any]] = []
+        self.faults = Faults()
+        self.frozen_now: datetime | None = None
+        self.approved: set[str] = set()
+        # cancelGuid -> (order id, item ids, result), for the summary page
+        self.receipts: dict[str, tuple[str, list[str], str]] = {}
+
+    # -- time -------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        return self.frozen_now or datetime.now(UTC)
+
+    def set_clock(self, doc: dict[str, Any]) -> datetime:
+        with self.lock:
+            if "now" in doc:
+                self.frozen_now = parse_time(doc["now"])
+            elif "advance_seconds" in doc:
+                self.frozen_now = self.now() + timedelta(seconds=float(doc["advance_seconds"]))
+            else:
+                raise StoreError("clock needs 'now' or 'advance_seconds'")
+            return self.frozen_now
+
+    # -- loading ----------------------------------------------------------------------------
+    def load(self, doc: dict[str, Any]) -> None:
+        with self.lock:
+            self.accounts.clear()
+            self.orders.clear()
+            self.sessions.clear()
+            self.events.clear()
+            self.approved.clear()
+            self.receipts.clear()
+            self.faults = Faults()
+            self.frozen_now = parse_time(doc["now"]) if doc.get("now") else None
+            for raw in doc.get("accounts", []):
+                self.add_account(raw)
+            self.add_orders(doc.get("orders", []))
+
+    def add_account(self, raw: dict[str, Any]) -> Account:
+        try:
+            email = str(raw["email"]).strip().lower()
+            password = str(raw["password"])
+        except KeyError as exc:
+            raise StoreError(f"an account needs {exc.args[0]!r}") from exc
+        persona = raw.get("persona")
+        if persona is not None and persona not in PERSONAS:
+            raise StoreError(f"unknown persona {persona!r}")
+        locale = raw.get("locale")
+        if locale not in (None, "en", "da"):
+            raise StoreError(f"unknown locale {locale!r}")
+        account = Account(email, password, raw.get("name") or email.split("@")[0].title(),
+                          raw.get("totp_secret"), locale, persona)
+        self.accounts[email] = account
+        return account
+
+    def add_orders(self, raws: list[dict[str, Any]]) -> list[Order]:
+        with self.lock:
+            orders = [self._order_from(raw) for raw in raws]
+            for order in orders:
+                self.orders[order.id] = order
+            return orders
+
+    def _order_from(self, raw: dict[str, Any]) -> Order:
+        order_id = str(raw.get("id", ""))
+        if not ORDER_ID.match(order_id):
+            raise StoreError(f"not an order number: {order_id!r}")
+        account = str(raw.get("account", "")).lower()
+        if account not in self.accounts:
+            raise StoreError(f"order {order_id}: unknown account {account!r}")
+        stage = raw.get("stage")
+        if stage is not None and stage not in STAGES:
+            raise StoreError(f"order {order_id}: unknown stage {stage!r}")
+        seller = raw.get("seller", "amazon")
+        if seller not in ("amazon", "third_party"):
+            raise StoreError(f"order {order_id}: seller must be 'amazon' or 'third_party'")
+        items = []
+        for index, item in enumerate(raw.get("items") or []):
+            try:
+                price = Decimal(str(item.get("price", "0")))
+            except ArithmeticError as exc:
+                raise StoreError(f"order {order_id}: bad price {item.get('price')!r}") from exc
+            status = item.get("status", ORDERED)
+            if status not in (ORDERED, CANCELLED, CANCELLATION_REQUESTED):
+                raise StoreError(f"order {order_id}: unknown item status {status!r}")
+            items.append(Item(str(item.get("id") or f"{order_id[-7:]}{index:02d}s"),
+                              str(item["title"]), price, int(item.get("quantity", 1)), status))
+        if not items:
+            raise StoreError(f"order {order_id}: an order needs items")
+        digital = bool(raw.get("digital")) or order_id.startswith("D01-")
+        order = Order(
+            id=order_id,
+            account=account,
+            placed_at=parse_time(raw.get("placed_at") or self.now()),
+            items=items,
+            cancel_window_minutes=int(raw.get("cancel_window_minutes", 30)),
+            seller=seller,
+            seller_name=raw.get("seller_name") or ("Amazon.com" if seller == "amazon" else "Nordic Gadgets ApS"),
+            digital=digital,
+            stage=stage,
+            ship_to=raw.get("ship_to") or self.accounts[account].name,
+            return_days=int(raw.get("return_days", 30)),
+            free_returns=bool(raw.get("free_returns", seller == "amazon")),
+        )
+        if stage == CANCELLED:
+            for item in order.items:
+                item.status = CANCELLED
+        return order
+
+    # -- queries ----------------------------------------------------------------------------
+    def order_for(self, email: str, order_id: str) -> Order | None:
+        """The order, only if it belongs to this account: other accounts' orders do not exist."""
+        order = self.orders.get(order_id)
+        return order if order is not None and order.account == email else None
+
+    def orders_of(self, email: str) -> list[Order]:
+        return sorted((o for o in self.orders.values() if o.account == email),
+                      key=lambda o: (o.placed_at, o.id), reverse=True)
+
+    def admin_view(self, order: Order) -> dict[str, Any]:
+        now = self.now()
+        return {
+            "id": order.id,
+            "account": order.account,
+            "state": order.state(now),
+            "partly_cancelled": 0 < sum(i.status == CANCELLED for i in order.items) < len(order.items),
+            "cancellable": order.cancellable(now),
+            "items": [{"id": i.id, "title": i.title, "price": str(i.price), "quantity": i.quantity,
+                       "status": i.status} for i in order.items],
+            "cancel_reason": order.cancel_reason,
+            "cancel_note": order.cancel_note,
+        }
+
+    # -- sessions ---------------------------------------------------------------------------
+    def new_session(self) -> Session:
+        session = Session(token=secrets.token_urlsafe(24), csrf=secrets.token_urlsafe(24))
+        self.sessions[session.token] = session
+        return session
+
+    def session(self, token: str | None) -> Session | None:
+        return self.sessions.get(token) if token else None
+
+    # -- events -----------------------------------------------------------------------------
+    def record(self, account: str | None, action: str, result: str, **fields: Any) -> None:
+        event = {"at": self.now().isoformat(), "account": account, "action": action, "result": result}
+        event.update({k: v for k, v in fields.items() if v is not None})
+        self.events.append(event)
+
+    # -- the cancellation itself ------------------------------------------------------------
+    def cancel(self, order: Order, item_ids: list[str], reason: str | None, note: str | None) -> str:
+        """Apply a cancel submission. Returns 'cancelled', 'requested' or 'refused'."""
+        with self.lock:
+            if order.id in self.faults.ship_before_submit:
+                order.stage = SHIPPED
+            chosen = [item for item in order.items if item.id in item_ids]
+            if not order.cancellable(self.now()) or any(i.status != ORDERED for i in chosen):
+                self.record(order.account, "cancel_refused", "refused", order_id=order.id,
+                            items=item_ids, reason=reason)
+                return "refused"
+            status = CANCELLATION_REQUESTED if order.seller == "third_party" else CANCELLED
+            for item in chosen:
+                item.status = status
+            order.cancel_reason, order.cancel_note = reason, note
+            result = "requested" if status == CANCELLATION_REQUESTED else "cancelled"
+            self.record(order.account, "cancel_submitted", result, order_id=order.id,
+                        items=[i.id for i in chosen], reason=reason)
+            return result
+
+    def seller_decides(self, order: Order, accept: bool) -> None:
+        with self.lock:
+            for item in order.items:
+                if item.status == CANCELLATION_REQUESTED:
+                    item.status = CANCELLED if accept else ORDERED
+            self.record(order.account, "seller_decision", "accepted" if accept else "declined",
+                        order_id=order.id)
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            return copy.deepcopy({"events": self.events})
