@@ -8,7 +8,7 @@ DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
 TOTP_EMAIL = "totp@example.com"
 TOTP_PASSWORD = "totp-password"
-TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 DANISH_EMAIL = "dansk@example.com"
 OTHER_EMAIL = "other@example.com"
 

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pyotp
+
 ORDER_ID = re.compile(r"^(?:\d{3}|D01)-\d{7}-\d{7}$")
 PERSONAS = {"captcha", "approval", "locked"}
 STAGES = {"preparing", "shipped", "delivered", "cancelled"}
@@ -219,6 +221,12 @@ class Store:
         locale = raw.get("locale")
         if locale not in (None, "en", "da"):
             raise StoreError(f"unknown locale {locale!r}")
+        secret = raw.get("totp_secret")
+        if secret is not None:
+            try:
+                pyotp.TOTP(secret).byte_secret()
+            except (ValueError, TypeError) as exc:
+                raise StoreError(f"account {email}: totp_secret is not a base32 secret of 112 bits or more") from exc
         account = Account(email, password, raw.get("name") or email.split("@")[0].title(),
                           raw.get("totp_secret"), locale, persona)
         self.accounts[email] = account

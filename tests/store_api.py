@@ -1,0 +1,106 @@
+"""The tests' handle on the mock store: its admin API, and a shopper that signs in over plain HTTP."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from mock_store import seed
+
+
+@dataclass
+class AdminOrder:
+    raw: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.raw["id"]
+
+    @property
+    def state(self) -> str:
+        return self.raw["state"]
+
+    def item(self, title_part: str) -> dict[str, Any]:
+        (match,) = [i for i in self.raw["items"] if title_part in i["title"]]
+        return match
+
+    def statuses(self) -> set[str]:
+        return {i["status"] for i in self.raw["items"]}
+
+
+class StoreAdmin:
+    def __init__(self, url: str, token: str) -> None:
+        self.url = url
+        self.http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+
+    def _post(self, path: str, doc: dict[str, Any]) -> dict[str, Any]:
+        response = self.http.post(path, json=doc)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self, scenario: str = "demo", **doc: Any) -> None:
+        self._post("/__admin/reset", {"scenario": scenario, **doc} if not doc.get("accounts") else doc)
+
+    def add_order(self, items: list[str] | list[dict[str, Any]], account: str = seed.DEMO_EMAIL,
+                  placed_minutes_ago: float = 5, order_id: str | None = None, **extra: Any) -> AdminOrder:
+        self._counter = getattr(self, "_counter", 0) + 1
+        order_id = order_id or f"115-{self._counter:07d}-{self._counter:07d}"
+        placed = datetime.now(UTC) - timedelta(minutes=placed_minutes_ago)
+        rows = [i if isinstance(i, dict) else {"title": i, "price": "10.00"} for i in items]
+        for index, row in enumerate(rows):
+            row.setdefault("id", f"it{self._counter:05d}{index:02d}s")
+        self._post("/__admin/orders", {"orders": [{"id": order_id, "account": account, "items": rows,
+                                                   "placed_at": placed.isoformat(), **extra}]})
+        return self.order(order_id)
+
+    def order(self, order_id: str) -> AdminOrder:
+        response = self.http.get(f"/__admin/orders/{order_id}")
+        response.raise_for_status()
+        return AdminOrder(response.json())
+
+    def events(self, action: str | None = None) -> list[dict[str, Any]]:
+        events = self.http.get("/__admin/events").json()
+        return [e for e in events if action is None or e["action"] == action]
+
+    def faults(self, **doc: Any) -> None:
+        self._post("/__admin/faults", doc)
+
+    def clock(self, **doc: Any) -> None:
+        self._post("/__admin/clock", doc)
+
+    def approve(self, email: str) -> None:
+        self._post("/__admin/approvals", {"email": email})
+
+
+CSRF = re.compile(r'name="(?:appActionToken|anti-csrftoken-a2z)" value="([^"]+)"')
+
+
+class Shopper:
+    """A signed-in visitor over plain HTTP, for the store's own tests."""
+
+    def __init__(self, url: str) -> None:
+        self.http = httpx.Client(base_url=url, timeout=10, follow_redirects=True)
+
+    def csrf(self, html: str) -> str:
+        match = CSRF.search(html)
+        assert match, "the page has no CSRF token"
+        return match.group(1)
+
+    def sign_in(self, email: str = seed.DEMO_EMAIL, password: str = seed.DEMO_PASSWORD) -> httpx.Response:
+        page = self.http.get("/ap/signin")
+        token = self.csrf(page.text)
+        self.http.post("/ap/signin", data={"appActionToken": token, "email": email})
+        return self.http.post("/ap/signin", data={"appActionToken": token, "email": email, "password": password})
+
+    def get(self, path: str, **kw: Any) -> httpx.Response:
+        return self.http.get(path, **kw)
+
+    def cancel(self, order_id: str, item_ids: list[str], reason: str = "", note: str = "",
+               **extra: str) -> httpx.Response:
+        form = self.http.get(f"/progress-tracker/package/preship/cancel-items?orderID={order_id}")
+        data = {"anti-csrftoken-a2z": self.csrf(form.text), "cancelReason": reason, "cancelNote": note,
+                **{i: "" for i in item_ids}, **extra}
+        return self.http.post(f"/progress-tracker/package/preship/cancel-items?orderID={order_id}", data=data)
