@@ -1,0 +1,294 @@
+"""The `ordercancel` command line."""
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+import tempfile
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import structlog
+import typer
+from playwright.sync_api import Error as PlaywrightError
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from automation import __version__
+from automation.browser import BrowserUnavailable, open_browser
+from automation.cancellation import Cancellation, CancelRequest, run_order, state_of
+from automation.logs import configure, get_logger
+from automation.orders import BadInput, parse_item_selector, parse_note, parse_order_id
+from automation.outcome import ExitCode, OrderState, Outcome, Result
+from automation.reasons import parse_reason
+from automation.session import AuthFailed, NeedsHuman, forget_session, session_file
+from automation.settings import Settings
+from automation.storefront import Storefront, StoreTrouble
+from pages.sign_in import SignInPage
+from pages.your_orders import YourOrdersPage
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Cancel online orders through the storefront's own cancellation flow, in a real browser.")
+out = Console(highlight=False, soft_wrap=True)
+HEADED_LOGIN_TIMEOUT_S = 300
+
+
+class Fail(Exception):
+    """A one-line error before any work starts."""
+
+    def __init__(self, message: str, code: ExitCode = ExitCode.BAD_INPUT) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"ordercancel {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    base_url: Annotated[Optional[str], typer.Option(help="The store's address [env ORDERCANCEL_BASE_URL].")] = None,
+    headed: Annotated[Optional[bool], typer.Option("--headed/--headless", help="Show the browser window.")] = None,
+    slow_mo: Annotated[Optional[float], typer.Option(help="Slow every browser action by this many ms.")] = None,
+    log_format: Annotated[Optional[str], typer.Option(help="console or json (default: console on a terminal).")] = None,
+    artifacts_dir: Annotated[Optional[Path], typer.Option(help="Where screenshots, HTML and traces go.")] = None,
+    state_dir: Annotated[Optional[Path], typer.Option(help="Where saved sessions live.")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False,
+) -> None:
+    overrides: dict[str, Any] = {"base_url": base_url, "slow_mo_ms": slow_mo, "log_format": log_format,
+                                 "artifacts_dir": artifacts_dir, "state_dir": state_dir,
+                                 "headless": None if headed is None else not headed}
+    ctx.obj = {k: v for k, v in overrides.items() if v is not None}
+
+
+def settings_from(ctx: typer.Context, **extra: Any) -> Settings:
+    try:
+        settings = Settings(**{**ctx.obj, **extra})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise Fail(f"bad setting {where}: {first['msg']}") from None
+    configure(settings.log_format)
+    return settings
+
+
+def emit(result: Result, as_json: bool, extra: dict[str, Any] | None = None) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps({**result.to_json(), **(extra or {})}, ensure_ascii=False) + "\n")
+        return
+    lines = [f"{result.order_id}: {result.outcome.value} — {result.message}"]
+    if result.before:
+        lines.append(f"  before: {result.before.state.value} ({result.before.status_text})")
+    if result.after:
+        lines.append(f"  after:  {result.after.state.value} ({result.after.status_text})")
+    for item in result.items:
+        mark = "cancelled" if item.cancelled else "ordered"
+        lines.append(f"  - {item.title} ×{item.quantity} {item.price or ''} [{mark}]")
+    if result.refund_expected_by:
+        lines.append(f"  refund expected by {result.refund_expected_by}")
+    if result.next_step:
+        lines.append(f"  next: {result.next_step}")
+    lines += [f"  artifact: {path}" for path in result.artifacts]
+    # plain text: titles and store messages may hold brackets that rich would read as markup
+    out.print("\n".join(lines), markup=False)
+
+
+def with_store(settings: Settings, order_id: str, work: Callable[[Cancellation], Result], trace: bool = False) -> Result:
+    """One browser, one context, one order; every way it ends becomes a Result."""
+    run_id = uuid.uuid4().hex[:12]
+    structlog.contextvars.bind_contextvars(run_id=run_id, order_id=order_id)
+    log = get_logger()
+    try:
+        with open_browser(settings) as browser:
+            storefront = Storefront(browser, settings, run_id, log, trace=trace)
+            try:
+                return run_order(storefront, order_id, lambda: work(Cancellation(storefront)))
+            finally:
+                storefront.close()
+    except (BrowserUnavailable, PlaywrightError) as exc:
+        log.error("browser_failed", error=str(exc).splitlines()[0])
+        return Result(order_id, Outcome.ERROR, f"the browser could not start or connect: {str(exc).splitlines()[0]}")
+
+
+def finish(result: Result) -> None:
+    raise typer.Exit(int(result.exit_code))
+
+
+def guarded(as_json: bool, order_id: str, build: Callable[[], Result]) -> None:
+    try:
+        result = build()
+    except (BadInput, Fail) as exc:
+        result = Result(order_id, Outcome.BAD_INPUT, str(exc), next_step="nothing was done; fix the input")
+    emit(result, as_json, {"cancellable": result.before.state is OrderState.CANCELLABLE} if
+         result.outcome is Outcome.CHECKED else None)
+    finish(result)
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")]
+
+
+@app.command()
+def cancel(
+    ctx: typer.Context,
+    order_id: Annotated[str, typer.Argument(help="The order number, e.g. 113-1234567-1234567.")],
+    item: Annotated[Optional[list[str]], typer.Option("--item", help="An item id or a unique part of its title; "
+                                                      "repeat for several. Default: every item.")] = None,
+    reason: Annotated[Optional[str], typer.Option(help="A reason code, its label, or an alias such as 'mistake'.")] = None,
+    note: Annotated[Optional[str], typer.Option(help="A free-text note for the store (at most 255 characters).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Fill in the form but submit nothing.")] = False,
+    as_json: JsonOption = False,
+    trace: Annotated[bool, typer.Option("--trace", help="Save a Playwright trace (after sign-in) in the artifacts.")] = False,
+) -> None:
+    """Cancel an order, or some of its items, through the store's own Cancel items screen."""
+    def build() -> Result:
+        request = CancelRequest(parse_order_id(order_id), [parse_item_selector(i) for i in item or []],
+                                parse_reason(reason) if reason is not None else None, parse_note(note), dry_run)
+        settings = settings_from(ctx)
+        return with_store(settings, request.order_id, lambda c: c.cancel(request), trace)
+    guarded(as_json, order_id, build)
+
+
+@app.command()
+def check(ctx: typer.Context, order_id: Annotated[str, typer.Argument()], as_json: JsonOption = False) -> None:
+    """Show an order's state, whether it can be cancelled now, and its items."""
+    def build() -> Result:
+        wanted = parse_order_id(order_id)
+        return with_store(settings_from(ctx), wanted, lambda c: c.check(wanted))
+    guarded(as_json, order_id, build)
+
+
+@app.command()
+def orders(
+    ctx: typer.Context,
+    filter_: Annotated[str, typer.Option("--filter", help="open, cancelled or all.")] = "all",
+    as_json: JsonOption = False,
+) -> None:
+    """List the account's orders with their state."""
+    if filter_ not in ("open", "cancelled", "all"):
+        return _fail(Fail(f"--filter must be open, cancelled or all, not '{filter_[:40]}'"), as_json)
+    try:
+        settings = settings_from(ctx)
+    except Fail as exc:
+        return _fail(exc, as_json)
+    cards: list[Any] = []
+
+    def work(c: Cancellation) -> Result:
+        cards.extend(c.list_orders(None if filter_ == "all" else filter_))
+        return Result("", Outcome.CHECKED, f"{len(cards)} orders")
+
+    result = with_store(settings, "", work)
+    rows = [{"order_id": c.order_id, "placed": c.placed, "total": c.total, "status_text": c.status_text,
+             "state": _card_state(c).value, "details_path": c.details_path} for c in cards]
+    if as_json:
+        payload = {"outcome": result.outcome.value, "message": result.message, "orders": rows, "count": len(rows)}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    elif result.outcome is Outcome.CHECKED:
+        table = Table("order", "placed", "total", "state", "status")
+        for row in rows:
+            table.add_row(row["order_id"], row["placed"], row["total"] or "", row["state"], row["status_text"])
+        out.print(table)
+    else:
+        emit(result, False)
+    finish(result)
+
+
+def _card_state(card: Any) -> OrderState:
+    from pages.texts import all_languages
+    if card.status_text in all_languages("cancelled"):
+        return OrderState.CANCELLED
+    if any(t in card.status_text for t in all_languages("cancellation_requested")):
+        return OrderState.CANCELLATION_REQUESTED
+    return OrderState.CANCELLABLE if card.offers_cancel else OrderState.NOT_CANCELLABLE
+
+
+@app.command()
+def login(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Sign in and save the session for later unattended runs. With --headed, a person can finish
+    a CAPTCHA or a device approval in the browser window."""
+    try:
+        settings = settings_from(ctx)
+    except Fail as exc:
+        return _fail(exc, as_json)
+
+    def work(c: Cancellation) -> Result:
+        store, page = c.store, c.page
+        page.goto(YourOrdersPage.PATH, wait_until="domcontentloaded")
+        if SignInPage.is_showing(page):
+            try:
+                store.sign_in()
+            except (NeedsHuman, AuthFailed) as exc:
+                if settings.headless:
+                    raise
+                out.print(f"{exc}. Finish signing in in the browser window ({HEADED_LOGIN_TIMEOUT_S} s).")
+                page.wait_for_url(lambda url: not url.split("?")[0].split("/", 3)[-1].startswith(("ap/", "errors/")),
+                                  timeout=HEADED_LOGIN_TIMEOUT_S * 1000)
+                from automation.session import save_session
+                save_session(store.context, settings)
+        if not YourOrdersPage(page).is_showing():
+            raise StoreTrouble("signed in, but Your Orders did not show")
+        return Result("", Outcome.CHECKED, f"signed in; session saved in {session_file(settings)}")
+
+    result = with_store(settings, "", work)
+    emit(result, as_json)
+    finish(result)
+
+
+@app.command()
+def logout(ctx: typer.Context) -> None:
+    """Forget the saved session of this account and store."""
+    settings = settings_from(ctx)
+    out.print("session forgotten" if forget_session(settings) else "no saved session")
+
+
+@app.command()
+def demo(ctx: typer.Context) -> None:
+    """Start the bundled store, cancel one of its orders headlessly, show before and after, stop the store."""
+    from mock_store import seed
+    from mock_store.server import running_store
+
+    with tempfile.TemporaryDirectory(prefix="ordercancel-demo-") as scratch, \
+            running_store(scenario="demo", admin_token=secrets.token_urlsafe(16)) as store:
+        settings = settings_from(ctx, base_url=store.url, email=seed.DEMO_EMAIL, password=seed.DEMO_PASSWORD,
+                                 totp_secret=None, state_dir=Path(scratch), headless=ctx.obj.get("headless", True))
+        order_id = seed.DEMO_ORDER
+        out.print(f"mock store running at {store.url}  (demo account {seed.DEMO_EMAIL} / {seed.DEMO_PASSWORD})")
+        out.print(f"store's own record before: {_store_view(store.store, order_id)}")
+        out.print(f"ordercancel cancel {order_id} --reason mistake --item Teapot")
+        request = CancelRequest(order_id, ["Teapot"], parse_reason("mistake"))
+        result = with_store(settings, order_id, lambda c: c.cancel(request))
+        emit(result, False)
+        out.print(f"store's own record after:  {_store_view(store.store, order_id)}")
+    finish(result)
+
+
+def _store_view(store: Any, order_id: str) -> str:
+    with store.lock:
+        view = store.admin_view(store.orders[order_id])
+    items = ", ".join(f"{i['title']}: {i['status']}" for i in view["items"])
+    return f"{view['state']} [{items}]"
+
+
+def _fail(exc: Fail, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps({"outcome": Outcome.BAD_INPUT.value, "message": str(exc)}) + "\n")
+    else:
+        Console(stderr=True).print(f"error: {exc}")
+    raise typer.Exit(int(exc.code))
+
+
+def main() -> None:
+    try:
+        app()
+    except Fail as exc:
+        Console(stderr=True).print(f"error: {exc}")
+        sys.exit(int(exc.code))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""Logging with structlog to stderr: a console renderer on a terminal, JSON lines otherwise."""
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import structlog
+import structlog.tracebacks
+
+SECRET_KEYS = {"password", "totp_secret", "cookie", "cookies", "storage_state", "otp", "code"}
+
+
+def _drop_secrets(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    for key in list(event):
+        if key.lower() in SECRET_KEYS:
+            event[key] = "***"
+    return event
+
+
+def configure(log_format: str | None = None, level: int = logging.INFO) -> None:
+    fmt = log_format or ("console" if sys.stderr.isatty() else "json")
+    renderer: Any
+    if fmt == "console":
+        renderer = structlog.dev.ConsoleRenderer(
+            exception_formatter=structlog.dev.RichTracebackFormatter(show_locals=False))
+        processors: list[Any] = []
+    else:
+        renderer = structlog.processors.JSONRenderer()
+        processors = [structlog.processors.ExceptionRenderer(
+            structlog.tracebacks.ExceptionDictTransformer(show_locals=False))]
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _drop_secrets,
+            *processors,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+def get_logger(**bound: Any) -> Any:
+    return structlog.get_logger(**bound)

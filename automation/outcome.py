@@ -1,0 +1,104 @@
+"""What a run can end in: outcomes, order states, exit codes, and the result every command prints."""
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+
+class Outcome(enum.StrEnum):
+    CANCELLED = "cancelled"
+    CANCELLATION_REQUESTED = "cancellation_requested"
+    ALREADY_CANCELLED = "already_cancelled"
+    WOULD_CANCEL = "would_cancel"
+    CHECKED = "checked"
+    NOT_CANCELLABLE = "not_cancellable"
+    NOT_FOUND = "not_found"
+    AUTH_FAILED = "auth_failed"
+    NEEDS_HUMAN = "needs_human"
+    BAD_INPUT = "bad_input"
+    ERROR = "error"
+
+
+class OrderState(enum.StrEnum):
+    CANCELLABLE = "cancellable"
+    NOT_CANCELLABLE = "not_cancellable"
+    CANCELLED = "cancelled"
+    CANCELLATION_REQUESTED = "cancellation_requested"
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    UNEXPECTED = 1
+    BAD_INPUT = 2
+    NOT_CANCELLABLE = 3
+    NOT_FOUND = 4
+    SIGN_IN_FAILED = 5
+    NEEDS_HUMAN = 6
+
+
+EXIT_CODES = {
+    Outcome.CANCELLED: ExitCode.OK,
+    Outcome.CANCELLATION_REQUESTED: ExitCode.OK,
+    Outcome.ALREADY_CANCELLED: ExitCode.OK,
+    Outcome.WOULD_CANCEL: ExitCode.OK,
+    Outcome.CHECKED: ExitCode.OK,
+    Outcome.NOT_CANCELLABLE: ExitCode.NOT_CANCELLABLE,
+    Outcome.NOT_FOUND: ExitCode.NOT_FOUND,
+    Outcome.AUTH_FAILED: ExitCode.SIGN_IN_FAILED,
+    Outcome.NEEDS_HUMAN: ExitCode.NEEDS_HUMAN,
+    Outcome.BAD_INPUT: ExitCode.BAD_INPUT,
+    Outcome.ERROR: ExitCode.UNEXPECTED,
+}
+
+
+@dataclass
+class ItemReport:
+    title: str
+    quantity: int
+    price: str | None
+    cancelled: bool
+    item_id: str | None = None
+    seller: str | None = None
+
+
+@dataclass
+class StateReport:
+    state: OrderState
+    status_text: str
+
+
+@dataclass
+class Result:
+    order_id: str
+    outcome: Outcome
+    message: str
+    before: StateReport | None = None
+    after: StateReport | None = None
+    items: list[ItemReport] = field(default_factory=list)
+    reason: str | None = None
+    refund_expected_by: str | None = None
+    next_step: str | None = None
+    artifacts: list[str] = field(default_factory=list)
+    duration_ms: int = 0
+    cancellable_until: str | None = None
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return EXIT_CODES[self.outcome]
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["state"] = {"before": data.pop("before"), "after": data.pop("after")}
+        return data
+
+
+def business_days_after(start: date, days: int) -> date:
+    """The day `days` business days after `start`: refunds show in 3-5 of them, the help pages say."""
+    current = start
+    while days:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current

@@ -1,0 +1,63 @@
+"""The storefront's cancellation reasons, and the ways a user may name one."""
+from __future__ import annotations
+
+import enum
+
+from automation.orders import BadInput
+
+
+class CancelReason(enum.StrEnum):
+    ORDER_WAS_CREATED_BY_MISTAKE = "ORDER_WAS_CREATED_BY_MISTAKE"
+    ITEMS_WOULD_ARRIVE_TOO_LATE = "ITEMS_WOULD_ARRIVE_TOO_LATE"
+    SHIPPING_COST_IS_TOO_HIGH = "SHIPPING_COST_IS_TOO_HIGH"
+    ITEM_PRICE_IS_TOO_HIGH = "ITEM_PRICE_IS_TOO_HIGH"
+    FOUND_CHEAPER_SOMEWHERE_ELSE = "FOUND_CHEAPER_SOMEWHERE_ELSE"
+    ITEM_IS_SOLD_BY_THIRD_PARTY = "ITEM_IS_SOLD_BY_THIRD_PARTY"
+    NEED_TO_CHANGE_SHIPPING_ADDRESS = "NEED_TO_CHANGE_SHIPPING_ADDRESS"
+    NEED_TO_CHANGE_SHIPPING_SPEED = "NEED_TO_CHANGE_SHIPPING_SPEED"
+    NEED_TO_CHANGE_BILLING_ADDRESS = "NEED_TO_CHANGE_BILLING_ADDRESS"
+    NEED_TO_CHANGE_PAYMENT_METHOD = "NEED_TO_CHANGE_PAYMENT_METHOD"
+    OTHER_REASON = "OTHER_REASON"
+
+
+R = CancelReason
+# (alias, English label, Danish label) per reason, as the drop-down shows them
+NAMES: dict[CancelReason, tuple[str, str, str]] = {
+    R.ORDER_WAS_CREATED_BY_MISTAKE: ("mistake", "Order Created by Mistake", "Ordren blev oprettet ved en fejl"),
+    R.ITEMS_WOULD_ARRIVE_TOO_LATE: ("too-late", "Item(s) Would Not Arrive on Time", "Varen/varerne ville ikke ankomme til tiden"),
+    R.SHIPPING_COST_IS_TOO_HIGH: ("shipping-cost", "Shipping Cost Too High", "Forsendelsesomkostningerne er for høje"),
+    R.ITEM_PRICE_IS_TOO_HIGH: ("price", "Item Price Too High", "Varens pris er for høj"),
+    R.FOUND_CHEAPER_SOMEWHERE_ELSE: ("cheaper", "Found Cheaper Somewhere Else", "Fundet billigere et andet sted"),
+    R.ITEM_IS_SOLD_BY_THIRD_PARTY: ("third-party", "Item Sold by Third Party", "Varen sælges af en tredjepart"),
+    R.NEED_TO_CHANGE_SHIPPING_ADDRESS: ("address", "Need to Change Shipping Address", "Skal ændre leveringsadresse"),
+    R.NEED_TO_CHANGE_SHIPPING_SPEED: ("speed", "Need to Change Shipping Speed", "Skal ændre leveringshastighed"),
+    R.NEED_TO_CHANGE_BILLING_ADDRESS: ("billing", "Need to Change Billing Address", "Skal ændre faktureringsadresse"),
+    R.NEED_TO_CHANGE_PAYMENT_METHOD: ("payment", "Need to Change Payment Method", "Skal ændre betalingsmetode"),
+    R.OTHER_REASON: ("other", "Other", "Andet"),
+}
+# What people type for the most common reason, as the help pages phrase it.
+EXTRA_ALIASES = {"ordered by mistake": R.ORDER_WAS_CREATED_BY_MISTAKE, "by mistake": R.ORDER_WAS_CREATED_BY_MISTAKE}
+
+
+def _key(text: str) -> str:
+    return " ".join(text.replace("_", " ").replace("-", " ").casefold().split())
+
+
+_LOOKUP: dict[str, CancelReason] = {}
+for _reason, _names in NAMES.items():
+    for _name in (_reason.value, *_names):
+        _LOOKUP[_key(_name)] = _reason
+_LOOKUP.update({_key(k): v for k, v in EXTRA_ALIASES.items()})
+
+
+def parse_reason(text: str) -> CancelReason:
+    reason = _LOOKUP.get(_key(text))
+    if reason is None:
+        choices = ", ".join(alias for alias, _, _ in NAMES.values())
+        shown = text.encode("unicode_escape").decode("ascii")[:60]
+        raise BadInput(f"unknown reason '{shown}'; use one of: {choices} (or the reason's code or label)")
+    return reason
+
+
+def alias_of(reason: CancelReason) -> str:
+    return NAMES[reason][0]

@@ -1,0 +1,81 @@
+"""Settings: from command-line options, then ORDERCANCEL_* variables, then a .env file, then defaults."""
+from __future__ import annotations
+
+import os
+import urllib.parse
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "order-cancel-assistant"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ORDERCANCEL_", env_file=".env", env_file_encoding="utf-8",
+                                      extra="ignore", validate_default=True)
+
+    base_url: str = "https://www.amazon.com"
+    email: str | None = None
+    password: SecretStr | None = None
+    totp_secret: SecretStr | None = None
+    locale: Literal["en", "da"] | None = None
+    state_dir: Path = Field(default_factory=default_state_dir)
+    artifacts_dir: Path | None = None
+    headless: bool = True
+    slow_mo_ms: float = Field(default=0, ge=0, le=10_000)
+    browser_executable: Path | None = None
+    browser_endpoint: str | None = None
+    log_format: Literal["console", "json"] | None = None
+    timeout_s: float = Field(default=30, gt=0, le=600, description="per page load and per action")
+    submit_timeout_s: float = Field(default=60, gt=0, le=600, description="for the store's answer to a cancel")
+
+    @field_validator("base_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        parsed = urllib.parse.urlsplit(value.strip())
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValueError(f"must be an http(s) address with a host, not {value[:80]!r}")
+        if parsed.username or parsed.password:
+            raise ValueError("must not hold credentials")
+        return f"{parsed.scheme}://{parsed.netloc}"
+
+    @field_validator("browser_endpoint")
+    @classmethod
+    def _websocket(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parsed = urllib.parse.urlsplit(value.strip())
+        if parsed.scheme not in ("ws", "wss") or not parsed.hostname:
+            raise ValueError(f"must be a ws:// or wss:// address, not {value[:80]!r}")
+        return value.strip()
+
+    @field_validator("browser_executable", "artifacts_dir", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if len(value) > 254 or any(ord(c) < 32 for c in value):
+            raise ValueError("is not an e-mail address")
+        return value.strip()
+
+    @property
+    def host(self) -> str:
+        return urllib.parse.urlsplit(self.base_url).hostname or ""
+
+    @property
+    def artifacts_path(self) -> Path:
+        return self.artifacts_dir or self.state_dir / "artifacts"
+
+    def secrets(self) -> list[str]:
+        """Every secret value, for scrubbing anything written to disk."""
+        return [s.get_secret_value() for s in (self.password, self.totp_secret) if s and s.get_secret_value()]

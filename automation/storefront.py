@@ -1,0 +1,121 @@
+"""A signed-in browser context on one store account: visiting its screens, signing in when asked,
+and keeping evidence (screenshots, HTML, traces) free of secrets."""
+from __future__ import annotations
+
+import urllib.parse
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, BrowserContext, Page, Response
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from automation.browser import new_context
+from automation.files import private_dir, scrub, write_private
+from automation.session import AuthFailed, load_session, save_session, sign_in
+from automation.settings import Settings
+from pages.common import error_page
+from pages.sign_in import SignInPage
+
+
+class StoreTrouble(Exception):
+    """The store did not answer as expected (server error, timeout, unknown screen, wrong order)."""
+
+
+class Storefront:
+    def __init__(self, browser: Browser, settings: Settings, run_id: str, log: Any, trace: bool = False) -> None:
+        self.settings = settings
+        self.run_id = run_id
+        self.log = log
+        self.context: BrowserContext = new_context(browser, settings, load_session(settings))
+        self.page: Page = self.context.new_page()
+        self.sign_ins = 0
+        self.tracing = trace
+        self.trace_parts: list[str] = []
+        if trace:
+            self.context.tracing.start(screenshots=True, snapshots=True)
+
+    def close(self) -> None:
+        self.context.close()
+
+    # -- navigation -------------------------------------------------------------------------
+    def visit(self, path: str) -> Response | None:
+        """Open a store path; sign in if the store asks; one retry on a timeout or a server error."""
+        for attempt in (1, 2):
+            try:
+                response = self.page.goto(path, wait_until="domcontentloaded")
+                if SignInPage.is_showing(self.page):
+                    self.sign_in()
+                    response = self.page.goto(path, wait_until="domcontentloaded")
+                    if SignInPage.is_showing(self.page):
+                        raise AuthFailed("signed in, but the store asks to sign in again")
+                if (response is not None and response.status >= 500) or error_page(self.page) == "server_error":
+                    raise StoreTrouble(f"the store answered {path} with a server error page")
+                return response
+            except (PlaywrightTimeout, StoreTrouble) as exc:
+                self.log.warning("page_retry" if attempt == 1 else "page_failed", path=path, error=str(exc).splitlines()[0])
+                if attempt == 2:
+                    raise StoreTrouble(str(exc).splitlines()[0]) from None
+        raise AssertionError("unreachable")
+
+    def sign_in(self) -> None:
+        """Sign in through the screens the browser is showing, keeping credentials out of any trace."""
+        if self.tracing:
+            self.context.tracing.stop_chunk()  # discard: it led to the sign-in page
+        sign_in(self.page, self.settings)
+        self.sign_ins += 1
+        save_session(self.context, self.settings)
+        self.log.info("signed_in", sign_ins=self.sign_ins)
+        if self.tracing:
+            self.context.tracing.start_chunk()
+
+    # -- evidence ---------------------------------------------------------------------------
+    def save_evidence(self, order_id: str, label: str) -> list[str]:
+        """A screenshot with password fields masked and the page's HTML, both scrubbed of secrets."""
+        folder = private_dir(self.settings.artifacts_path / self.run_id)
+        stem = folder / f"{order_id}-{label}"
+        saved: list[str] = []
+        try:
+            png = self.page.screenshot(full_page=True, mask=[self.page.locator("input[type=password]")],
+                                       timeout=self.settings.timeout_s * 1000)
+            saved.append(str(write_private(stem.with_suffix(".png"), png)))
+            html = scrub(self.page.content(), self.settings.secrets() + self._cookie_values())
+            saved.append(str(write_private(stem.with_suffix(".html"), html.encode())))
+        except PlaywrightError as exc:
+            self.log.warning("evidence_failed", error=str(exc).splitlines()[0])
+        return saved
+
+    def save_trace(self, order_id: str) -> list[str]:
+        if not self.tracing:
+            return []
+        folder = private_dir(self.settings.artifacts_path / self.run_id)
+        path = folder / f"{order_id}-trace.zip"
+        self.context.tracing.stop_chunk(path=path)
+        self.context.tracing.start_chunk()
+        scrub_zip(path, self.settings.secrets() + self._cookie_values())
+        return [str(path)]
+
+    def _cookie_values(self) -> list[str]:
+        try:
+            return [c["value"] for c in self.context.cookies() if len(c.get("value", "")) >= 6]
+        except PlaywrightError:
+            return []
+
+
+def scrub_zip(path: Path, secrets: list[str]) -> None:
+    """Rewrite a trace with every secret and cookie value replaced (traces record request headers)."""
+    entries: list[tuple[zipfile.ZipInfo, bytes]] = []
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            data = archive.read(info)
+            for secret in secrets:
+                data = data.replace(secret.encode(), b"***")
+                data = data.replace(urllib.parse.quote(secret, safe="").encode(), b"***")
+            entries.append((info, data))
+    buffer = Path(f"{path}.tmp")
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for info, data in entries:
+            archive.writestr(info, data)
+    write_private(path, buffer.read_bytes())
+    buffer.unlink()

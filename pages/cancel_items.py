@@ -1,0 +1,90 @@
+"""Cancel items: the order's cancellable items with their ids, the reason list, the note, the submit."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from playwright.sync_api import Page, expect
+
+
+@dataclass(frozen=True)
+class CancellableItem:
+    item_id: str
+    title: str
+    price: str | None
+    quantity: int
+
+
+@dataclass(frozen=True)
+class ReasonOption:
+    value: str
+    label: str
+
+
+_ITEMS_JS = """() => Array.from(document.querySelectorAll('#cancel-items-form div.a-box[data-itemid]')).map(box => {
+  const clean = el => (el?.textContent || '').replace(/\\s+/g, ' ').trim();
+  return {
+    item_id: box.getAttribute('data-itemid'),
+    title: clean(box.querySelector('.item-title')),
+    price: clean(box.querySelector('.item-price')) || null,
+    quantity: parseInt((clean(box.querySelector('.item-quantity')).match(/\\d+/) || ['1'])[0], 10),
+  };
+})"""
+
+
+class CancelItemsPage:
+    PATH = "/progress-tracker/package/preship/cancel-items"
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.form = page.locator("form#cancel-items-form")
+        # the real page labels both the drop-down and the free-text box "Cancellation reason
+        # (optional)", so a label locator would match two elements; the id is stable
+        self.reason = page.locator("select#cancel-reasons-dropdown")
+        self.note = page.locator("input#cancel-reason-additional-input")
+        self.select_all = page.locator("#select-toggle-link")
+        self.submit_button = page.locator("#preship-cancel-submit-button-announce")
+        self.refusal = page.locator(".preshipCancel-error-alert:not([aria-hidden='true']):not(.aok-hidden) .a-alert-content")
+
+    def open(self, order_id: str) -> CancelItemsPage:
+        self.page.goto(f"{self.PATH}?orderID={order_id}", wait_until="domcontentloaded")
+        return self
+
+    def is_showing(self) -> bool:
+        return self.form.count() > 0
+
+    def wait_until_showing(self) -> None:
+        expect(self.form).to_be_attached()
+
+    def items(self) -> list[CancellableItem]:
+        return [CancellableItem(**raw) for raw in self.page.evaluate(_ITEMS_JS)]
+
+    def reasons(self) -> list[ReasonOption]:
+        options = self.reason.locator("option").evaluate_all(
+            "(os) => os.map(o => [o.value, o.textContent.replace(/\\s+/g, ' ').trim()])")
+        return [ReasonOption(value, label) for value, label in options if value]
+
+    def tick(self, item_id: str) -> None:
+        self.form.locator(f"div[data-itemid='{item_id}'] input[type='checkbox']").check()
+
+    def ticked(self) -> list[str]:
+        return self.form.locator("div[data-itemid]:has(input[type='checkbox']:checked)").evaluate_all(
+            "(boxes) => boxes.map(b => b.getAttribute('data-itemid'))")
+
+    def choose_reason(self, value: str) -> None:
+        self.reason.select_option(value=value)
+
+    def write_note(self, text: str) -> None:
+        self.note.fill(text)
+
+    def submit_enabled(self) -> bool:
+        return self.submit_button.is_enabled()
+
+    def submit(self, timeout_ms: float | None = None) -> None:
+        """Press "Request cancellation" once and wait for the store's answer to load."""
+        with self.page.expect_navigation(wait_until="domcontentloaded", timeout=timeout_ms):
+            self.submit_button.click()
+
+    def refusal_text(self) -> str | None:
+        if self.refusal.count() == 0:
+            return None
+        return " ".join(self.refusal.first.inner_text().split()) or None

@@ -1,0 +1,33 @@
+"""The visible-text fallbacks the page objects need, in one per-language table.
+
+Everything else is found through ids, names, `data-component` attributes and URL paths, which
+are the same in every language; these are the few screens that carry no such marker."""
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "order_placed": "Order placed",
+        "total": "Total",
+        "ship_to": "Ship to",
+        "cancelled": "Cancelled",
+        "cancellation_requested": "Cancellation requested",
+        "not_found": "Looking for something?",
+        "server_error": "Something went wrong",
+        "sold_by": "Sold by:",
+    },
+    "da": {
+        "order_placed": "Ordre afgivet",
+        "total": "I alt",
+        "ship_to": "Send til",
+        "cancelled": "Annulleret",
+        "cancellation_requested": "Annullering anmodet",
+        "not_found": "Leder du efter noget?",
+        "server_error": "Noget gik galt",
+        "sold_by": "Sælges af:",
+    },
+}
+
+
+def all_languages(key: str) -> list[str]:
+    """The text in every language: the page objects match any, so they need not know the page's."""
+    return [table[key] for table in TEXTS.values()]
