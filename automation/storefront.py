@@ -46,8 +46,11 @@ class Storefront:
             try:
                 response = self.page.goto(path, wait_until="domcontentloaded")
                 if SignInPage.is_showing(self.page):
-                    self.sign_in()
-                    response = self.page.goto(path, wait_until="domcontentloaded")
+                    self.sign_in()  # the store sends the browser back to the page that asked
+                    if urllib.parse.urlsplit(self.page.url).path != urllib.parse.urlsplit(path).path:
+                        response = self.page.goto(path, wait_until="domcontentloaded")
+                    else:
+                        response = None
                     if SignInPage.is_showing(self.page):
                         raise AuthFailed("signed in, but the store asks to sign in again")
                 if (response is not None and response.status >= 500) or error_page(self.page) == "server_error":

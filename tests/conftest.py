@@ -1,18 +1,27 @@
-"""Fixtures: one mock store per test worker, reset before every test; Chromium from the settings."""
+"""Fixtures: one mock store per test worker, reset before every test; the CLI as a subprocess;
+Chromium found the way the tool finds it."""
 from __future__ import annotations
 
+import json
 import os
 import secrets
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import BrowserContext, Page
 
+from automation.browser import LAUNCH_FLAGS
+from mock_store import seed
 from mock_store.server import RunningStore, running_store
 from tests.store_api import Shopper, StoreAdmin
 
-LAUNCH_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"]
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
@@ -34,13 +43,78 @@ def shopper(store: StoreAdmin) -> Shopper:
     return Shopper(store.url)
 
 
+# -- the browser, for page-object tests ---------------------------------------------------------
+
 @pytest.fixture(scope="session")
 def base_url(store_server: RunningStore) -> str:
     return store_server.url
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    # the same setting the tool reads; empty means Playwright's own browser
-    executable = os.environ.get("ORDERCANCEL_BROWSER_EXECUTABLE") or None
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any], playwright: Any) -> dict[str, Any]:
+    from automation.browser import chromium_executable
+    from automation.settings import Settings
+    executable = chromium_executable(Settings(_env_file=None), playwright)
     return {**browser_type_launch_args, "executable_path": executable, "args": LAUNCH_FLAGS}
+
+
+@pytest.fixture
+def signed_in(store: StoreAdmin, context: BrowserContext, page: Page) -> Callable[..., Page]:
+    """Start a page signed in as an account, from a session made over HTTP (sign-in tests use the UI)."""
+    def sign_in(email: str = seed.DEMO_EMAIL, password: str = seed.DEMO_PASSWORD) -> Page:
+        shopper = Shopper(store.url)
+        shopper.sign_in(email, password)
+        token = shopper.http.cookies.get("session-token")
+        context.add_cookies([{"name": "session-token", "value": token, "domain": urlsplit(store.url).hostname,
+                              "path": "/", "httpOnly": True, "sameSite": "Lax"}])
+        return page
+    return sign_in
+
+
+# -- the CLI, as a user runs it --------------------------------------------------------------------
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+    logs: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def json(self) -> dict[str, Any]:
+        lines = [line for line in self.stdout.splitlines() if line.strip()]
+        assert len(lines) == 1, f"expected one JSON line on stdout, got: {self.stdout!r} / {self.stderr[-2000:]}"
+        return json.loads(lines[0])
+
+
+@pytest.fixture
+def cli_env(store: StoreAdmin, tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERCANCEL_")}
+    env.update({
+        "ORDERCANCEL_BASE_URL": store.url,
+        "ORDERCANCEL_EMAIL": seed.DEMO_EMAIL,
+        "ORDERCANCEL_PASSWORD": seed.DEMO_PASSWORD,
+        "ORDERCANCEL_STATE_DIR": str(tmp_path / "state"),
+        "ORDERCANCEL_ARTIFACTS_DIR": str(tmp_path / "artifacts"),
+        "ORDERCANCEL_LOG_FORMAT": "json",
+        "ORDERCANCEL_TIMEOUT_S": "15",
+    })
+    if os.environ.get("ORDERCANCEL_BROWSER_EXECUTABLE"):
+        env["ORDERCANCEL_BROWSER_EXECUTABLE"] = os.environ["ORDERCANCEL_BROWSER_EXECUTABLE"]
+    return env
+
+
+@pytest.fixture
+def cli(cli_env: dict[str, str], tmp_path: Path) -> Callable[..., CliResult]:
+    def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 120) -> CliResult:
+        completed = subprocess.run([sys.executable, "-m", "automation.cli", *args], cwd=tmp_path,
+                                   env={**cli_env, **(env or {})}, input=stdin, capture_output=True, text=True,
+                                   timeout=timeout)
+        logs = []
+        for line in completed.stderr.splitlines():
+            try:
+                logs.append(json.loads(line))
+            except ValueError:
+                pass
+        return CliResult(completed.returncode, completed.stdout, completed.stderr, logs)
+    return run
