@@ -430,3 +430,9 @@ def test_reset_takes_a_whole_store_document(store: StoreAdmin, shopper: Shopper)
 def test_bad_store_documents_are_a_400(store: StoreAdmin, doc: dict) -> None:
     response = store.http.post("/__admin/reset", json=doc)
     assert response.status_code == 400 and "error" in response.json()
+
+
+def test_both_languages_have_every_text_and_none_shadows_a_template_name() -> None:
+    from mock_store.texts import TEXTS
+    assert set(TEXTS["en"]) == set(TEXTS["da"])
+    assert not [key for key in TEXTS["en"] if hasattr(dict, key)]  # t.clear would be dict.clear in Jinja
