@@ -25,7 +25,8 @@ test: setup
 	$(BROWSER_ENV) $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: setup
-	$(BROWSER_ENV) $(PY) benchmarks/store_throughput.py
+	$(PY) benchmarks/store_throughput.py
+	$(BROWSER_ENV) $(PY) benchmarks/cancel_latency.py
 
 clean:
 	rm -rf $(VENV) .browser-path test-results
