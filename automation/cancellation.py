@@ -127,14 +127,15 @@ class Cancellation:
         self.store.visit(f"{YourOrdersPage.PATH}{query}")
         if not screen.is_showing():
             raise StoreTrouble("Your Orders did not show")
-        cards: list[OrderCard] = []
+        cards: dict[str, OrderCard] = {}
         for _ in range(ORDERS_PAGES_MAX):
-            cards.extend(screen.cards())
+            fresh = {c.order_id: c for c in screen.cards() if c.order_id not in cards}
+            cards.update(fresh)
             href = screen.next_page_path()
-            if not href:
+            if not href or not fresh:  # a "next" page that repeats what was seen ends the walk
                 break
             self.store.visit(href)
-        return cards
+        return list(cards.values())
 
     # -- cancelling -------------------------------------------------------------------------
     def cancel(self, request: CancelRequest) -> Result:

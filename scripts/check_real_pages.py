@@ -1,0 +1,104 @@
+"""Check the page objects against pages saved from the live storefront (not part of the project).
+
+Serves ../shared/real-pages with ../shared/tools/replay-real-pages and asserts that every screen
+parses and every locator the tool relies on matches. Run by hand where those pages exist:
+
+    .venv/bin/python scripts/check_real_pages.py [--shared ../shared]
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from automation.browser import LAUNCH_FLAGS, chromium_executable, new_context  # noqa: E402
+from automation.cancellation import state_of  # noqa: E402
+from automation.outcome import OrderState  # noqa: E402
+from automation.settings import Settings  # noqa: E402
+from mock_store.server import free_port  # noqa: E402
+from pages.cancel_items import CancelItemsPage  # noqa: E402
+from pages.cancel_summary import CancelResultKind, CancelSummaryPage  # noqa: E402
+from pages.common import error_page  # noqa: E402
+from pages.order_details import OrderDetailsPage  # noqa: E402
+from pages.sign_in import SignInPage, SignInStep  # noqa: E402
+from pages.your_orders import YourOrdersPage  # noqa: E402
+
+EXPECTED_STATES = {
+    "114-2706026-4049019": OrderState.CANCELLABLE,
+    "112-5561210-9300211": OrderState.CANCELLABLE,
+    "112-0399923-3070642": OrderState.NOT_CANCELLABLE,
+    "112-0000000-0000000": OrderState.CANCELLED,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
+    args = parser.parse_args()
+    port = free_port()
+    server = subprocess.Popen([sys.executable, str(args.shared / "tools" / "replay-real-pages"), "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    server.stdout.readline()  # it prints one line once it listens
+    base = f"http://127.0.0.1:{port}"
+    assert httpx.get(f"{base}/ap/signin").status_code == 200
+    settings = Settings(_env_file=None, base_url=base)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_executable(settings, p), args=LAUNCH_FLAGS)
+            page = new_context(browser, settings).new_page()
+            details = OrderDetailsPage(page)
+            for order_id, expected in EXPECTED_STATES.items():
+                details.open(order_id)
+                summary = details.read()
+                assert state_of(summary) is expected, (order_id, summary)
+                assert summary.order_id in (order_id, None) and (summary.items or summary.cancelled_banner)
+                print(f"ok  details {order_id}: {state_of(summary).value}, {len(summary.items)} item(s)")
+            details.open("999-0000000-0000000")
+            assert error_page(page) == "not_found"
+            form = CancelItemsPage(page).open("112-5561210-9300211")
+            items = form.items()
+            assert len(items) == 2 and items[1].quantity == 5 and len(form.reasons()) == 11
+            form.tick(items[0].item_id)
+            assert form.ticked() == [items[0].item_id] and form.refusal_text() is None
+            print(f"ok  cancel items: {[i.item_id for i in items]}")
+            page.goto("/progress-tracker/package/preship/cancel-summary?orderID=112-5561210-9300211")
+            result = CancelSummaryPage(page)
+            assert result.kind() is CancelResultKind.SUCCESS and len(result.items()) == 2
+            print("ok  cancel summary: SUCCESS")
+            orders = YourOrdersPage(page).open()
+            cards = orders.cards()
+            assert len(cards) == 10 and orders.next_page_path() and any(c.offers_cancel for c in cards)
+            print(f"ok  your orders: {len(cards)} cards, next page {orders.next_page_path()}")
+            assert SignInPage(page).open().step() is SignInStep.EMAIL
+            print("ok  sign-in: e-mail step")
+            browser.close()
+    finally:
+        server.terminate()
+    # The sign-in variants are not served at a path; check them as files.
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_executable(settings, p), args=LAUNCH_FLAGS)
+        context = browser.new_context()
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+        page = context.new_page()
+        for name, step in [("auth-signin-claim-password.html", SignInStep.PASSWORD),
+                           ("auth-post-signin-invalid-password.html", SignInStep.PASSWORD),
+                           ("auth-post-signin-mfa.html", SignInStep.TWO_STEP),
+                           ("auth-post-signin-captcha-2.html", SignInStep.CAPTCHA),
+                           ("auth-post-signin-captcha-otp.html", SignInStep.APPROVAL)]:
+            page.goto((args.shared / "real-pages" / name).resolve().as_uri(), wait_until="domcontentloaded")
+            assert SignInPage(page).step() is step, (name, SignInPage(page).step())
+            print(f"ok  sign-in {name}: {step.value}")
+        assert SignInPage(page).error() is None
+        page.goto((args.shared / "real-pages" / "auth-post-signin-invalid-password.html").resolve().as_uri())
+        assert SignInPage(page).error() == "Your password is incorrect"
+        browser.close()
+    print("all real pages parse")
+
+
+if __name__ == "__main__":
+    main()
