@@ -60,7 +60,7 @@ def open_browser(settings: Settings) -> Iterator[Browser]:
             browser.close()
 
 
-def new_context(browser: Browser, settings: Settings, storage_state: dict[str, Any] | None = None) -> BrowserContext:
+def new_context(browser: Browser, settings: Settings, storage_state: Any = None) -> BrowserContext:
     context = browser.new_context(base_url=settings.base_url, storage_state=storage_state,
                                   viewport={"width": 1280, "height": 900}, service_workers="block")
     context.set_default_timeout(settings.timeout_s * 1000)

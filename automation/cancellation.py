@@ -20,6 +20,7 @@ from pages.cancel_summary import CancelResultKind, CancelSummaryPage
 from pages.common import error_page, query_param
 from pages.order_details import OrderDetailsPage, OrderSummary, shows_cancellation_requested
 from pages.sign_in import SignInPage
+from pages.texts import all_languages
 from pages.your_orders import OrderCard, YourOrdersPage
 
 REFUND_BUSINESS_DAYS = 5
@@ -47,6 +48,15 @@ def state_of(summary: OrderSummary) -> OrderState:
     if summary.cancel_path:
         return OrderState.CANCELLABLE
     return OrderState.NOT_CANCELLABLE
+
+
+def card_state(card: OrderCard) -> OrderState:
+    """The state Your Orders shows for an order, without opening it."""
+    if card.status_text in all_languages("cancelled"):
+        return OrderState.CANCELLED
+    if any(text in card.status_text for text in all_languages("cancellation_requested")):
+        return OrderState.CANCELLATION_REQUESTED
+    return OrderState.CANCELLABLE if card.offers_cancel else OrderState.NOT_CANCELLABLE
 
 
 def report_state(summary: OrderSummary) -> StateReport:
@@ -171,6 +181,7 @@ class Cancellation:
                 return self._confirm(request, chosen, before, items, CancelResultKind.UNKNOWN, "")
             break
 
+        assert form is not None  # every way out of the loop without a form has returned
         if not answered:
             return self._confirm(request, chosen, before, items, CancelResultKind.UNKNOWN,
                                  "the store's answer to the submit never arrived")

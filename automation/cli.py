@@ -8,7 +8,7 @@ import tempfile
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import structlog
 import typer
@@ -19,12 +19,12 @@ from rich.table import Table
 
 from automation import __version__
 from automation.browser import BrowserUnavailable, open_browser
-from automation.cancellation import Cancellation, CancelRequest, run_order, state_of
+from automation.cancellation import Cancellation, CancelRequest, card_state, run_order
 from automation.logs import configure, get_logger
 from automation.orders import BadInput, parse_item_selector, parse_note, parse_order_id
 from automation.outcome import ExitCode, OrderState, Outcome, Result
 from automation.reasons import parse_reason
-from automation.session import AuthFailed, NeedsHuman, forget_session, session_file
+from automation.session import AuthFailed, NeedsHuman, forget_session, save_session, session_file
 from automation.settings import Settings
 from automation.storefront import Storefront, StoreTrouble
 from pages.sign_in import SignInPage
@@ -53,12 +53,12 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    base_url: Annotated[Optional[str], typer.Option(help="The store's address [env ORDERCANCEL_BASE_URL].")] = None,
-    headed: Annotated[Optional[bool], typer.Option("--headed/--headless", help="Show the browser window.")] = None,
-    slow_mo: Annotated[Optional[float], typer.Option(help="Slow every browser action by this many ms.")] = None,
-    log_format: Annotated[Optional[str], typer.Option(help="console or json (default: console on a terminal).")] = None,
-    artifacts_dir: Annotated[Optional[Path], typer.Option(help="Where screenshots, HTML and traces go.")] = None,
-    state_dir: Annotated[Optional[Path], typer.Option(help="Where saved sessions live.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="The store's address [env ORDERCANCEL_BASE_URL].")] = None,
+    headed: Annotated[bool | None, typer.Option("--headed/--headless", help="Show the browser window.")] = None,
+    slow_mo: Annotated[float | None, typer.Option(help="Slow every browser action by this many ms.")] = None,
+    log_format: Annotated[str | None, typer.Option(help="console or json (default: console on a terminal).")] = None,
+    artifacts_dir: Annotated[Path | None, typer.Option(help="Where screenshots, HTML and traces go.")] = None,
+    state_dir: Annotated[Path | None, typer.Option(help="Where saved sessions live.")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False,
 ) -> None:
     overrides: dict[str, Any] = {"base_url": base_url, "slow_mo_ms": slow_mo, "log_format": log_format,
@@ -125,8 +125,8 @@ def guarded(as_json: bool, order_id: str, build: Callable[[], Result]) -> None:
         result = build()
     except (BadInput, Fail) as exc:
         result = Result(order_id, Outcome.BAD_INPUT, str(exc), next_step="nothing was done; fix the input")
-    emit(result, as_json, {"cancellable": result.before.state is OrderState.CANCELLABLE} if
-         result.outcome is Outcome.CHECKED else None)
+    checked = result.before if result.outcome is Outcome.CHECKED else None
+    emit(result, as_json, {"cancellable": checked.state is OrderState.CANCELLABLE} if checked else None)
     finish(result)
 
 
@@ -137,10 +137,10 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print exactly one JSON
 def cancel(
     ctx: typer.Context,
     order_id: Annotated[str, typer.Argument(help="The order number, e.g. 113-1234567-1234567.")],
-    item: Annotated[Optional[list[str]], typer.Option("--item", help="An item id or a unique part of its title; "
+    item: Annotated[list[str] | None, typer.Option("--item", help="An item id or a unique part of its title; "
                                                       "repeat for several. Default: every item.")] = None,
-    reason: Annotated[Optional[str], typer.Option(help="A reason code, its label, or an alias such as 'mistake'.")] = None,
-    note: Annotated[Optional[str], typer.Option(help="A free-text note for the store (at most 255 characters).")] = None,
+    reason: Annotated[str | None, typer.Option(help="A reason code, its label, or an alias such as 'mistake'.")] = None,
+    note: Annotated[str | None, typer.Option(help="A free-text note for the store (at most 255 characters).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Fill in the form but submit nothing.")] = False,
     as_json: JsonOption = False,
     trace: Annotated[bool, typer.Option("--trace", help="Save a Playwright trace (after sign-in) in the artifacts.")] = False,
@@ -184,7 +184,7 @@ def orders(
 
     result = with_store(settings, "", work)
     rows = [{"order_id": c.order_id, "placed": c.placed, "total": c.total, "status_text": c.status_text,
-             "state": _card_state(c).value, "details_path": c.details_path} for c in cards]
+             "state": card_state(c).value, "details_path": c.details_path} for c in cards]
     if as_json:
         payload = {"outcome": result.outcome.value, "message": result.message, "orders": rows, "count": len(rows)}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
@@ -196,15 +196,6 @@ def orders(
     else:
         emit(result, False)
     finish(result)
-
-
-def _card_state(card: Any) -> OrderState:
-    from pages.texts import all_languages
-    if card.status_text in all_languages("cancelled"):
-        return OrderState.CANCELLED
-    if any(t in card.status_text for t in all_languages("cancellation_requested")):
-        return OrderState.CANCELLATION_REQUESTED
-    return OrderState.CANCELLABLE if card.offers_cancel else OrderState.NOT_CANCELLABLE
 
 
 @app.command()
@@ -228,7 +219,6 @@ def login(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 out.print(f"{exc}. Finish signing in in the browser window ({HEADED_LOGIN_TIMEOUT_S} s).")
                 page.wait_for_url(lambda url: not url.split("?")[0].split("/", 3)[-1].startswith(("ap/", "errors/")),
                                   timeout=HEADED_LOGIN_TIMEOUT_S * 1000)
-                from automation.session import save_session
                 save_session(store.context, settings)
         if not YourOrdersPage(page).is_showing():
             raise StoreTrouble("signed in, but Your Orders did not show")

@@ -82,7 +82,7 @@ def sign_in(page: Page, settings: Settings) -> None:
                 raise NeedsHuman("the store asks for a two-step code and ORDERCANCEL_TOTP_SECRET is not set")
             try:
                 code = pyotp.TOTP(settings.totp_secret.get_secret_value()).now()
-            except (ValueError, TypeError) as exc:
+            except (ValueError, TypeError):
                 raise AuthFailed("ORDERCANCEL_TOTP_SECRET is not a valid base32 secret") from None
             screen.enter_code(code)
         else:

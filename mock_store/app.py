@@ -17,8 +17,21 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mock_store import seed, texts
-from mock_store.store import (CANCELLATION_REQUESTED, CANCELLED, DELIVERED, OPEN, ORDER_ID, ORDERED,
-                              PREPARING, SHIPPED, Account, Faults, Order, Session, Store, StoreError)
+from mock_store.store import (
+    CANCELLATION_REQUESTED,
+    CANCELLED,
+    DELIVERED,
+    OPEN,
+    ORDER_ID,
+    PREPARING,
+    SHIPPED,
+    Account,
+    Faults,
+    Order,
+    Session,
+    Store,
+    StoreError,
+)
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "session-token"
@@ -102,7 +115,7 @@ def create_app(store: Store | None = None, *, scenario: str | None = "demo", loc
             fail = faults.error_rate > 0 and faults.rng.random() < faults.error_rate
             session = store.session(request.cookies.get(SESSION_COOKIE))
             fresh = session is None
-            if fresh:
+            if session is None:
                 session = store.new_session()
         request.state.session = session
         if delay:

@@ -1,7 +1,7 @@
 """Page objects in headless Chromium against the mock store, and the store's JavaScript behaviour."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pyotp
 from playwright.sync_api import Page, expect
