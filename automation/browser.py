@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,28 +37,78 @@ def chromium_executable(settings: Settings, playwright: Playwright) -> str | Non
     return found
 
 
+def _launch(playwright: Playwright, settings: Settings, extra_args: tuple[str, ...] = ()) -> Browser:
+    options: dict[str, Any] = {"headless": settings.headless, "args": [*LAUNCH_FLAGS, *extra_args]}
+    if settings.slow_mo_ms:
+        options["slow_mo"] = settings.slow_mo_ms
+    return playwright.chromium.launch(executable_path=chromium_executable(settings, playwright), **options)
+
+
+def _connect(playwright: Playwright, settings: Settings) -> Browser:
+    """A browser on the Playwright server at BROWSER_ENDPOINT (`playwright run-server`), which
+    launches one per connection with the options in this header."""
+    remote: dict[str, Any] = {"headless": settings.headless, "args": LAUNCH_FLAGS}
+    if settings.browser_executable:
+        remote["executablePath"] = str(settings.browser_executable)
+    assert settings.browser_endpoint
+    return playwright.chromium.connect(settings.browser_endpoint, timeout=settings.timeout_s * 1000,
+                                       slow_mo=settings.slow_mo_ms or None,
+                                       headers={"x-playwright-launch-options": json.dumps(remote)})
+
+
 @contextmanager
 def open_browser(settings: Settings) -> Iterator[Browser]:
     """One browser for the whole run: launched here, or on a Playwright server at BROWSER_ENDPOINT."""
     with sync_playwright() as playwright:
-        options: dict[str, Any] = {"headless": settings.headless, "args": LAUNCH_FLAGS}
-        if settings.slow_mo_ms:
-            options["slow_mo"] = settings.slow_mo_ms
-        if settings.browser_endpoint:
-            # `playwright run-server` launches per connection with the options in this header
-            remote = {k: v for k, v in options.items() if k != "slow_mo"}
-            if settings.browser_executable:
-                remote["executablePath"] = str(settings.browser_executable)
-            browser = playwright.chromium.connect(
-                settings.browser_endpoint, timeout=settings.timeout_s * 1000,
-                slow_mo=settings.slow_mo_ms or None,
-                headers={"x-playwright-launch-options": json.dumps(remote)})
-        else:
-            browser = playwright.chromium.launch(executable_path=chromium_executable(settings, playwright), **options)
+        browser = _connect(playwright, settings) if settings.browser_endpoint else _launch(playwright, settings)
         try:
             yield browser
         finally:
             browser.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class SharedBrowser:
+    """One Chromium for a batch, driven from several threads. Playwright's sync API belongs to the
+    thread that started it, so each worker attaches with its own Playwright: over CDP on loopback
+    to the browser launched here, or with its own connection to a remote browser server."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.cdp_url: str | None = None
+
+    def __enter__(self) -> Browser:
+        self._playwright = sync_playwright().start()
+        if self.settings.browser_endpoint:
+            self.browser = _connect(self._playwright, self.settings)
+        else:
+            port = free_port()
+            self.browser = _launch(self._playwright, self.settings,
+                                   (f"--remote-debugging-port={port}", "--remote-debugging-address=127.0.0.1"))
+            self.cdp_url = f"http://127.0.0.1:{port}"
+        return self.browser
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.browser.close()
+        finally:
+            self._playwright.stop()
+
+    @contextmanager
+    def attach(self) -> Iterator[Browser]:
+        """The shared browser, usable from the calling thread; closing it closes only this thread's contexts."""
+        with sync_playwright() as playwright:
+            browser = (playwright.chromium.connect_over_cdp(self.cdp_url, timeout=self.settings.timeout_s * 1000)
+                       if self.cdp_url else _connect(playwright, self.settings))
+            try:
+                yield browser
+            finally:
+                browser.close()
 
 
 def new_context(browser: Browser, settings: Settings, storage_state: Any = None) -> BrowserContext:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -74,8 +75,10 @@ def resolve_items(selectors: list[str], items: list[CancellableItem]) -> list[Ca
         return list(items)
     chosen: list[CancellableItem] = []
     for selector in selectors:
-        by_id = [i for i in items if i.item_id == selector]
-        matches = by_id or [i for i in items if selector.casefold() in i.title.casefold()]
+        wanted = selector.casefold()
+        matches = ([i for i in items if i.item_id == selector]
+                   or [i for i in items if i.title.casefold() == wanted]
+                   or [i for i in items if wanted in i.title.casefold()])
         candidates = "; ".join(f"{i.item_id}: {i.title}" for i in items) or "none"
         if not matches:
             raise BadInput(f"--item '{selector}' matches no cancellable item; candidates: {candidates}")
@@ -93,13 +96,28 @@ def return_advice(summary: OrderSummary) -> str:
     return f"Once it arrives, return it for a refund through Your Orders > Return or replace items{advice}."
 
 
-class Cancellation:
-    """Checks and cancels orders of one signed-in account, one at a time."""
+def asked_items_cancelled(selectors: list[str], summary: OrderSummary) -> bool:
+    """Whether every selector names items the order page already shows cancelled (ids are not on
+    that page, so a selector that matches no title answers no)."""
+    if not selectors:
+        return False
+    for selector in selectors:
+        matches = [i for i in summary.items if selector.casefold() in i.title.casefold()]
+        if not matches or not all(i.cancelled for i in matches):
+            return False
+    return True
 
-    def __init__(self, storefront: Storefront) -> None:
+
+class Cancellation:
+    """Checks and cancels orders of one signed-in account, one at a time. `on_submit` is called
+    with the ticked items right before the click that cancels (the batch journal commits there)."""
+
+    def __init__(self, storefront: Storefront,
+                 on_submit: Callable[[list[CancellableItem]], None] | None = None) -> None:
         self.store = storefront
         self.page = storefront.page
         self.log = storefront.log
+        self.on_submit = on_submit
 
     # -- reading ----------------------------------------------------------------------------
     def read_order(self, order_id: str) -> OrderSummary | None:
@@ -154,7 +172,7 @@ class Cancellation:
         if summary is None:
             return self._not_found(order_id)
         before = report_state(summary)
-        if before.state is not OrderState.CANCELLABLE:
+        if before.state is not OrderState.CANCELLABLE or asked_items_cancelled(request.items, summary):
             return self._not_now(request, summary)
 
         for attempt in (1, 2):
@@ -168,6 +186,8 @@ class Cancellation:
                               "nothing was submitted (dry run)", before=before, after=before, items=items,
                               reason=request.reason, next_step="run again without --dry-run to cancel")
             self.log.info("submitting", items=[i.item_id for i in chosen], reason=request.reason)
+            if self.on_submit:
+                self.on_submit(chosen)
             answered = self._submit_once(form)
             if answered and SignInPage.is_showing(self.page):
                 # the session ended at the submit: the store did not take it. Sign in, and act
@@ -193,6 +213,10 @@ class Cancellation:
         refusal = form.refusal_text() if form.is_showing() else None
         if refusal:
             after = self.read_order(order_id)
+            if after is not None and not self._still_ordered(after, chosen) and \
+                    asked_items_cancelled([i.title for i in chosen], after):
+                # cancelled meanwhile (by an earlier click whose answer was lost, or by someone else)
+                return self._not_now(CancelRequest(order_id, [i.title for i in chosen], request.reason), after)
             return Result(order_id, Outcome.NOT_CANCELLABLE, f"the store refused: {refusal}", before=before,
                           after=report_state(after) if after else None, items=report_items(after) if after else items,
                           reason=request.reason, next_step=return_advice(after or summary))
@@ -284,8 +308,9 @@ class Cancellation:
         order_id = request.order_id
         common: dict[str, Any] = {"before": report_state(summary), "after": report_state(summary),
                                   "items": report_items(summary), "reason": request.reason}
-        if state is OrderState.CANCELLED:
-            return Result(order_id, Outcome.ALREADY_CANCELLED, "the order was already cancelled; nothing changed",
+        if state is OrderState.CANCELLED or asked_items_cancelled(request.items, summary):
+            what = "the order was" if state is OrderState.CANCELLED else "the asked-for items were"
+            return Result(order_id, Outcome.ALREADY_CANCELLED, f"{what} already cancelled; nothing changed",
                           next_step="nothing to do", **common)
         if state is OrderState.CANCELLATION_REQUESTED:
             return Result(order_id, Outcome.CANCELLATION_REQUESTED,

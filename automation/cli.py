@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import sys
 import tempfile
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,15 +17,20 @@ import typer
 from playwright.sync_api import Error as PlaywrightError
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from automation import __version__
+from automation.batch import BatchOptions, BatchRun, OrderRecord
+from automation.batch_input import BadFile, read_batch
 from automation.browser import BrowserUnavailable, open_browser
 from automation.cancellation import Cancellation, CancelRequest, card_state, run_order
+from automation.journal import JournalBusy, JournalUnusable
 from automation.logs import configure, get_logger
 from automation.orders import BadInput, parse_item_selector, parse_note, parse_order_id
 from automation.outcome import ExitCode, OrderState, Outcome, Result
 from automation.reasons import parse_reason
+from automation.report import write_report
 from automation.session import AuthFailed, NeedsHuman, forget_session, save_session, session_file
 from automation.settings import Settings
 from automation.storefront import Storefront, StoreTrouble
@@ -234,6 +241,74 @@ def logout(ctx: typer.Context) -> None:
     """Forget the saved session of this account and store."""
     settings = settings_from(ctx)
     out.print("session forgotten" if forget_session(settings) else "no saved session")
+
+
+@app.command()
+def batch(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="CSV with a header (order_id, items, reason, note) or JSON Lines; - for stdin.")],
+    journal: Annotated[Path | None, typer.Option(help="The SQLite journal (default: STATE_DIR/journal.sqlite).")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=16, help="Browser contexts working at once.")] = 2,
+    retries: Annotated[int, typer.Option(min=0, max=10, help="Retries after timeouts and server errors.")] = 2,
+    redo: Annotated[bool, typer.Option("--redo", help="Take finished orders again.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Refuse the whole run if any row is invalid.")] = False,
+    report: Annotated[Path | None, typer.Option(help="Write report.html, results.json and results.csv here.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Cancel a list of orders unattended: resumable, never acting twice, with a journal and a report."""
+    try:
+        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        return _fail(Fail(f"cannot read {file}: {exc.strerror}"), as_json)
+    try:
+        parsed = read_batch(data, file)
+    except BadFile as exc:
+        return _fail(Fail(str(exc)), as_json)
+    if strict and parsed.invalid:
+        for bad in parsed.invalid:
+            Console(stderr=True).print(bad.error, markup=False)
+        return _fail(Fail(f"{len(parsed.invalid)} invalid row(s) and --strict: nothing was done"), as_json)
+    try:
+        settings = settings_from(ctx)
+    except Fail as exc:
+        return _fail(exc, as_json)
+    interactive = sys.stderr.isatty() and not as_json
+    if interactive:
+        configure(settings.log_format, level=logging.WARNING)  # the progress bar speaks instead
+    options = BatchOptions(journal or settings.state_dir / "journal.sqlite", concurrency, retries, redo, report, file)
+    run = BatchRun(settings, options, parsed)
+    try:
+        if interactive:
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=Console(stderr=True)) as bar:
+                task = bar.add_task("starting", total=len(parsed.rows) + len(parsed.invalid))
+                seen: Counter[str] = Counter()
+
+                def tick(record: OrderRecord) -> None:
+                    seen[record.state] += 1
+                    bar.update(task, advance=1, description=" ".join(f"{k}:{v}" for k, v in sorted(seen.items())))
+                run.progress = tick
+                summary = run.run()
+        else:
+            summary = run.run()
+    except (JournalBusy, JournalUnusable) as exc:
+        return _fail(Fail(str(exc)), as_json)
+    if report:
+        write_report(summary, report)
+    if as_json:
+        sys.stdout.write(json.dumps(summary.to_json(), ensure_ascii=False) + "\n")
+    else:
+        table = Table("order", "line", "outcome", "before", "after", "ms", "message", title=f"run {summary.run_id}")
+        for record in summary.records:
+            r = record.result
+            table.add_row(record.order_id, str(record.line or ""), record.state + (" (earlier)" if record.skipped else ""),
+                          str(r.get("state_before") or ""), str(r.get("state_after") or ""),
+                          str(r.get("duration_ms") or ""), str(r.get("message") or ""))
+        out.print(table, markup=False)
+        if summary.aborted:
+            emit(summary.aborted, False)
+        out.print(" ".join(f"{k}: {v}" for k, v in sorted(summary.counts.items())) or "no orders", markup=False)
+    raise typer.Exit(summary.exit_code)
 
 
 @app.command()

@@ -1,0 +1,257 @@
+"""Batch runs: many orders, unattended, resumable, never acting twice, with a journal and a summary."""
+from __future__ import annotations
+
+import queue
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from automation.batch_input import BatchInput, BatchRow
+from automation.browser import SharedBrowser
+from automation.cancellation import Cancellation, CancelRequest, run_order
+from automation.files import write_private
+from automation.journal import SUBMITTING, Entry, Journal
+from automation.logs import get_logger
+from automation.outcome import Outcome, Result
+from automation.session import AuthFailed, NeedsHuman
+from automation.settings import Settings
+from automation.storefront import Storefront, StoreTrouble
+from pages.cancel_items import CancellableItem
+from pages.sign_in import SignInPage
+from pages.your_orders import YourOrdersPage
+
+# How a per-order outcome is recorded in the journal.
+JOURNAL_STATE = {
+    Outcome.CANCELLED: "cancelled",
+    Outcome.CANCELLATION_REQUESTED: "cancellation_requested",
+    Outcome.ALREADY_CANCELLED: "already_cancelled",
+    Outcome.NOT_CANCELLABLE: "not_cancellable",
+    Outcome.NOT_FOUND: "not_found",
+    Outcome.NEEDS_HUMAN: "needs_human",
+    Outcome.BAD_INPUT: "invalid",
+    Outcome.AUTH_FAILED: "failed",
+    Outcome.ERROR: "failed",
+}
+EXPECTED = {"cancelled", "cancellation_requested", "already_cancelled", "not_cancellable", "not_found"}
+RETRYABLE = {Outcome.ERROR}
+BACKOFF_S = 0.5
+
+
+@dataclass
+class BatchOptions:
+    journal: Path
+    concurrency: int = 2
+    retries: int = 2
+    redo: bool = False
+    report_dir: Path | None = None
+    source: str = "-"
+
+
+@dataclass
+class OrderRecord:
+    """One order's line in the summary and the report."""
+    order_id: str
+    line: int | None
+    state: str
+    result: dict[str, Any]
+    attempts: int = 0
+    skipped: bool = False
+    thumbnail: str | None = None
+
+
+@dataclass
+class BatchSummary:
+    run_id: str
+    records: list[OrderRecord] = field(default_factory=list)
+    aborted: Result | None = None
+    duration_ms: int = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(r.state for r in self.records))
+
+    @property
+    def exit_code(self) -> int:
+        if self.aborted is not None:
+            return int(self.aborted.exit_code)
+        states = set(self.counts)
+        if states & {"failed", "invalid"}:
+            return 1
+        if "needs_human" in states:
+            return 6
+        return 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "counts": self.counts, "exit_code": self.exit_code,
+                "duration_ms": self.duration_ms,
+                "aborted": self.aborted.to_json() if self.aborted else None,
+                "orders": [{"order_id": r.order_id, "line": r.line, "state": r.state, "attempts": r.attempts,
+                            "skipped": r.skipped, **{k: r.result.get(k) for k in
+                                                     ("outcome", "message", "state_before", "state_after",
+                                                      "duration_ms", "artifacts", "next_step")}}
+                           for r in self.records]}
+
+
+def flatten(result: Result) -> dict[str, Any]:
+    data = result.to_json()
+    data["state_before"] = result.before.state.value if result.before else None
+    data["state_after"] = result.after.state.value if result.after else None
+    return data
+
+
+class BatchRun:
+    def __init__(self, settings: Settings, options: BatchOptions, batch: BatchInput,
+                 progress: Any = None) -> None:
+        self.settings = settings
+        self.options = options
+        self.batch = batch
+        self.progress = progress  # called with each finished OrderRecord
+        self.run_id = uuid.uuid4().hex[:12]
+        self.log = get_logger().bind(run_id=self.run_id)
+
+    def run(self) -> BatchSummary:
+        started = time.monotonic()
+        summary = BatchSummary(self.run_id)
+        journal = Journal(self.options.journal, self.settings.host, (self.settings.email or "").lower())
+        try:
+            journal.start_run(self.run_id, self.options.source)
+            todo = self._prepare(journal, summary)
+            if todo:
+                self._work(journal, todo, summary)
+            summary.duration_ms = int((time.monotonic() - started) * 1000)
+            journal.finish_run(self.run_id, {"counts": summary.counts, "exit_code": summary.exit_code})
+        finally:
+            journal.close()
+        summary.records.sort(key=lambda r: (r.line or 0, r.order_id))
+        return summary
+
+    # -- before any browser -----------------------------------------------------------------
+    def _prepare(self, journal: Journal, summary: BatchSummary) -> list[tuple[BatchRow, Entry]]:
+        for bad in self.batch.invalid:
+            result = Result(bad.order_id or "", Outcome.BAD_INPUT, bad.error)
+            if bad.order_id:
+                journal.mark_invalid(bad.order_id, {"line": bad.line, "raw": bad.raw}, flatten(result), self.run_id)
+            else:
+                journal.reject_row(self.run_id, bad.line, bad.raw, bad.error)
+            summary.records.append(OrderRecord(bad.order_id or f"(line {bad.line})", bad.line, "invalid", flatten(result)))
+            self.log.info("order_finished", order_id=bad.order_id, line=bad.line, outcome="invalid", message=bad.error)
+        todo = []
+        for row in self.batch.rows:
+            request = {"line": row.line, "items": list(row.items), "reason": row.reason, "note": row.note}
+            entry = journal.enqueue(row.order_id, request, self.run_id, self.options.redo)
+            if entry.finished:
+                summary.records.append(OrderRecord(row.order_id, row.line, entry.state, entry.outcome or {},
+                                                   entry.attempts, skipped=True))
+            else:
+                todo.append((row, entry))
+        return todo
+
+    # -- with the browser -------------------------------------------------------------------
+    def _work(self, journal: Journal, todo: list[tuple[BatchRow, Entry]], summary: BatchSummary) -> None:
+        shared = SharedBrowser(self.settings)
+        with shared as browser:
+            aborted = self._sign_in_once(browser)
+            if aborted is not None:
+                summary.aborted = aborted
+                return
+            jobs: queue.Queue[tuple[BatchRow, Entry] | None] = queue.Queue()
+            for job in todo:
+                jobs.put(job)
+            done: queue.Queue[OrderRecord | BaseException] = queue.Queue()
+            workers = [threading.Thread(target=self._worker, args=(shared, journal, jobs, done), daemon=True,
+                                        name=f"batch-worker-{n}")
+                       for n in range(min(self.options.concurrency, len(todo)))]
+            for worker in workers:
+                jobs.put(None)
+                worker.start()
+            for _ in range(len(todo)):
+                record = done.get()
+                if isinstance(record, BaseException):
+                    raise record
+                summary.records.append(record)
+                if self.progress:
+                    self.progress(record)
+            for worker in workers:
+                worker.join()
+
+    def _sign_in_once(self, browser: Any) -> Result | None:
+        """One sign-in for the whole run, saved for every worker's context; None when ready."""
+        storefront = Storefront(browser, self.settings, self.run_id, self.log)
+        try:
+            storefront.visit(YourOrdersPage.PATH)
+            if SignInPage.is_showing(storefront.page) or not YourOrdersPage(storefront.page).is_showing():
+                raise StoreTrouble("Your Orders did not show after signing in")
+        except AuthFailed as exc:
+            return Result("", Outcome.AUTH_FAILED, f"sign-in failed, nothing was done: {exc}")
+        except NeedsHuman as exc:
+            return Result("", Outcome.NEEDS_HUMAN, f"{exc}; nothing was done",
+                          next_step="run 'ordercancel login --headed', then run the batch again")
+        except StoreTrouble as exc:
+            return Result("", Outcome.ERROR, f"the store could not be reached: {exc}; nothing was done")
+        finally:
+            storefront.close()
+        return None
+
+    def _worker(self, shared: SharedBrowser, journal: Journal, jobs: queue.Queue[Any], done: queue.Queue[Any]) -> None:
+        try:
+            with shared.attach() as browser:
+                storefront = Storefront(browser, self.settings, self.run_id, self.log)
+                while (job := jobs.get()) is not None:
+                    row, entry = job
+                    structlog.contextvars.bind_contextvars(run_id=self.run_id, order_id=row.order_id)
+                    done.put(self._process(storefront, journal, row, entry))
+                storefront.close()
+        except BaseException as exc:  # a worker that dies must not leave the main thread waiting
+            done.put(exc)
+
+    def _process(self, storefront: Storefront, journal: Journal, row: BatchRow, entry: Entry) -> OrderRecord:
+        order_id = row.order_id
+        clicked = entry.state == SUBMITTING  # an earlier run may have clicked: the flow reads the order first
+
+        def submitting(chosen: list[CancellableItem]) -> None:
+            nonlocal clicked
+            journal.mark_submitting(order_id, [{"item_id": c.item_id, "title": c.title} for c in chosen])
+            clicked = True
+
+        def request() -> CancelRequest:
+            # after a possible click, ask for exactly the items then ticked, by their titles, which
+            # the order page shows (it does not show item ids)
+            ticked = journal.get(order_id).chosen if clicked else None  # type: ignore[union-attr]
+            items = [c["title"] for c in ticked] if ticked else list(row.items)
+            return CancelRequest(order_id, items, row.reason, row.note)
+
+        attempts = 0
+        while True:
+            attempts += 1
+            if not clicked:
+                journal.mark_checking(order_id, self.run_id)
+            result = run_order(storefront, order_id,
+                               lambda: Cancellation(storefront, submitting).cancel(request()))
+            if result.outcome not in RETRYABLE or attempts > self.options.retries:
+                break
+            journal.mark_retry(order_id)
+            self.log.info("order_retry", attempt=attempts, message=result.message)
+            time.sleep(BACKOFF_S * 2 ** (attempts - 1))  # backoff between whole-order retries, not a page wait
+        state = JOURNAL_STATE[result.outcome]
+        if state == "already_cancelled" and clicked:
+            state = "cancelled"  # this tool's own earlier click, confirmed on the order page
+        record = OrderRecord(order_id, row.line, state, flatten(result), entry.attempts + attempts)
+        if self.options.report_dir is not None:
+            record.thumbnail = self._thumbnail(storefront, order_id)
+        journal.mark_final(order_id, state, record.result)
+        return record
+
+    def _thumbnail(self, storefront: Storefront, order_id: str) -> str | None:
+        folder = self.options.report_dir / "thumbs"  # type: ignore[operator]
+        try:
+            image = storefront.page.screenshot(type="jpeg", quality=40,
+                                               mask=[storefront.page.locator("input[type=password]")])
+        except Exception:  # a thumbnail is a nicety; the order's outcome stands without it
+            return None
+        return str(write_private(folder / f"{order_id}.jpg", image))

@@ -1,0 +1,204 @@
+"""The batch journal: a SQLite file (WAL) with one row per (store host, account, order number).
+
+Every transition is committed before the next step; `submitting` is committed before the click
+that cancels, so a run killed at any moment leaves a row that says whether a click may have
+happened. One run at a time holds the journal's lock (flock, released by the kernel at death)."""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from automation.files import private_dir
+
+PENDING, CHECKING, SUBMITTING = "pending", "checking", "submitting"
+FINAL = ("cancelled", "cancellation_requested", "already_cancelled", "not_cancellable", "not_found", "invalid",
+         "needs_human", "failed")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS orders (
+    store TEXT NOT NULL,
+    account TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    request TEXT NOT NULL,
+    chosen TEXT,
+    outcome TEXT,
+    run_id TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    submitted_at TEXT,
+    finished_at TEXT,
+    PRIMARY KEY (store, account, order_id)
+);
+CREATE TABLE IF NOT EXISTS rejected_rows (
+    run_id TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    raw TEXT NOT NULL,
+    error TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    source TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    summary TEXT
+);
+"""
+
+
+class JournalBusy(Exception):
+    """Another run holds this journal."""
+
+
+class JournalUnusable(Exception):
+    """The journal file cannot be opened or is not a journal."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    order_id: str
+    state: str
+    attempts: int
+    request: dict[str, Any]
+    chosen: list[dict[str, str]] | None
+    outcome: dict[str, Any] | None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINAL
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Journal:
+    def __init__(self, path: Path, store: str, account: str) -> None:
+        self.path = path
+        self.store = store
+        self.account = account
+        self._lock = threading.Lock()
+        private_dir(path.parent)
+        lock_path = path.with_name(path.name + ".lock")
+        try:
+            self._lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise JournalUnusable(f"cannot open the journal's lock file {lock_path}: {exc.strerror}") from None
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._lock_fd)
+            raise JournalBusy(f"another batch run is using the journal {path}; wait for it to finish") from None
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            os.close(fd)
+            self.db = sqlite3.connect(path, check_same_thread=False, timeout=10, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.executescript(SCHEMA)
+        except (sqlite3.DatabaseError, OSError) as exc:
+            self.close()
+            raise JournalUnusable(f"{path} is not a usable journal: {exc}") from None
+        for suffix in ("-wal", "-shm"):
+            sidecar = Path(f"{path}{suffix}")
+            if sidecar.exists():
+                os.chmod(sidecar, 0o600)
+
+    def close(self) -> None:
+        if getattr(self, "db", None) is not None:
+            self.db.close()
+            self.db = None  # type: ignore[assignment]
+        if getattr(self, "_lock_fd", None) is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None  # type: ignore[assignment]
+
+    def _write(self, sql: str, *args: Any) -> None:
+        with self._lock:
+            self.db.execute(sql, args)  # autocommit: every statement is durable on return
+
+    def _key(self) -> tuple[str, str]:
+        return (self.store, self.account)
+
+    # -- runs -------------------------------------------------------------------------------
+    def start_run(self, run_id: str, source: str) -> None:
+        self._write("INSERT INTO runs (run_id, source, started_at) VALUES (?, ?, ?)", run_id, source, _now())
+
+    def finish_run(self, run_id: str, summary: dict[str, Any]) -> None:
+        self._write("UPDATE runs SET finished_at = ?, summary = ? WHERE run_id = ?", _now(), json.dumps(summary), run_id)
+
+    def reject_row(self, run_id: str, line: int, raw: str, error: str) -> None:
+        self._write("INSERT INTO rejected_rows VALUES (?, ?, ?, ?)", run_id, line, raw, error)
+
+    # -- orders -----------------------------------------------------------------------------
+    def get(self, order_id: str) -> Entry | None:
+        with self._lock:
+            row = self.db.execute("SELECT order_id, state, attempts, request, chosen, outcome FROM orders "
+                                  "WHERE store = ? AND account = ? AND order_id = ?", (*self._key(), order_id)).fetchone()
+        if row is None:
+            return None
+        return Entry(row[0], row[1], row[2], json.loads(row[3]), json.loads(row[4]) if row[4] else None,
+                     json.loads(row[5]) if row[5] else None)
+
+    def enqueue(self, order_id: str, request: dict[str, Any], run_id: str, redo: bool) -> Entry:
+        """Add the order as pending, or keep what an earlier run found (unless redo)."""
+        existing = self.get(order_id)
+        now = _now()
+        if existing is None:
+            self._write("INSERT INTO orders (store, account, order_id, state, request, run_id, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", *self._key(), order_id, PENDING, json.dumps(request),
+                        run_id, now, now)
+        elif (redo and existing.finished) or existing.state == "invalid":
+            self._write("UPDATE orders SET state = ?, request = ?, outcome = NULL, run_id = ?, updated_at = ? "
+                        "WHERE store = ? AND account = ? AND order_id = ?", PENDING, json.dumps(request), run_id,
+                        now, *self._key(), order_id)
+        entry = self.get(order_id)
+        assert entry is not None
+        return entry
+
+    def mark_invalid(self, order_id: str, request: dict[str, Any], outcome: dict[str, Any], run_id: str) -> None:
+        existing = self.get(order_id)
+        if existing is not None and existing.finished and existing.state != "invalid":
+            return  # what an earlier run did stands
+        now = _now()
+        self._write("INSERT INTO orders (store, account, order_id, state, request, outcome, run_id, created_at, "
+                    "updated_at, finished_at) VALUES (?, ?, ?, 'invalid', ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (store, account, order_id) DO UPDATE SET state = 'invalid', request = excluded.request, "
+                    "outcome = excluded.outcome, run_id = excluded.run_id, updated_at = excluded.updated_at, "
+                    "finished_at = excluded.finished_at", *self._key(), order_id, json.dumps(request),
+                    json.dumps(outcome), run_id, now, now, now)
+
+    def mark_checking(self, order_id: str, run_id: str) -> None:
+        self._write("UPDATE orders SET state = ?, attempts = attempts + 1, run_id = ?, updated_at = ? "
+                    "WHERE store = ? AND account = ? AND order_id = ?", CHECKING, run_id, _now(), *self._key(), order_id)
+
+    def mark_submitting(self, order_id: str, chosen: list[dict[str, str]]) -> None:
+        now = _now()
+        self._write("UPDATE orders SET state = ?, chosen = ?, submitted_at = ?, updated_at = ? "
+                    "WHERE store = ? AND account = ? AND order_id = ?", SUBMITTING, json.dumps(chosen), now, now,
+                    *self._key(), order_id)
+
+    def mark_retry(self, order_id: str) -> None:
+        """Back to pending after a trouble, unless a click may have happened (then it stays submitting)."""
+        self._write("UPDATE orders SET state = ?, updated_at = ? WHERE store = ? AND account = ? AND order_id = ? "
+                    "AND state = ?", PENDING, _now(), *self._key(), order_id, CHECKING)
+
+    def mark_final(self, order_id: str, state: str, outcome: dict[str, Any]) -> None:
+        assert state in FINAL, state
+        now = _now()
+        self._write("UPDATE orders SET state = ?, outcome = ?, updated_at = ?, finished_at = ? "
+                    "WHERE store = ? AND account = ? AND order_id = ?", state, json.dumps(outcome), now, now,
+                    *self._key(), order_id)
+
+    def states(self) -> dict[str, str]:
+        with self._lock:
+            rows = self.db.execute("SELECT order_id, state FROM orders WHERE store = ? AND account = ?",
+                                   self._key()).fetchall()
+        return dict(rows)
