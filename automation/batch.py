@@ -6,6 +6,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,7 +155,14 @@ class BatchRun:
 
     # -- with the browser -------------------------------------------------------------------
     def _work(self, journal: Journal, todo: list[tuple[BatchRow, Entry]], summary: BatchSummary) -> None:
-        shared = SharedBrowser(self.settings)
+        threads = min(self.options.concurrency, len(todo))
+        shared = SharedBrowser(self.settings, threads)
+
+        def finished(record: OrderRecord) -> None:
+            summary.records.append(record)
+            if self.progress:
+                self.progress(record)
+
         with shared as browser:
             aborted = self._sign_in_once(browser)
             if aborted is not None:
@@ -163,20 +171,21 @@ class BatchRun:
             jobs: queue.Queue[tuple[BatchRow, Entry] | None] = queue.Queue()
             for job in todo:
                 jobs.put(job)
-            done: queue.Queue[OrderRecord | BaseException] = queue.Queue()
-            workers = [threading.Thread(target=self._worker, args=(shared, journal, jobs, done), daemon=True,
-                                        name=f"batch-worker-{n}")
-                       for n in range(min(self.options.concurrency, len(todo)))]
-            for worker in workers:
+            for _ in range(threads):
                 jobs.put(None)
+            if threads == 1:  # this thread's own Playwright drives the browser: no CDP hop
+                self._worker(shared, journal, jobs, finished)
+                return
+            done: queue.Queue[OrderRecord | BaseException] = queue.Queue()
+            workers = [threading.Thread(target=self._worker, args=(shared, journal, jobs, done.put), daemon=True,
+                                        name=f"batch-worker-{n}") for n in range(threads)]
+            for worker in workers:
                 worker.start()
             for _ in range(len(todo)):
                 record = done.get()
                 if isinstance(record, BaseException):
                     raise record
-                summary.records.append(record)
-                if self.progress:
-                    self.progress(record)
+                finished(record)
             for worker in workers:
                 worker.join()
 
@@ -198,17 +207,20 @@ class BatchRun:
             storefront.close()
         return None
 
-    def _worker(self, shared: SharedBrowser, journal: Journal, jobs: queue.Queue[Any], done: queue.Queue[Any]) -> None:
+    def _worker(self, shared: SharedBrowser, journal: Journal, jobs: queue.Queue[Any],
+                deliver: Callable[[Any], None]) -> None:
         try:
             with shared.attach() as browser:
                 storefront = Storefront(browser, self.settings, self.run_id, self.log)
                 while (job := jobs.get()) is not None:
                     row, entry = job
                     structlog.contextvars.bind_contextvars(run_id=self.run_id, order_id=row.order_id)
-                    done.put(self._process(storefront, journal, row, entry))
+                    deliver(self._process(storefront, journal, row, entry))
                 storefront.close()
         except BaseException as exc:  # a worker that dies must not leave the main thread waiting
-            done.put(exc)
+            if shared.threads == 1:
+                raise
+            deliver(exc)
 
     def _process(self, storefront: Storefront, journal: Journal, row: BatchRow, entry: Entry) -> OrderRecord:
         order_id = row.order_id

@@ -2,22 +2,20 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
-import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, Playwright, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
 from automation.settings import Settings
 
 LAUNCH_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-# The flow needs the documents, their scripts and styles; nothing else is fetched.
-NEEDED_RESOURCES = {"document", "script", "stylesheet", "xhr", "fetch"}
 
 
 class BrowserUnavailable(RuntimeError):
@@ -78,14 +76,17 @@ class SharedBrowser:
     thread that started it, so each worker attaches with its own Playwright: over CDP on loopback
     to the browser launched here, or with its own connection to a remote browser server."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, threads: int = 2) -> None:
         self.settings = settings
+        self.threads = threads
         self.cdp_url: str | None = None
 
     def __enter__(self) -> Browser:
         self._playwright = sync_playwright().start()
         if self.settings.browser_endpoint:
             self.browser = _connect(self._playwright, self.settings)
+        elif self.threads == 1:
+            self.browser = _launch(self._playwright, self.settings)  # driven from this thread only: no CDP port
         else:
             port = free_port()
             self.browser = _launch(self._playwright, self.settings,
@@ -102,6 +103,9 @@ class SharedBrowser:
     @contextmanager
     def attach(self) -> Iterator[Browser]:
         """The shared browser, usable from the calling thread; closing it closes only this thread's contexts."""
+        if self.threads == 1:
+            yield self.browser
+            return
         with sync_playwright() as playwright:
             browser = (playwright.chromium.connect_over_cdp(self.cdp_url, timeout=self.settings.timeout_s * 1000)
                        if self.cdp_url else _connect(playwright, self.settings))
@@ -111,19 +115,19 @@ class SharedBrowser:
                 browser.close()
 
 
+def blocked_requests(settings: Settings) -> re.Pattern[str]:
+    """Everything the flow does not need: other hosts, images, fonts, media (and, headless, style
+    sheets). A regular expression, so Playwright's driver matches it and requests the flow needs
+    never make a round trip through Python."""
+    store = re.escape(f"{settings.base_url}/")
+    kinds = "png|jpe?g|gif|webp|avif|svg|ico|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav" + ("|css" if settings.headless else "")
+    return re.compile(rf"^(?!{store})|\.(?:{kinds})(?:[?#]|$)", re.IGNORECASE)
+
+
 def new_context(browser: Browser, settings: Settings, storage_state: Any = None) -> BrowserContext:
     context = browser.new_context(base_url=settings.base_url, storage_state=storage_state,
                                   viewport={"width": 1280, "height": 900}, service_workers="block")
     context.set_default_timeout(settings.timeout_s * 1000)
     context.set_default_navigation_timeout(settings.timeout_s * 1000)
-    host = settings.host
-
-    def only_what_the_flow_needs(route: Route) -> None:
-        request = route.request
-        if request.resource_type in NEEDED_RESOURCES and urllib.parse.urlsplit(request.url).hostname == host:
-            route.continue_()
-        else:
-            route.abort("blockedbyclient")
-
-    context.route("**/*", only_what_the_flow_needs)
+    context.route(blocked_requests(settings), lambda route: route.abort("blockedbyclient"))
     return context

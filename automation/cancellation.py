@@ -124,9 +124,11 @@ class Cancellation:
         """The order's details screen, verified to be that order; None if the store has no such order."""
         details = OrderDetailsPage(self.page)
         response = self.store.visit(f"{OrderDetailsPage.PATH}?orderID={order_id}")
-        if (response is not None and response.status == 404) or error_page(self.page) == "not_found":
+        if response is not None and response.status == 404:
             return None
         if not details.is_showing():
+            if error_page(self.page) == "not_found":  # a not-found page served as 200
+                return None
             raise StoreTrouble(f"the page for {order_id} is not an order details screen")
         summary = details.read()
         shown = summary.order_id

@@ -102,7 +102,9 @@ class Journal:
             os.close(fd)
             self.db = sqlite3.connect(path, check_same_thread=False, timeout=10, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
+            # WAL with NORMAL is durable when the process is killed (the requirement); only a power
+            # cut may lose the last transitions
+            self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
         except (sqlite3.DatabaseError, OSError) as exc:
             self.close()

@@ -53,7 +53,8 @@ class Storefront:
                         response = None
                     if SignInPage.is_showing(self.page):
                         raise AuthFailed("signed in, but the store asks to sign in again")
-                if (response is not None and response.status >= 500) or error_page(self.page) == "server_error":
+                status = response.status if response is not None else None
+                if (status or 0) >= 500 or (status is None and error_page(self.page) == "server_error"):
                     raise StoreTrouble(f"the store answered {path} with a server error page")
                 return response
             except (PlaywrightTimeout, StoreTrouble) as exc:
