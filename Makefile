@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BROWSER_ENV = ORDERCANCEL_BROWSER_EXECUTABLE="$$(cat .browser-path)"
 
-.PHONY: demo test setup browser bench clean
+.PHONY: demo test setup browser bench soak clean
 
 setup: $(STAMP) .browser-path
 
@@ -27,6 +27,10 @@ test: setup
 bench: setup
 	$(PY) benchmarks/store_throughput.py
 	$(BROWSER_ENV) $(PY) benchmarks/cancel_latency.py
+	$(BROWSER_ENV) $(PY) benchmarks/batch_throughput.py
 
 clean:
 	rm -rf $(VENV) .browser-path test-results
+
+soak: setup
+	SOAK_ORDERS=300 SOAK_RESULTS=benchmarks/out/soak.json $(BROWSER_ENV) $(PY) -m pytest tests/test_soak.py -p no:xdist -s -q

@@ -16,13 +16,13 @@ import structlog
 from automation.batch_input import BatchInput, BatchRow
 from automation.browser import SharedBrowser
 from automation.cancellation import Cancellation, CancelRequest, run_order
+from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
 from automation.files import write_private
 from automation.journal import SUBMITTING, Entry, Journal
 from automation.logs import get_logger
 from automation.outcome import Outcome, Result
-from automation.session import AuthFailed, NeedsHuman
 from automation.settings import Settings
-from automation.storefront import Storefront, StoreTrouble
+from automation.storefront import Storefront
 from pages.cancel_items import CancellableItem
 from pages.sign_in import SignInPage
 from pages.your_orders import YourOrdersPage
@@ -42,6 +42,7 @@ JOURNAL_STATE = {
 EXPECTED = {"cancelled", "cancellation_requested", "already_cancelled", "not_cancellable", "not_found"}
 RETRYABLE = {Outcome.ERROR}
 BACKOFF_S = 0.5
+PAGE_RENEWAL = 20  # orders per browser tab
 
 
 @dataclass
@@ -193,9 +194,16 @@ class BatchRun:
         """One sign-in for the whole run, saved for every worker's context; None when ready."""
         storefront = Storefront(browser, self.settings, self.run_id, self.log)
         try:
-            storefront.visit(YourOrdersPage.PATH)
-            if SignInPage.is_showing(storefront.page) or not YourOrdersPage(storefront.page).is_showing():
-                raise StoreTrouble("Your Orders did not show after signing in")
+            for attempt in range(self.options.retries + 1):
+                try:
+                    storefront.visit(YourOrdersPage.PATH)
+                    if SignInPage.is_showing(storefront.page) or not YourOrdersPage(storefront.page).is_showing():
+                        raise StoreTrouble("Your Orders did not show after signing in")
+                    break
+                except StoreTrouble:
+                    if attempt == self.options.retries:
+                        raise
+                    time.sleep(BACKOFF_S * 2 ** attempt)  # backoff between attempts, not a page wait
         except AuthFailed as exc:
             return Result("", Outcome.AUTH_FAILED, f"sign-in failed, nothing was done: {exc}")
         except NeedsHuman as exc:
@@ -212,8 +220,12 @@ class BatchRun:
         try:
             with shared.attach() as browser:
                 storefront = Storefront(browser, self.settings, self.run_id, self.log)
+                handled = 0
                 while (job := jobs.get()) is not None:
                     row, entry = job
+                    handled += 1
+                    if handled % PAGE_RENEWAL == 0:
+                        storefront.renew_page()
                     structlog.contextvars.bind_contextvars(run_id=self.run_id, order_id=row.order_id)
                     deliver(self._process(storefront, journal, row, entry))
                 storefront.close()
@@ -224,7 +236,9 @@ class BatchRun:
 
     def _process(self, storefront: Storefront, journal: Journal, row: BatchRow, entry: Entry) -> OrderRecord:
         order_id = row.order_id
-        clicked = entry.state == SUBMITTING  # an earlier run may have clicked: the flow reads the order first
+        # an earlier run may have clicked (it died at the submit, or failed after it): the flow reads
+        # the order first, and asks for exactly the items then ticked
+        clicked = entry.state == SUBMITTING or entry.chosen is not None
 
         def submitting(chosen: list[CancellableItem]) -> None:
             nonlocal clicked

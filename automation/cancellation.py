@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
 from automation.orders import BadInput, is_digital
 from automation.outcome import ItemReport, OrderState, Outcome, Result, StateReport, business_days_after
 from automation.reasons import CancelReason
-from automation.session import AuthFailed, NeedsHuman
-from automation.storefront import Storefront, StoreTrouble
+from automation.storefront import Storefront
 from pages.cancel_items import CancelItemsPage, CancellableItem
 from pages.cancel_summary import CancelResultKind, CancelSummaryPage
 from pages.common import error_page, query_param
@@ -352,12 +353,12 @@ def run_order(storefront: Storefront, order_id: str, action: Any) -> Result:
     except BadInput as exc:
         result = Result(order_id, Outcome.BAD_INPUT, str(exc), next_step="nothing was submitted; fix the input")
     except AuthFailed as exc:
-        result = Result(order_id, Outcome.AUTH_FAILED, str(exc),
+        result = Result(order_id, Outcome.AUTH_FAILED, str(exc), artifacts=storefront.save_evidence(order_id, "sign-in"),
                         next_step="check ORDERCANCEL_EMAIL, ORDERCANCEL_PASSWORD and ORDERCANCEL_TOTP_SECRET")
     except NeedsHuman as exc:
-        result = Result(order_id, Outcome.NEEDS_HUMAN, str(exc),
+        result = Result(order_id, Outcome.NEEDS_HUMAN, str(exc), artifacts=storefront.save_evidence(order_id, "sign-in"),
                         next_step="run 'ordercancel login --headed', finish signing in by hand, then run again")
-    except (StoreTrouble, PlaywrightTimeout) as exc:
+    except (StoreTrouble, PlaywrightError) as exc:
         result = Result(order_id, Outcome.ERROR, str(exc).splitlines()[0],
                         artifacts=storefront.save_evidence(order_id, "error"),
                         next_step="look at the screenshot and HTML in the artifacts; nothing is submitted twice, "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
 import sys
 import tempfile
@@ -19,21 +20,24 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer._click.exceptions import NoArgsIsHelpError, UsageError  # Typer vendors Click
 
 from automation import __version__
 from automation.batch import BatchOptions, BatchRun, OrderRecord
 from automation.batch_input import BadFile, read_batch
 from automation.browser import BrowserUnavailable, open_browser
 from automation.cancellation import Cancellation, CancelRequest, card_state, run_order
+from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
+from automation.files import private_dir
 from automation.journal import JournalBusy, JournalUnusable
 from automation.logs import configure, get_logger
 from automation.orders import BadInput, parse_item_selector, parse_note, parse_order_id
 from automation.outcome import ExitCode, OrderState, Outcome, Result
 from automation.reasons import parse_reason
 from automation.report import write_report
-from automation.session import AuthFailed, NeedsHuman, forget_session, save_session, session_file
+from automation.session import forget_session, save_session, session_file
 from automation.settings import Settings
-from automation.storefront import Storefront, StoreTrouble
+from automation.storefront import Storefront
 from pages.sign_in import SignInPage
 from pages.your_orders import YourOrdersPage
 
@@ -82,7 +86,18 @@ def settings_from(ctx: typer.Context, **extra: Any) -> Settings:
         where = ".".join(str(p) for p in first["loc"]) or "settings"
         raise Fail(f"bad setting {where}: {first['msg']}") from None
     configure(settings.log_format)
+    usable_folder(settings.state_dir, "state folder")
     return settings
+
+
+def usable_folder(path: Path, what: str) -> None:
+    try:
+        private_dir(path)
+        probe = path / f".probe-{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise Fail(f"cannot use the {what} {path}: {exc.strerror or exc}") from None
 
 
 def emit(result: Result, as_json: bool, extra: dict[str, Any] | None = None) -> None:
@@ -272,6 +287,11 @@ def batch(
         settings = settings_from(ctx)
     except Fail as exc:
         return _fail(exc, as_json)
+    try:
+        if report:
+            usable_folder(report, "report folder")
+    except Fail as exc:
+        return _fail(exc, as_json)
     interactive = sys.stderr.isatty() and not as_json
     if interactive:
         configure(settings.log_format, level=logging.WARNING)  # the progress bar speaks instead
@@ -343,16 +363,27 @@ def _fail(exc: Fail, as_json: bool) -> None:
     if as_json:
         sys.stdout.write(json.dumps({"outcome": Outcome.BAD_INPUT.value, "message": str(exc)}) + "\n")
     else:
-        Console(stderr=True).print(f"error: {exc}")
+        print(f"error: {exc}", file=sys.stderr)
     raise typer.Exit(int(exc.code))
 
 
 def main() -> None:
+    os.umask(0o077)  # whatever this process creates (SQLite's -wal files, traces, reports) is private
     try:
-        app()
+        code = app(standalone_mode=False)
     except Fail as exc:
-        Console(stderr=True).print(f"error: {exc}")
-        sys.exit(int(exc.code))
+        print(f"error: {exc}", file=sys.stderr)
+        code = int(exc.code)
+    except UsageError as exc:  # one line, not the usage box
+        if isinstance(exc, NoArgsIsHelpError):
+            app(["--help"], standalone_mode=False)
+        else:
+            print(f"error: {exc.format_message()} (see --help)", file=sys.stderr)
+        code = ExitCode.BAD_INPUT
+    except typer.Abort:
+        print("error: interrupted", file=sys.stderr)
+        code = 130
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

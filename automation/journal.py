@@ -20,6 +20,8 @@ from automation.files import private_dir
 PENDING, CHECKING, SUBMITTING = "pending", "checking", "submitting"
 FINAL = ("cancelled", "cancellation_requested", "already_cancelled", "not_cancellable", "not_found", "invalid",
          "needs_human", "failed")
+# Final for this run, but taken again by the next: they are the rows that need another go.
+RETAKEN = ("invalid", "needs_human", "failed")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -73,7 +75,7 @@ class Entry:
 
     @property
     def finished(self) -> bool:
-        return self.state in FINAL
+        return self.state in FINAL and self.state not in RETAKEN
 
 
 def _now() -> str:
@@ -86,9 +88,9 @@ class Journal:
         self.store = store
         self.account = account
         self._lock = threading.Lock()
-        private_dir(path.parent)
         lock_path = path.with_name(path.name + ".lock")
         try:
+            private_dir(path.parent)
             self._lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise JournalUnusable(f"cannot open the journal's lock file {lock_path}: {exc.strerror}") from None
@@ -157,7 +159,11 @@ class Journal:
             self._write("INSERT INTO orders (store, account, order_id, state, request, run_id, created_at, updated_at) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", *self._key(), order_id, PENDING, json.dumps(request),
                         run_id, now, now)
-        elif (redo and existing.finished) or existing.state == "invalid":
+        elif redo and existing.finished:  # a new instruction: forget the earlier click
+            self._write("UPDATE orders SET state = ?, request = ?, outcome = NULL, chosen = NULL, run_id = ?, "
+                        "updated_at = ? WHERE store = ? AND account = ? AND order_id = ?", PENDING,
+                        json.dumps(request), run_id, now, *self._key(), order_id)
+        elif existing.state in RETAKEN:  # another go; an earlier click (chosen) is remembered
             self._write("UPDATE orders SET state = ?, request = ?, outcome = NULL, run_id = ?, updated_at = ? "
                         "WHERE store = ? AND account = ? AND order_id = ?", PENDING, json.dumps(request), run_id,
                         now, *self._key(), order_id)

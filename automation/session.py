@@ -10,19 +10,13 @@ from typing import Any
 import pyotp
 from playwright.sync_api import BrowserContext, Page
 
+from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
 from automation.files import private_dir, write_private
 from automation.settings import Settings
+from pages.common import error_page
 from pages.sign_in import SignInPage, SignInStep
 
 MAX_STEPS = 6
-
-
-class AuthFailed(Exception):
-    """Signing in is impossible with what the tool was given."""
-
-
-class NeedsHuman(Exception):
-    """The store asks for something only a person may answer (CAPTCHA, approval on a device)."""
 
 
 def session_file(settings: Settings) -> Path:
@@ -34,9 +28,14 @@ def session_file(settings: Settings) -> Path:
 def load_session(settings: Settings) -> dict[str, Any] | None:
     path = session_file(settings)
     try:
-        return json.loads(path.read_text())
+        state = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
+    # anything but a storage state (cookies and origins) is ignored: the tool signs in again
+    if not isinstance(state, dict) or not isinstance(state.get("cookies"), list) or \
+            not isinstance(state.get("origins", []), list):
+        return None
+    return state
 
 
 def save_session(context: BrowserContext, settings: Settings) -> None:
@@ -85,6 +84,8 @@ def sign_in(page: Page, settings: Settings) -> None:
             except (ValueError, TypeError):
                 raise AuthFailed("ORDERCANCEL_TOTP_SECRET is not a valid base32 secret") from None
             screen.enter_code(code)
+        elif error_page(page) == "server_error":
+            raise StoreTrouble("the store answered a sign-in step with a server error page")
         else:
             raise NeedsHuman("the store shows a sign-in screen the tool does not know")
     raise AuthFailed(f"still on the sign-in screens after {MAX_STEPS} steps")

@@ -12,15 +12,12 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from automation.browser import new_context
+from automation.errors import AuthFailed, StoreTrouble
 from automation.files import private_dir, scrub, write_private
-from automation.session import AuthFailed, load_session, save_session, sign_in
+from automation.session import load_session, save_session, sign_in
 from automation.settings import Settings
 from pages.common import error_page
 from pages.sign_in import SignInPage
-
-
-class StoreTrouble(Exception):
-    """The store did not answer as expected (server error, timeout, unknown screen, wrong order)."""
 
 
 class Storefront:
@@ -39,16 +36,22 @@ class Storefront:
     def close(self) -> None:
         self.context.close()
 
+    def renew_page(self) -> None:
+        """A fresh tab in the same signed-in context: Playwright keeps every request and response
+        of a page's life until it closes, so long batches change tabs now and then."""
+        old, self.page = self.page, self.context.new_page()
+        old.close()
+
     # -- navigation -------------------------------------------------------------------------
     def visit(self, path: str) -> Response | None:
         """Open a store path; sign in if the store asks; one retry on a timeout or a server error."""
         for attempt in (1, 2):
             try:
-                response = self.page.goto(path, wait_until="domcontentloaded")
+                response = self._goto(path)
                 if SignInPage.is_showing(self.page):
                     self.sign_in()  # the store sends the browser back to the page that asked
                     if urllib.parse.urlsplit(self.page.url).path != urllib.parse.urlsplit(path).path:
-                        response = self.page.goto(path, wait_until="domcontentloaded")
+                        response = self._goto(path)
                     else:
                         response = None
                     if SignInPage.is_showing(self.page):
@@ -62,6 +65,19 @@ class Storefront:
                 if attempt == 2:
                     raise StoreTrouble(str(exc).splitlines()[0]) from None
         raise AssertionError("unreachable")
+
+    def _goto(self, path: str) -> Response | None:
+        try:
+            return self.page.goto(path, wait_until="domcontentloaded")
+        except PlaywrightTimeout:
+            raise
+        except PlaywrightError as exc:
+            reason = str(exc).splitlines()[0]
+            if "ERR_BLOCKED_BY_CLIENT" in reason:
+                # every path the tool opens is on the store's host: only a redirect leads elsewhere
+                raise AuthFailed(f"the store sent the browser from {path} to another host; no credentials were typed "
+                                 "there") from None
+            raise StoreTrouble(f"could not load {path}: {reason}") from None
 
     def sign_in(self) -> None:
         """Sign in through the screens the browser is showing, keeping credentials out of any trace."""
@@ -77,16 +93,16 @@ class Storefront:
     # -- evidence ---------------------------------------------------------------------------
     def save_evidence(self, order_id: str, label: str) -> list[str]:
         """A screenshot with password fields masked and the page's HTML, both scrubbed of secrets."""
-        folder = private_dir(self.settings.artifacts_path / self.run_id)
-        stem = folder / f"{order_id}-{label}"
         saved: list[str] = []
         try:
+            folder = private_dir(self.settings.artifacts_path / self.run_id)
+            stem = folder / f"{order_id}-{label}"
             png = self.page.screenshot(full_page=True, mask=[self.page.locator("input[type=password]")],
                                        timeout=self.settings.timeout_s * 1000)
             saved.append(str(write_private(stem.with_suffix(".png"), png)))
             html = scrub(self.page.content(), self.settings.secrets() + self._cookie_values())
             saved.append(str(write_private(stem.with_suffix(".html"), html.encode())))
-        except PlaywrightError as exc:
+        except (PlaywrightError, OSError) as exc:
             self.log.warning("evidence_failed", error=str(exc).splitlines()[0])
         return saved
 

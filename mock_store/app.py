@@ -113,6 +113,8 @@ def create_app(store: Store | None = None, *, scenario: str | None = "demo", loc
         with store.lock:
             delay = faults.rng.randint(*faults.latency_ms) / 1000 if faults.latency_ms else 0.0
             fail = faults.error_rate > 0 and faults.rng.random() < faults.error_rate
+            store.injected["slow_response"] += delay > 0
+            store.injected["server_error"] += fail
             session = store.session(request.cookies.get(SESSION_COOKIE))
             fresh = session is None
             if session is None:
@@ -160,10 +162,15 @@ def create_app(store: Store | None = None, *, scenario: str | None = "demo", loc
                 session.requests += 1
                 if session.requests > store.faults.session_ttl_requests:
                     store.record(account.email, "session_expired", "signed_out")
+                    store.injected["session_expired"] += 1
                     session.email, session.requests, account = None, 0, None
         if account is None:
             here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            raise Redirect(f"{SIGN_IN_PATH}?{urllib.parse.urlencode({'openid.return_to': here})}")
+            target = f"{SIGN_IN_PATH}?{urllib.parse.urlencode({'openid.return_to': here})}"
+            if store.faults.sign_in_host:
+                store.injected["foreign_sign_in"] += 1
+                target = f"{request.url.scheme}://{store.faults.sign_in_host}:{request.url.port}{target}"
+            raise Redirect(target)
         return session, account
 
     async def form_of(request: Request) -> dict[str, str]:
@@ -213,6 +220,7 @@ def create_app(store: Store | None = None, *, scenario: str | None = "demo", loc
         with store.lock:
             forced = store.faults.challenge_next_sign_in
             store.faults.challenge_next_sign_in = None
+            store.injected["challenge"] += forced is not None
         if forced:
             return forced
         return account.persona if account.persona in ("captcha", "approval") else None
@@ -492,6 +500,7 @@ def create_app(store: Store | None = None, *, scenario: str | None = "demo", loc
             store.receipts[guid] = (order.id, item_ids, result)
         if order.id in store.faults.drop_response_after_cancel:
             # the store did cancel, but the answer never arrives
+            store.injected["dropped_response"] += 1
             await asyncio.sleep(3600)
         kind = "SUCCESS" if result == "cancelled" else "REQUESTED"
         query = urllib.parse.urlencode({"orderID": order.id, "cancelGuid": guid, "cancelMessageType": kind})
@@ -596,6 +605,12 @@ def create_app(store: Store | None = None, *, scenario: str | None = "demo", loc
         with store.lock:
             store.faults = faults
         return JSONResponse({"ok": True})
+
+    @app.get("/__admin/faults")
+    def admin_fault_counts(request: Request) -> Response:
+        admin(request)
+        with store.lock:
+            return JSONResponse({"injected": dict(store.injected)})
 
     @app.post("/__admin/approvals")
     async def admin_approve(request: Request) -> Response:

@@ -1,11 +1,11 @@
 """The mock storefront's state: accounts, orders, the store clock, sessions, faults and events."""
 from __future__ import annotations
 
-import copy
 import random
 import re
 import secrets
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -13,7 +13,7 @@ from typing import Any
 
 import pyotp
 
-ORDER_ID = re.compile(r"^(?:\d{3}|D01)-\d{7}-\d{7}$")
+ORDER_ID = re.compile(r"^(?:[0-9]{3}|D01)-[0-9]{7}-[0-9]{7}$")  # ASCII digits only
 PERSONAS = {"captcha", "approval", "locked"}
 STAGES = {"preparing", "shipped", "delivered", "cancelled"}
 
@@ -134,6 +134,8 @@ class Faults:
     challenge_next_sign_in: str | None = None
     ship_before_submit: set[str] = field(default_factory=set)
     drop_response_after_cancel: set[str] = field(default_factory=set)
+    # send signed-out visitors to a sign-in page on this other host name (a phishing-like detour)
+    sign_in_host: str | None = None
     rng: random.Random = field(default_factory=lambda: random.Random(0))
 
     @classmethod
@@ -160,6 +162,7 @@ class Faults:
             challenge_next_sign_in=challenge,
             ship_before_submit=set(doc.get("ship_before_submit") or ()),
             drop_response_after_cancel=set(doc.get("drop_response_after_cancel") or ()),
+            sign_in_host=doc.get("sign_in_host") or None,
             rng=random.Random(seed),
         )
 
@@ -175,6 +178,7 @@ class Store:
         self.sessions: dict[str, Session] = {}
         self.events: list[dict[str, Any]] = []
         self.faults = Faults()
+        self.injected: Counter[str] = Counter()  # faults served, for the soak's numbers
         self.frozen_now: datetime | None = None
         self.approved: set[str] = set()
         # cancelGuid -> (order id, item ids, result), for the summary page
@@ -204,6 +208,7 @@ class Store:
             self.approved.clear()
             self.receipts.clear()
             self.faults = Faults()
+            self.injected.clear()
             self.frozen_now = parse_time(doc["now"]) if doc.get("now") else None
             for raw in doc.get("accounts", []):
                 self.add_account(raw)
@@ -328,8 +333,9 @@ class Store:
     def cancel(self, order: Order, item_ids: list[str], reason: str | None, note: str | None) -> str:
         """Apply a cancel submission. Returns 'cancelled', 'requested' or 'refused'."""
         with self.lock:
-            if order.id in self.faults.ship_before_submit:
+            if order.id in self.faults.ship_before_submit and order.stage != SHIPPED:
                 order.stage = SHIPPED
+                self.injected["shipped_before_submit"] += 1
             chosen = [item for item in order.items if item.id in item_ids]
             if not order.cancellable(self.now()) or any(i.status != ORDERED for i in chosen):
                 self.record(order.account, "cancel_refused", "refused", order_id=order.id,
@@ -351,7 +357,3 @@ class Store:
                     item.status = CANCELLED if accept else ORDERED
             self.record(order.account, "seller_decision", "accepted" if accept else "declined",
                         order_id=order.id)
-
-    def snapshot(self) -> dict[str, Any]:
-        with self.lock:
-            return copy.deepcopy({"events": self.events})
