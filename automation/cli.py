@@ -146,6 +146,9 @@ def guarded(as_json: bool, order_id: str, build: Callable[[], Result]) -> None:
     try:
         result = build()
     except (BadInput, Fail) as exc:
+        if not as_json:
+            print(f"error: {exc}", file=sys.stderr)
+            raise typer.Exit(ExitCode.BAD_INPUT) from None
         result = Result(order_id, Outcome.BAD_INPUT, str(exc), next_step="nothing was done; fix the input")
     checked = result.before if result.outcome is Outcome.CHECKED else None
     emit(result, as_json, {"cancellable": checked.state is OrderState.CANCELLABLE} if checked else None)

@@ -163,7 +163,8 @@ def test_an_unknown_reason_lists_the_choices(cli: Cli) -> None:
 
 def test_a_note_over_255_characters_is_bad_input(store: StoreAdmin, cli: Cli) -> None:
     result = cli("cancel", seed.DEMO_ORDER, "--note", "x" * 256)
-    assert result.exit_code == 2 and "at most 255" in result.stdout
+    assert result.exit_code == 2 and result.stderr.startswith("error: the note is 256 characters")
+    assert len(result.stderr.splitlines()) == 1 and not result.stdout
     assert store.order(seed.DEMO_ORDER).statuses() == {"ordered"}
 
 

@@ -66,3 +66,12 @@ def test_no_secret_or_cookie_anywhere_after_a_batch_with_faults(store: StoreAdmi
     for blob in blobs:
         for secret in secrets:
             assert secret not in blob
+
+
+def test_a_saved_session_that_is_not_a_storage_state_is_ignored(store: StoreAdmin, cli: Cli, tmp_path: Path) -> None:
+    assert cli("login").exit_code == 0
+    (session,) = (tmp_path / "state" / "sessions").iterdir()
+    for garbage in ('{"cookies": "not a list"}', "[]", "not json at all"):
+        session.write_text(garbage)
+        assert cli("check", seed.DEMO_ORDER).exit_code == 0
+    assert len(store.events("sign_in")) == 4  # the login, then a fresh sign-in each time
