@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,17 @@ def read_batch(data: bytes, name: str = "-") -> BatchInput:
     return _deduplicate(parsed)
 
 
+def _numbered(lines: list[str], start: int, rows: list[BatchRow | InvalidRow]) -> Iterator[tuple[int, str]]:
+    """The non-blank lines with their numbers; an over-long line becomes an invalid row here."""
+    for number, line in enumerate(lines, start=start):
+        if not line.strip():
+            continue
+        if len(line) > MAX_LINE:
+            rows.append(InvalidRow(number, line[:80], f"line {number} is longer than {MAX_LINE} characters"))
+            continue
+        yield number, line
+
+
 def _csv(text: str, name: str) -> list[BatchRow | InvalidRow]:
     lines = text.splitlines()
     if not lines or not lines[0].strip():
@@ -73,12 +85,7 @@ def _csv(text: str, name: str) -> list[BatchRow | InvalidRow]:
     if unknown:
         raise BadFile(f"{name}: unknown column(s) {', '.join(unknown)[:120]}; expected {', '.join(COLUMNS)}")
     rows: list[BatchRow | InvalidRow] = []
-    for number, line in enumerate(lines[1:], start=2):
-        if not line.strip():
-            continue
-        if len(line) > MAX_LINE:
-            rows.append(InvalidRow(number, line[:80], f"line {number} is longer than {MAX_LINE} characters"))
-            continue
+    for number, line in _numbered(lines[1:], 2, rows):
         try:
             values = next(csv.reader(io.StringIO(line), strict=True))
         except csv.Error as exc:
@@ -95,12 +102,7 @@ def _csv(text: str, name: str) -> list[BatchRow | InvalidRow]:
 
 def _json_lines(text: str) -> list[BatchRow | InvalidRow]:
     rows: list[BatchRow | InvalidRow] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if len(line) > MAX_LINE:
-            rows.append(InvalidRow(number, line[:80], f"line {number} is longer than {MAX_LINE} characters"))
-            continue
+    for number, line in _numbered(text.splitlines(), 1, rows):
         try:
             record = json.loads(line)
         except ValueError as exc:
