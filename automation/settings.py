@@ -54,7 +54,7 @@ class Settings(BaseSettings):
             raise ValueError(f"must be a ws:// or wss:// address, not {value[:80]!r}")
         return value.strip()
 
-    @field_validator("browser_executable", "artifacts_dir", mode="before")
+    @field_validator("browser_executable", "artifacts_dir", "log_format", "locale", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
