@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -324,3 +327,24 @@ def test_demo_cancels_an_order_of_its_own_store(cli: Cli) -> None:
     assert result.exit_code == 0, result.stderr[-2000:]
     assert "store's own record before: open" in result.stdout
     assert "Glass Teapot with Infuser: cancelled" in result.stdout.split("after:")[-1]
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="a headed browser needs Xvfb (.ci/run installs it)")
+def test_headed_login_waits_for_a_person_then_later_runs_reuse_the_session(
+        store: StoreAdmin, cli: Cli, cli_env: dict[str, str], tmp_path: Path) -> None:
+    person = {"ORDERCANCEL_EMAIL": "approval@example.com", "ORDERCANCEL_PASSWORD": "approval-password"}
+    login = subprocess.Popen(["xvfb-run", "-a", sys.executable, "-m", "automation.cli", "--headed", "login"],
+                             cwd=tmp_path, env={**cli_env, **person, "PYTHONUNBUFFERED": "1"},
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert login.stdout is not None
+    for line in login.stdout:  # the tool stops at the approval page and waits for the person
+        if "Finish signing in in the browser window" in line:
+            break
+    store.approve("approval@example.com")  # the person approves on their phone; the page polls
+
+    rest, errors = login.communicate(timeout=120)
+    assert login.returncode == 0, errors[-2000:]
+    assert "session saved" in rest
+    later = cli("orders", "--json", env=person)  # unattended, headless
+    assert later.exit_code == 0 and later.json["count"] == 0
+    assert [e["result"] for e in store.events("sign_in")] == ["ok"]
