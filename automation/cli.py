@@ -224,11 +224,15 @@ def orders(
 
 
 @app.command()
-def login(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def login(
+    ctx: typer.Context,
+    headed: Annotated[bool | None, typer.Option("--headed/--headless", help="Show the browser window.")] = None,
+    as_json: JsonOption = False,
+) -> None:
     """Sign in and save the session for later unattended runs. With --headed, a person can finish
     a CAPTCHA or a device approval in the browser window."""
     try:
-        settings = settings_from(ctx)
+        settings = settings_from(ctx, **({} if headed is None else {"headless": not headed}))
     except Fail as exc:
         return _fail(exc, as_json)
 

@@ -333,7 +333,7 @@ def test_demo_cancels_an_order_of_its_own_store(cli: Cli) -> None:
 def test_headed_login_waits_for_a_person_then_later_runs_reuse_the_session(
         store: StoreAdmin, cli: Cli, cli_env: dict[str, str], tmp_path: Path) -> None:
     person = {"ORDERCANCEL_EMAIL": "approval@example.com", "ORDERCANCEL_PASSWORD": "approval-password"}
-    login = subprocess.Popen(["xvfb-run", "-a", sys.executable, "-m", "automation.cli", "--headed", "login"],
+    login = subprocess.Popen(["xvfb-run", "-a", sys.executable, "-m", "automation.cli", "login", "--headed"],
                              cwd=tmp_path, env={**cli_env, **person, "PYTHONUNBUFFERED": "1"},
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert login.stdout is not None
