@@ -39,7 +39,6 @@ JOURNAL_STATE = {
     Outcome.AUTH_FAILED: "failed",
     Outcome.ERROR: "failed",
 }
-EXPECTED = {"cancelled", "cancellation_requested", "already_cancelled", "not_cancellable", "not_found"}
 RETRYABLE = {Outcome.ERROR}
 BACKOFF_S = 0.5
 PAGE_RENEWAL = 20  # orders per browser tab

@@ -45,7 +45,6 @@ class InvalidRow:
 class BatchInput:
     rows: list[BatchRow] = field(default_factory=list)
     invalid: list[InvalidRow] = field(default_factory=list)
-    duplicates: int = 0
 
 
 def read_batch(data: bytes, name: str = "-") -> BatchInput:
@@ -154,9 +153,7 @@ def _deduplicate(parsed: list[BatchRow | InvalidRow]) -> BatchInput:
         seen = first.get(row.order_id)
         if seen is None:
             first[row.order_id] = row
-        elif seen.instructions() == row.instructions():
-            result.duplicates += 1
-        else:
+        elif seen.instructions() != row.instructions():
             conflicted.add(row.order_id)
             result.invalid.append(InvalidRow(row.line, row.order_id, f"line {row.line}: {row.order_id} is also on "
                                              f"line {seen.line} with other items, reason or note", row.order_id))

@@ -58,6 +58,3 @@ def parse_reason(text: str) -> CancelReason:
         raise BadInput(f"unknown reason '{shown}'; use one of: {choices} (or the reason's code or label)")
     return reason
 
-
-def alias_of(reason: CancelReason) -> str:
-    return NAMES[reason][0]

@@ -29,7 +29,6 @@ class Storefront:
         self.page: Page = self.context.new_page()
         self.sign_ins = 0
         self.tracing = trace
-        self.trace_parts: list[str] = []
         if trace:
             self.context.tracing.start(screenshots=True, snapshots=True)
 

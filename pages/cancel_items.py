@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,6 @@ class CancelItemsPage:
 
     def is_showing(self) -> bool:
         return self.form.count() > 0
-
-    def wait_until_showing(self) -> None:
-        expect(self.form).to_be_attached()
 
     def items(self) -> list[CancellableItem]:
         return [CancellableItem(**raw) for raw in self.page.evaluate(_ITEMS_JS)]

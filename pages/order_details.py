@@ -88,9 +88,6 @@ class OrderDetailsPage:
 
     def __init__(self, page: Page) -> None:
         self.page = page
-        self.order_id_label = page.locator("[data-component='orderId']")
-        self.cancel_link = page.locator("a[href*='/progress-tracker/package/preship/cancel-items']").first
-        self.cancelled_banner = page.locator("[data-component='cancelledOrderBanner']")
 
     def open(self, order_id: str) -> Response | None:
         return self.page.goto(f"{self.PATH}?orderID={order_id}", wait_until="domcontentloaded")
@@ -103,11 +100,6 @@ class OrderDetailsPage:
     def read(self) -> OrderSummary:
         raw = self.page.evaluate(_READ_JS, all_languages("sold_by"))
         return OrderSummary(**{**raw, "items": [OrderedItem(**item) for item in raw["items"]]})
-
-    def open_cancel_items(self) -> None:
-        """Follow the page's own "Cancel items" link."""
-        with self.page.expect_navigation(wait_until="domcontentloaded"):
-            self.cancel_link.click()
 
 
 def shows_cancellation_requested(status_text: str) -> bool:

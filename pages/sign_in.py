@@ -34,7 +34,6 @@ class SignInPage:
 
     def __init__(self, page: Page) -> None:
         self.page = page
-        self.form = page.locator("form[name='signIn']")
         self.email = page.locator("input#ap_email")
         self.continue_button = page.locator("input#continue")
         self.password = page.locator("input#ap_password")

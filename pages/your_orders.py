@@ -46,7 +46,6 @@ class YourOrdersPage:
 
     def __init__(self, page: Page) -> None:
         self.page = page
-        self.cards_locator = page.locator(".order-card")
         self.next_link = page.locator("ul.a-pagination li.a-last a")
 
     def open(self, order_filter: str | None = None, start_index: int = 0) -> YourOrdersPage:
