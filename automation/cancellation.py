@@ -124,7 +124,7 @@ class Cancellation:
     def read_order(self, order_id: str) -> OrderSummary | None:
         """The order's details screen, verified to be that order; None if the store has no such order."""
         details = OrderDetailsPage(self.page)
-        response = self.store.visit(f"{OrderDetailsPage.PATH}?orderID={order_id}")
+        response = self.store.visit(OrderDetailsPage.path_for(order_id))
         if response is not None and response.status == 404:
             return None
         if not details.is_showing():
@@ -154,8 +154,7 @@ class Cancellation:
 
     def list_orders(self, order_filter: str | None) -> list[OrderCard]:
         screen = YourOrdersPage(self.page)
-        query = f"?orderFilter={order_filter}" if order_filter else ""
-        self.store.visit(f"{YourOrdersPage.PATH}{query}")
+        self.store.visit(YourOrdersPage.path_for(order_filter))
         if not screen.is_showing():
             raise StoreTrouble("Your Orders did not show")
         cards: dict[str, OrderCard] = {}
@@ -228,7 +227,7 @@ class Cancellation:
     def _fill_form(self, request: CancelRequest,
                    summary: OrderSummary) -> tuple[CancelItemsPage | None, list[CancellableItem]]:
         form = CancelItemsPage(self.page)
-        self.store.visit(summary.cancel_path or f"{CancelItemsPage.PATH}?orderID={request.order_id}")
+        self.store.visit(summary.cancel_path or CancelItemsPage.path_for(request.order_id))
         if not form.is_showing():
             return None, []
         if query_param(self.page, "orderID") != request.order_id:

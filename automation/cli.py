@@ -246,7 +246,7 @@ def login(
                 if settings.headless:
                     raise
                 out.print(f"{exc}. Finish signing in in the browser window ({HEADED_LOGIN_TIMEOUT_S} s).")
-                page.wait_for_url(lambda url: not url.split("?")[0].split("/", 3)[-1].startswith(("ap/", "errors/")),
+                page.wait_for_url(lambda url: not SignInPage.is_sign_in_url(url),
                                   timeout=HEADED_LOGIN_TIMEOUT_S * 1000)
                 save_session(store.context, settings)
         if not YourOrdersPage(page).is_showing():

@@ -45,8 +45,12 @@ class CancelItemsPage:
         self.submit_button = page.locator("#preship-cancel-submit-button-announce")
         self.refusal = page.locator(".preshipCancel-error-alert:not([aria-hidden='true']):not(.aok-hidden) .a-alert-content")
 
+    @classmethod
+    def path_for(cls, order_id: str) -> str:
+        return f"{cls.PATH}?orderID={order_id}"
+
     def open(self, order_id: str) -> CancelItemsPage:
-        self.page.goto(f"{self.PATH}?orderID={order_id}", wait_until="domcontentloaded")
+        self.page.goto(self.path_for(order_id), wait_until="domcontentloaded")
         return self
 
     def is_showing(self) -> bool:

@@ -89,8 +89,12 @@ class OrderDetailsPage:
     def __init__(self, page: Page) -> None:
         self.page = page
 
+    @classmethod
+    def path_for(cls, order_id: str) -> str:
+        return f"{cls.PATH}?orderID={order_id}"
+
     def open(self, order_id: str) -> Response | None:
-        return self.page.goto(f"{self.PATH}?orderID={order_id}", wait_until="domcontentloaded")
+        return self.page.goto(self.path_for(order_id), wait_until="domcontentloaded")
 
     def is_showing(self) -> bool:
         """Whether this is an order details screen at all (any markup generation, cancelled or not)."""

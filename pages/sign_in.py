@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import enum
+import urllib.parse
 
 from playwright.sync_api import Page
-
-from pages.common import path_of
 
 
 class SignInStep(enum.StrEnum):
@@ -49,10 +48,14 @@ class SignInPage:
         return self
 
     @staticmethod
-    def is_showing(page: Page) -> bool:
-        """Whether the browser is on any sign-in or challenge screen."""
-        path = path_of(page)
+    def is_sign_in_url(url: str) -> bool:
+        """Whether an address is one of the sign-in or challenge screens."""
+        path = urllib.parse.urlsplit(url).path
         return path.startswith("/ap/") or path.startswith("/errors/validateCaptcha")
+
+    @staticmethod
+    def is_showing(page: Page) -> bool:
+        return SignInPage.is_sign_in_url(page.url)
 
     def step(self) -> SignInStep:
         return SignInStep(self.page.evaluate(_STEP_JS, [[s.value, css] for s, css in _STEPS]))

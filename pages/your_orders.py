@@ -48,11 +48,15 @@ class YourOrdersPage:
         self.page = page
         self.next_link = page.locator("ul.a-pagination li.a-last a")
 
-    def open(self, order_filter: str | None = None, start_index: int = 0) -> YourOrdersPage:
+    @classmethod
+    def path_for(cls, order_filter: str | None = None, start_index: int = 0) -> str:
         query = [f"orderFilter={order_filter}"] if order_filter else []
         if start_index:
             query.append(f"startIndex={start_index}")
-        self.page.goto(self.PATH + ("?" + "&".join(query) if query else ""), wait_until="domcontentloaded")
+        return cls.PATH + ("?" + "&".join(query) if query else "")
+
+    def open(self, order_filter: str | None = None, start_index: int = 0) -> YourOrdersPage:
+        self.page.goto(self.path_for(order_filter, start_index), wait_until="domcontentloaded")
         return self
 
     def is_showing(self) -> bool:
