@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Page
 
+from pages.common import exists
+
 
 @dataclass(frozen=True)
 class CancellableItem:
@@ -54,7 +56,7 @@ class CancelItemsPage:
         return self
 
     def is_showing(self) -> bool:
-        return self.form.count() > 0
+        return exists(self.page, "form#cancel-items-form")
 
     def items(self) -> list[CancellableItem]:
         return [CancellableItem(**raw) for raw in self.page.evaluate(_ITEMS_JS)]

@@ -5,7 +5,10 @@ import enum
 
 from playwright.sync_api import Page
 
-from pages.common import path_of, query_param
+from pages.common import path_of, query_param, text_or_attribute
+
+BANNER = "[data-csa-c-slot-id='pt2-banner-preshipCancel'][data-csa-c-content-id]"
+HEADING = ".preshipCancel-banner .a-alert-content h5"
 
 
 class CancelResultKind(enum.StrEnum):
@@ -19,8 +22,6 @@ class CancelSummaryPage:
 
     def __init__(self, page: Page) -> None:
         self.page = page
-        self.banner = page.locator("[data-csa-c-slot-id='pt2-banner-preshipCancel'][data-csa-c-content-id]")
-        self.heading = page.locator(".preshipCancel-banner .a-alert-content h5")
         self.item_titles = page.locator("#preship-cancel-summary-page-container .item-row .item-title")
 
     @staticmethod
@@ -28,7 +29,7 @@ class CancelSummaryPage:
         return path_of(page) == CancelSummaryPage.PATH
 
     def kind(self) -> CancelResultKind:
-        marker = (self.banner.first.get_attribute("data-csa-c-content-id") if self.banner.count() else None) \
+        marker = text_or_attribute(self.page, BANNER, "data-csa-c-content-id") \
             or query_param(self.page, "cancelMessageType") or ""
         try:
             return CancelResultKind(marker.upper())
@@ -36,7 +37,7 @@ class CancelSummaryPage:
             return CancelResultKind.UNKNOWN
 
     def message(self) -> str:
-        return " ".join(self.heading.first.inner_text().split()) if self.heading.count() else ""
+        return text_or_attribute(self.page, HEADING) or ""
 
     def order_id(self) -> str | None:
         return query_param(self.page, "orderID")

@@ -26,6 +26,21 @@ def query_param(page: Page, name: str) -> str | None:
     return None
 
 
+def exists(page: Page, css: str) -> bool:
+    """Whether the document has a match for `css`. A query, so it runs in the page's own world:
+    a locator would first make Playwright inject its script into each new document."""
+    return bool(page.evaluate("(css) => !!document.querySelector(css)", css))
+
+
+def text_or_attribute(page: Page, css: str, attribute: str | None = None) -> str | None:
+    """The first match's text (whitespace collapsed) or attribute, read the same way as `exists`."""
+    return page.evaluate("""([css, attribute]) => {
+      const el = document.querySelector(css);
+      if (!el) return null;
+      return attribute ? el.getAttribute(attribute) : el.textContent.replace(/\\s+/g, ' ').trim();
+    }""", [css, attribute])
+
+
 def path_of(page: Page) -> str:
     return urllib.parse.urlsplit(page.url).path
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Page, Response
 
+from pages.common import exists
 from pages.texts import all_languages
 
 
@@ -98,8 +99,8 @@ class OrderDetailsPage:
 
     def is_showing(self) -> bool:
         """Whether this is an order details screen at all (any markup generation, cancelled or not)."""
-        return self.page.locator("[data-component='orderId'], [data-component='cancelledOrderBanner'], "
-                                 ".order-date-invoice-item").count() > 0
+        return exists(self.page, "[data-component='orderId'], [data-component='cancelledOrderBanner'], "
+                                 ".order-date-invoice-item")
 
     def read(self) -> OrderSummary:
         raw = self.page.evaluate(_READ_JS, all_languages("sold_by"))

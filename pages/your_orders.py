@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Page
 
+from pages.common import exists
 from pages.texts import all_languages
 
 
@@ -60,7 +61,7 @@ class YourOrdersPage:
         return self
 
     def is_showing(self) -> bool:
-        return self.page.locator("form.js-time-filter-form, #time-filter").count() > 0
+        return exists(self.page, "form.js-time-filter-form, #time-filter")
 
     def cards(self) -> list[OrderCard]:
         labels = {"placed": all_languages("order_placed"), "total": all_languages("total")}
