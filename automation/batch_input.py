@@ -4,21 +4,27 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+import os
+import stat
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
-from automation.orders import BadInput, parse_item_selector, parse_note, parse_order_id
+from automation.orders import BadInput, has_line_break_or_control, parse_item_selector, parse_note, parse_order_id
 from automation.reasons import CancelReason, parse_reason
 
 COLUMNS = ("order_id", "items", "reason", "note")
-MAX_LINE = 64 * 1024
+MAX_RECORD = 64 * 1024
 MAX_ITEMS = 50
-MAX_BYTES = 256 * 1024 * 1024
+MAX_BYTES = 32 * 1024 * 1024
+CHUNK = 1024 * 1024
+# csv's own limit is 128 KiB per field, and exceeding it is a csv.Error (which refuses the file);
+# long records are instead judged per row, below, against MAX_RECORD
+csv.field_size_limit(MAX_BYTES)
 
 
 class BadFile(ValueError):
-    """The whole file is unusable (not UTF-8, binary, no order_id column, too large)."""
+    """The whole file is unusable (unreadable, not UTF-8, binary, not valid CSV, no order_id column,
+    too large); nothing in it is done."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,37 @@ class BatchInput:
     invalid: list[InvalidRow] = field(default_factory=list)
 
 
+def read_source(name: str, stdin: BinaryIO) -> bytes:
+    """The bytes of a batch file ('-' is standard input), refused before being read whole when it
+    is too large, endless (/dev/zero) or binary."""
+    try:
+        handle = stdin if name == "-" else open(name, "rb")  # noqa: SIM115 (closed below)
+    except OSError as exc:
+        raise BadFile(f"cannot read {name}: {exc.strerror}") from None
+    try:
+        if name != "-":
+            info = os.fstat(handle.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise BadFile(f"cannot read {name}: Is a directory")
+            if stat.S_ISREG(info.st_mode) and info.st_size > MAX_BYTES:
+                raise BadFile(f"{name} is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := handle.read(CHUNK):
+            if not chunks and b"\x00" in chunk[:8192]:
+                raise BadFile(f"{name} looks binary (it holds NUL bytes); expected CSV or JSON Lines")
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise BadFile(f"{name} is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise BadFile(f"cannot read {name}: {exc.strerror}") from None
+    finally:
+        if handle is not stdin:
+            handle.close()
+
+
 def read_batch(data: bytes, name: str = "-") -> BatchInput:
     """Parse a whole batch file. CSV unless the name ends in .jsonl/.ndjson or the text starts with '{'."""
     if len(data) > MAX_BYTES:
@@ -58,52 +95,60 @@ def read_batch(data: bytes, name: str = "-") -> BatchInput:
     except UnicodeDecodeError as exc:
         raise BadFile(f"{name} is not UTF-8 (byte {exc.start} cannot be decoded)") from None
     json_lines = name.endswith((".jsonl", ".ndjson")) or (name in ("-", "") and text.lstrip().startswith("{"))
-    parsed = _json_lines(text) if json_lines else _csv(text, name)
+    parsed = _json_lines(text, name) if json_lines else _csv(text, name)
     return _deduplicate(parsed)
 
 
-def _numbered(lines: list[str], start: int, rows: list[BatchRow | InvalidRow]) -> Iterator[tuple[int, str]]:
-    """The non-blank lines with their numbers; an over-long line becomes an invalid row here."""
-    for number, line in enumerate(lines, start=start):
-        if not line.strip():
-            continue
-        if len(line) > MAX_LINE:
-            rows.append(InvalidRow(number, line[:80], f"line {number} is longer than {MAX_LINE} characters"))
-            continue
-        yield number, line
-
-
 def _csv(text: str, name: str) -> list[BatchRow | InvalidRow]:
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise BadFile(f"{name} is empty; expected a header line with order_id")
-    header = [h.strip().lower() for h in next(csv.reader([lines[0]]))]
-    if "order_id" not in header:
-        raise BadFile(f"{name}: the header has no order_id column (found: {', '.join(header)[:120]})")
-    unknown = [h for h in header if h not in COLUMNS]
-    if unknown:
-        raise BadFile(f"{name}: unknown column(s) {', '.join(unknown)[:120]}; expected {', '.join(COLUMNS)}")
+    """RFC 4180 through the csv module over the whole text: a quoted field may hold anything, and
+    a record may span lines. A quoting error anywhere refuses the whole file."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[BatchRow | InvalidRow] = []
-    for number, line in _numbered(lines[1:], 2, rows):
-        try:
-            values = next(csv.reader(io.StringIO(line), strict=True))
-        except csv.Error as exc:
-            rows.append(InvalidRow(number, line[:200], f"line {number}: not valid CSV ({exc})"))
-            continue
-        if len(values) > len(header):
-            rows.append(InvalidRow(number, line[:200], f"line {number}: {len(values)} fields, the header has {len(header)}"))
-            continue
-        record = dict(zip(header, values, strict=False))
-        items = [i for i in (record.get("items") or "").split("|") if i.strip()]
-        rows.append(_row(number, line, record.get("order_id", ""), items, record.get("reason"), record.get("note")))
+    try:
+        first = next(reader, None)
+        if not first or not any(h.strip() for h in first):
+            raise BadFile(f"{name} is empty; expected a header line with order_id")
+        header = [h.strip().lower() for h in first]
+        if "order_id" not in header:
+            raise BadFile(f"{name}: the header has no order_id column (found: {', '.join(header)[:120]})")
+        unknown = [h for h in header if h not in COLUMNS]
+        if unknown:
+            raise BadFile(f"{name}: unknown column(s) {', '.join(unknown)[:120]}; expected {', '.join(COLUMNS)}")
+        line = reader.line_num + 1
+        for values in reader:
+            number, line = line, reader.line_num + 1  # a record starts on the line after the last one
+            if not any(v.strip() for v in values):
+                continue
+            raw = ",".join(values)
+            if len(raw) > MAX_RECORD:
+                rows.append(InvalidRow(number, raw[:80], f"line {number} is longer than {MAX_RECORD} characters"))
+                continue
+            if len(values) > len(header):
+                rows.append(InvalidRow(number, raw[:200], f"line {number}: {len(values)} fields, the header has "
+                                                          f"{len(header)}"))
+                continue
+            record = dict(zip(header, values, strict=False))
+            items = [i for i in (record.get("items") or "").split("|") if i.strip()]
+            rows.append(_row(number, raw, record.get("order_id", ""), items, record.get("reason"), record.get("note")))
+    except csv.Error as exc:
+        raise BadFile(f"{name}: line {reader.line_num}: not valid CSV ({exc}); nothing was done") from None
     return rows
 
 
-def _json_lines(text: str) -> list[BatchRow | InvalidRow]:
+def _json_lines(text: str, name: str) -> list[BatchRow | InvalidRow]:
+    """JSON Lines: one JSON object per line, lines split on \\n only (JSON itself escapes every
+    other separator inside strings)."""
     rows: list[BatchRow | InvalidRow] = []
-    for number, line in _numbered(text.splitlines(), 1, rows):
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip(" \t\r"):
+            continue
+        if len(line) > MAX_RECORD:
+            rows.append(InvalidRow(number, line[:80], f"line {number} is longer than {MAX_RECORD} characters"))
+            continue
         try:
             record = json.loads(line)
+        except RecursionError:
+            raise BadFile(f"{name}: line {number} is nested too deeply to be a batch row; nothing was done") from None
         except ValueError as exc:
             rows.append(InvalidRow(number, line[:200], f"line {number}: not JSON ({exc.args[0][:80]})"))
             continue
@@ -128,6 +173,10 @@ def _json_lines(text: str) -> list[BatchRow | InvalidRow]:
 
 def _row(number: int, raw: str, order_id: str, items: list[str], reason: str | None, note: str | None) -> BatchRow | InvalidRow:
     try:
+        fields = {"order_id": order_id, "reason": reason or "", "note": note or "", "items": "".join(items)}
+        broken = [key for key, value in fields.items() if has_line_break_or_control(value.strip(" "))]
+        if broken:
+            raise BadInput(f"the {' and '.join(broken)} field holds a control character or a line separator")
         if len(items) > MAX_ITEMS:
             raise BadInput(f"more than {MAX_ITEMS} items")
         return BatchRow(number, parse_order_id(order_id), tuple(parse_item_selector(i) for i in items),

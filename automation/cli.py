@@ -20,11 +20,10 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from typer._click.exceptions import NoArgsIsHelpError, UsageError  # Typer vendors Click
 
 from automation import __version__
 from automation.batch import BatchOptions, BatchRun, OrderRecord
-from automation.batch_input import BadFile, read_batch
+from automation.batch_input import BadFile, read_batch, read_source
 from automation.browser import BrowserUnavailable, open_browser
 from automation.cancellation import Cancellation, CancelRequest, card_state, run_order
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
@@ -279,11 +278,7 @@ def batch(
 ) -> None:
     """Cancel a list of orders unattended: resumable, never acting twice, with a journal and a report."""
     try:
-        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-    except OSError as exc:
-        return _fail(Fail(f"cannot read {file}: {exc.strerror}"), as_json)
-    try:
-        parsed = read_batch(data, file)
+        parsed = read_batch(read_source(file, sys.stdin.buffer), file)
     except BadFile as exc:
         return _fail(Fail(str(exc)), as_json)
     if strict and parsed.invalid:
@@ -381,15 +376,19 @@ def main() -> None:
     except Fail as exc:
         print(f"error: {exc}", file=sys.stderr)
         code = int(exc.code)
-    except UsageError as exc:  # one line, not the usage box
-        if isinstance(exc, NoArgsIsHelpError):
-            app(["--help"], standalone_mode=False)
-        else:
-            print(f"error: {exc.format_message()} (see --help)", file=sys.stderr)
-        code = ExitCode.BAD_INPUT
     except typer.Abort:
         print("error: interrupted", file=sys.stderr)
         code = 130
+    except Exception as exc:
+        # Typer vendors Click privately, so its usage errors are recognised by Click's public
+        # protocol (exit_code 2 and format_message) rather than by importing a private class
+        if getattr(exc, "exit_code", None) != 2 or not hasattr(exc, "format_message"):
+            raise
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            app(["--help"], standalone_mode=False)
+        else:  # one line, not the usage box
+            print(f"error: {exc.format_message()} (see --help)", file=sys.stderr)
+        code = ExitCode.BAD_INPUT
     sys.exit(code if isinstance(code, int) else 0)
 
 

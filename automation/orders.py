@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # ASCII digits only: \d would also accept look-alike digits from other scripts.
 ORDER_ID = re.compile(r"(?:[0-9]{3}|D01)-[0-9]{7}-[0-9]{7}")
@@ -17,8 +18,14 @@ def _printable(text: str) -> str:
     return text.encode("unicode_escape").decode("ascii")[:60]
 
 
+def has_line_break_or_control(text: str) -> bool:
+    """Control characters and line or paragraph separators (U+0085, U+2028, U+2029, \\x0b, \\x1c...):
+    anything that some reader somewhere takes for the end of a line has no place in one field."""
+    return any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text)
+
+
 def parse_order_id(text: str) -> str:
-    candidate = text.strip()
+    candidate = text.strip(" \t")  # only spaces and tabs: str.strip() would also eat U+2028 and U+0085
     if not ORDER_ID.fullmatch(candidate):
         raise BadInput(f"not an order number: '{_printable(text)}' (expected NNN-NNNNNNN-NNNNNNN or D01-NNNNNNN-NNNNNNN)")
     return candidate
@@ -32,7 +39,7 @@ def parse_item_selector(text: str) -> str:
     candidate = " ".join(text.split())
     if not candidate:
         raise BadInput("an --item selector is empty")
-    if len(candidate) > MAX_SELECTOR or any(ord(c) < 32 or ord(c) == 127 for c in text):
+    if len(candidate) > MAX_SELECTOR or has_line_break_or_control(text):
         raise BadInput(f"an --item selector is too long or holds control characters: '{_printable(text)}'")
     return candidate
 
@@ -42,6 +49,6 @@ def parse_note(text: str | None) -> str | None:
         return None
     if len(text) > MAX_NOTE:
         raise BadInput(f"the note is {len(text)} characters; the store takes at most {MAX_NOTE}")
-    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+    if has_line_break_or_control(text):
         raise BadInput("the note holds control characters (line breaks, tabs, ...); write it on one line")
     return text.strip()

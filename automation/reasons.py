@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import enum
 
-from automation.orders import BadInput
+from automation.orders import BadInput, has_line_break_or_control
 
 
 class CancelReason(enum.StrEnum):
@@ -51,7 +51,7 @@ _LOOKUP.update({_key(k): v for k, v in EXTRA_ALIASES.items()})
 
 
 def parse_reason(text: str) -> CancelReason:
-    reason = _LOOKUP.get(_key(text))
+    reason = None if has_line_break_or_control(text) else _LOOKUP.get(_key(text))
     if reason is None:
         choices = ", ".join(alias for alias, _, _ in NAMES.values())
         shown = text.encode("unicode_escape").decode("ascii")[:60]

@@ -4,11 +4,12 @@ from __future__ import annotations
 import socket
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import httpx
 import uvicorn
 
 from mock_store.app import create_app
@@ -45,9 +46,10 @@ def running_store(*, scenario: str | None = "demo", locale: str = "en", admin_to
     while True:
         # polling the health check: the server thread gives no other signal that it listens
         try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer:
+                if answer.status == 200:
+                    break
+        except (urllib.error.URLError, OSError):
             pass
         if time.monotonic() > deadline or not thread.is_alive():
             server.should_exit = True
