@@ -18,12 +18,12 @@ from automation.browser import SharedBrowser
 from automation.cancellation import Cancellation, CancelRequest, run_order
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
 from automation.files import write_private
-from automation.journal import SUBMITTING, Entry, Journal
+from automation.items import Line, Selector
+from automation.journal import CHECKING, PENDING, SUBMITTING, Entry, Journal
 from automation.logs import get_logger
 from automation.outcome import Outcome, Result
 from automation.settings import Settings
 from automation.storefront import Storefront
-from pages.cancel_items import CancellableItem
 from pages.sign_in import SignInPage
 from pages.your_orders import YourOrdersPage
 
@@ -239,28 +239,41 @@ class BatchRun:
         # the order first, and asks for exactly the items then ticked
         clicked = entry.state == SUBMITTING or entry.chosen is not None
 
-        def submitting(chosen: list[CancellableItem]) -> None:
-            nonlocal clicked
-            journal.mark_submitting(order_id, [{"item_id": c.item_id, "title": c.title} for c in chosen])
-            clicked = True
+        clicked_now = False
+
+        def submitting(chosen: list[Line]) -> None:
+            nonlocal clicked, clicked_now
+            journal.mark_submitting(order_id, [{"item_id": c.item_id, "product": c.product,
+                                                "product_id": c.product_id, "title": c.title} for c in chosen])
+            clicked = clicked_now = True
 
         def request() -> CancelRequest:
-            # after a possible click, ask for exactly the items then ticked, by their titles, which
-            # the order page shows (it does not show item ids)
+            # after a possible click, ask for exactly the lines then ticked: by their item ids while the
+            # form offers them, else by their products, which the order page shows cancelled
             ticked = journal.get(order_id).chosen if clicked else None  # type: ignore[union-attr]
-            items = [c["title"] for c in ticked] if ticked else list(row.items)
+            items = [Selector(c["item_id"], c.get("product") or c["product_id"] or f"title:{c['title']}")
+                     for c in ticked] if ticked else [Selector(text) for text in row.items]
             return CancelRequest(order_id, items, row.reason, row.note)
 
         attempts = 0
+        row_state = entry.state  # pending, or submitting when an earlier run died around its click
         while True:
             attempts += 1
-            if not clicked:
+            if row_state == PENDING:
                 journal.mark_checking(order_id, self.run_id)
-            result = run_order(storefront, order_id,
-                               lambda: Cancellation(storefront, submitting).cancel(request()))
+                row_state = CHECKING
+            canceller = Cancellation(storefront, submitting)
+            result = run_order(storefront, order_id, lambda c=canceller: c.cancel(request()))
+            if clicked_now:
+                row_state = SUBMITTING
             if result.outcome not in RETRYABLE or attempts > self.options.retries:
                 break
-            journal.mark_retry(order_id)
+            if canceller.unanswered:  # never pressed again this run: a later run reads the order first
+                self.log.info("order_not_retried", reason="the store may still act on an unanswered submit")
+                break
+            if row_state == CHECKING:  # a row that may have been clicked stays submitting
+                journal.mark_retry(order_id)
+                row_state = PENDING
             self.log.info("order_retry", attempt=attempts, message=result.message)
             time.sleep(BACKOFF_S * 2 ** (attempts - 1))  # backoff between whole-order retries, not a page wait
         state = JOURNAL_STATE[result.outcome]

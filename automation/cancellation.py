@@ -3,9 +3,8 @@ what happened. Verify the page is the order asked about, submit once, confirm af
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -13,11 +12,22 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
+from automation.items import (
+    Line,
+    ScreensDisagree,
+    Selector,
+    all_cancelled,
+    lines_of,
+    newly_cancelled,
+    products,
+    resolve,
+    still_ordered,
+)
 from automation.orders import BadInput, is_digital
 from automation.outcome import ItemReport, OrderState, Outcome, Result, StateReport, business_days_after
 from automation.reasons import CancelReason
 from automation.storefront import Storefront
-from pages.cancel_items import CancelItemsPage, CancellableItem
+from pages.cancel_items import CancelItemsPage
 from pages.cancel_summary import CancelResultKind, CancelSummaryPage
 from pages.common import error_page, query_param
 from pages.order_details import OrderDetailsPage, OrderSummary, shows_cancellation_requested
@@ -32,10 +42,18 @@ ORDERS_PAGES_MAX = 50
 @dataclass(frozen=True)
 class CancelRequest:
     order_id: str
-    items: list[str] = field(default_factory=list)  # selectors: an item id or a unique part of a title
+    items: list[Selector] = field(default_factory=list)  # none: every item the store offers to cancel
     reason: CancelReason | None = None
     note: str | None = None
     dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One press of "Request cancellation", and what the tool could see of the store's answer."""
+    chosen: list[Line]
+    answered: bool  # False: no answer arrived (timeout or network error); the store may still act on it
+    signed_out: bool = False  # the store answered with its sign-in page: it did not take the submit
 
 
 class WrongOrder(StoreTrouble):
@@ -65,30 +83,11 @@ def report_state(summary: OrderSummary) -> StateReport:
     return StateReport(state_of(summary), summary.status_text)
 
 
-def report_items(summary: OrderSummary, ids: dict[str, str] | None = None) -> list[ItemReport]:
-    ids = ids or {}
-    return [ItemReport(i.title, i.quantity, i.price, i.cancelled, ids.get(i.title), i.seller) for i in summary.items]
-
-
-def resolve_items(selectors: list[str], items: list[CancellableItem]) -> list[CancellableItem]:
-    """Each selector names exactly one item, by id or by a unique part of its title."""
-    if not selectors:
-        return list(items)
-    chosen: list[CancellableItem] = []
-    for selector in selectors:
-        wanted = selector.casefold()
-        matches = ([i for i in items if i.item_id == selector]
-                   or [i for i in items if i.title.casefold() == wanted]
-                   or [i for i in items if wanted in i.title.casefold()])
-        candidates = "; ".join(f"{i.item_id}: {i.title}" for i in items) or "none"
-        if not matches:
-            raise BadInput(f"--item '{selector}' matches no cancellable item; candidates: {candidates}")
-        if len(matches) > 1:
-            names = "; ".join(f"{i.item_id}: {i.title}" for i in matches)
-            raise BadInput(f"--item '{selector}' matches {len(matches)} items ({names}); use an id or a longer part")
-        if matches[0] not in chosen:
-            chosen.append(matches[0])
-    return chosen
+def report_items(summary: OrderSummary, lines: list[Line] | None = None) -> list[ItemReport]:
+    """The order's items as its details show them, with the Cancel items page's ids where known."""
+    lines = lines or lines_of(summary.items)
+    return [ItemReport(i.title, i.quantity, i.price, i.cancelled, line.item_id, i.seller, i.product_id)
+            for i, line in zip(summary.items, lines, strict=True)]
 
 
 def return_advice(summary: OrderSummary) -> str:
@@ -97,28 +96,26 @@ def return_advice(summary: OrderSummary) -> str:
     return f"Once it arrives, return it for a refund through Your Orders > Return or replace items{advice}."
 
 
-def asked_items_cancelled(selectors: list[str], summary: OrderSummary) -> bool:
-    """Whether every selector names items the order page already shows cancelled (ids are not on
-    that page, so a selector that matches no title answers no)."""
-    if not selectors:
-        return False
-    for selector in selectors:
-        matches = [i for i in summary.items if selector.casefold() in i.title.casefold()]
-        if not matches or not all(i.cancelled for i in matches):
-            return False
-    return True
+def names(lines: list[Line]) -> str:
+    return ", ".join(line.title for line in lines)
 
 
 class Cancellation:
     """Checks and cancels orders of one signed-in account, one at a time. `on_submit` is called
-    with the ticked items right before the click that cancels (the batch journal commits there)."""
+    with the lines about to be ticked right before the click that cancels (the batch journal
+    commits there)."""
 
-    def __init__(self, storefront: Storefront,
-                 on_submit: Callable[[list[CancellableItem]], None] | None = None) -> None:
+    def __init__(self, storefront: Storefront, on_submit: Callable[[list[Line]], None] | None = None) -> None:
         self.store = storefront
         self.page = storefront.page
         self.log = storefront.log
         self.on_submit = on_submit
+        self.submissions: list[Submission] = []  # every press of the button, for the batch's one-click rule
+
+    @property
+    def unanswered(self) -> bool:
+        """Whether a press went unanswered: the store may still act on it, so nothing may press again."""
+        return any(not s.answered for s in self.submissions)
 
     # -- reading ----------------------------------------------------------------------------
     def read_order(self, order_id: str) -> OrderSummary | None:
@@ -167,136 +164,165 @@ class Cancellation:
             self.store.visit(href)
         return list(cards.values())
 
-    # -- cancelling -------------------------------------------------------------------------
+    # -- cancelling: read, fill, submit, judge ------------------------------------------------
     def cancel(self, request: CancelRequest) -> Result:
         order_id = request.order_id
         summary = self.read_order(order_id)
         if summary is None:
             return self._not_found(order_id)
         before = report_state(summary)
-        if before.state is not OrderState.CANCELLABLE or asked_items_cancelled(request.items, summary):
+        if before.state is not OrderState.CANCELLABLE or all_cancelled(request.items, lines_of(summary.items)):
             return self._not_now(request, summary)
-
         for attempt in (1, 2):
-            form, chosen = self._fill_form(request, summary)
+            form, lines = self._open_form(order_id, summary)
             if form is None:  # the order left its window between the two screens
                 return self._not_now(request, self.read_order(order_id) or summary)
-            items = report_items(summary, {i.title: i.item_id for i in form.items()})
+            targets = resolve(request.items, lines) if request.items else [line for line in lines if line.item_id]
+            chosen = [line for line in targets if not line.cancelled]
+            if not chosen:
+                return self._not_now(request, summary)
+            not_offered = [line for line in chosen if line.item_id is None]
+            if not_offered:
+                return Result(order_id, Outcome.NOT_CANCELLABLE, f"the store no longer offers to cancel "
+                              f"{names(not_offered)}; nothing was submitted", before=before, after=before,
+                              items=report_items(summary, lines), reason=request.reason,
+                              next_step=return_advice(summary))
+            self._fill(form, chosen, request)
+            items = report_items(summary, lines)
             if request.dry_run:
-                names = ", ".join(i.title for i in chosen)
-                return Result(order_id, Outcome.WOULD_CANCEL, f"ready to cancel {len(chosen)} item(s): {names}; "
-                              "nothing was submitted (dry run)", before=before, after=before, items=items,
-                              reason=request.reason, next_step="run again without --dry-run to cancel")
-            self.log.info("submitting", items=[i.item_id for i in chosen], reason=request.reason)
-            if self.on_submit:
-                self.on_submit(chosen)
-            answered = self._submit_once(form)
-            if answered and SignInPage.is_showing(self.page):
+                return Result(order_id, Outcome.WOULD_CANCEL, f"ready to cancel {len(chosen)} item(s): "
+                              f"{names(chosen)}; nothing was submitted (dry run)", before=before, after=before,
+                              items=items, reason=request.reason, next_step="run again without --dry-run to cancel")
+            submission = self._submit(form, chosen, request.reason)
+            if submission.signed_out:
                 # the session ended at the submit: the store did not take it. Sign in, and act
                 # again only if the order provably did not change.
                 self.store.sign_in()
                 again = self.read_order(order_id)
                 if attempt == 1 and again is not None and state_of(again) is OrderState.CANCELLABLE and \
-                        self._still_ordered(again, chosen):
+                        still_ordered(chosen, lines_of(again.items)):
                     summary = again
                     continue
-                return self._confirm(request, chosen, before, items, CancelResultKind.UNKNOWN, "")
-            break
+                return self._confirm(request, submission, lines, before, items, CancelResultKind.UNKNOWN,
+                                     "the store asked to sign in again at the submit")
+            return self._judge(request, submission, summary, lines, before, items,
+                               [line for line in targets if line.cancelled])
+        raise AssertionError("unreachable: the second attempt always returns")
 
-        assert form is not None  # every way out of the loop without a form has returned
-        if not answered:
-            return self._confirm(request, chosen, before, items, CancelResultKind.UNKNOWN,
-                                 "the store's answer to the submit never arrived")
-        if CancelSummaryPage.is_showing(self.page):
-            summary_page = CancelSummaryPage(self.page)
-            if summary_page.order_id() not in (None, order_id):
-                raise WrongOrder(f"the cancel summary is for {summary_page.order_id()}, not {order_id}")
-            return self._confirm(request, chosen, before, items, summary_page.kind(), summary_page.message())
-        refusal = form.refusal_text() if form.is_showing() else None
-        if refusal:
-            after = self.read_order(order_id)
-            if after is not None and not self._still_ordered(after, chosen) and \
-                    asked_items_cancelled([i.title for i in chosen], after):
-                # cancelled meanwhile (by an earlier click whose answer was lost, or by someone else)
-                return self._not_now(CancelRequest(order_id, [i.title for i in chosen], request.reason), after)
-            return Result(order_id, Outcome.NOT_CANCELLABLE, f"the store refused: {refusal}", before=before,
-                          after=report_state(after) if after else None, items=report_items(after) if after else items,
-                          reason=request.reason, next_step=return_advice(after or summary))
-        raise StoreTrouble("after the submit the store showed neither a summary nor a refusal")
-
-    def _fill_form(self, request: CancelRequest,
-                   summary: OrderSummary) -> tuple[CancelItemsPage | None, list[CancellableItem]]:
+    def _open_form(self, order_id: str, summary: OrderSummary) -> tuple[CancelItemsPage | None, list[Line]]:
+        """Cancel items for this order, checked against its details; None if the store no longer offers it."""
         form = CancelItemsPage(self.page)
-        self.store.visit(summary.cancel_path or CancelItemsPage.path_for(request.order_id))
+        self.store.visit(summary.cancel_path or CancelItemsPage.path_for(order_id))
         if not form.is_showing():
             return None, []
-        if query_param(self.page, "orderID") != request.order_id:
-            raise WrongOrder(f"the Cancel items page is for {query_param(self.page, 'orderID')}, not {request.order_id}")
+        if query_param(self.page, "orderID") != order_id:
+            raise WrongOrder(f"the Cancel items page is for {query_param(self.page, 'orderID')}, not {order_id}")
         offered = form.items()
-        ordered = Counter(i.title for i in summary.items if not i.cancelled)
-        if not offered or Counter(i.title for i in offered) - ordered:
-            raise WrongOrder("the Cancel items page lists items that the order's details do not")
-        chosen = resolve_items(request.items, offered)
-        for item in chosen:
-            form.tick(item.item_id)
-        if sorted(form.ticked()) != sorted(i.item_id for i in chosen):
+        if not offered:
+            raise WrongOrder("the Cancel items page lists no items")
+        try:
+            return form, lines_of(summary.items, offered)
+        except ScreensDisagree as exc:
+            raise WrongOrder(str(exc)) from None
+
+    def _fill(self, form: CancelItemsPage, chosen: list[Line], request: CancelRequest) -> None:
+        for line in chosen:
+            form.tick(line.item_id or "")
+        if sorted(form.ticked()) != sorted(line.item_id or "" for line in chosen):
             raise StoreTrouble("the ticked items on the form are not the ones asked for")
         if request.reason:
             form.choose_reason(request.reason.value)
         if request.note:
             form.write_note(request.note)
-        return form, chosen
 
-    def _submit_once(self, form: CancelItemsPage) -> bool:
-        """Press the button exactly once. False if the store's answer never arrived."""
+    def _submit(self, form: CancelItemsPage, chosen: list[Line], reason: CancelReason | None) -> Submission:
+        """Press the button exactly once. Whatever happens next, it is never pressed again for this
+        submission: an answer that never arrived is judged by reading the order."""
+        self.log.info("submitting", items=[line.item_id for line in chosen],
+                      products=[line.product_id for line in chosen], reason=reason)
+        if self.on_submit:
+            self.on_submit(chosen)
         try:
             form.submit(timeout_ms=self.store.settings.submit_timeout_s * 1000)
+            submission = Submission(chosen, answered=True, signed_out=SignInPage.is_showing(self.page))
         except PlaywrightTimeout:
             self.log.warning("submit_unanswered")
-            return False
-        return True
+            submission = Submission(chosen, answered=False)
+        except PlaywrightError as exc:  # the connection broke: the store may or may not have acted
+            self.log.warning("submit_failed", error=str(exc).splitlines()[0])
+            submission = Submission(chosen, answered=False)
+        self.submissions.append(submission)
+        return submission
 
-    @staticmethod
-    def _still_ordered(summary: OrderSummary, chosen: list[CancellableItem]) -> bool:
-        active = Counter(i.title for i in summary.items if not i.cancelled)
-        return not Counter(i.title for i in chosen) - active
+    def _judge(self, request: CancelRequest, submission: Submission, summary: OrderSummary, lines: list[Line],
+               before: StateReport, items: list[ItemReport], already: list[Line]) -> Result:
+        """What the submit did: the store's answer, then the order page, which has the last word."""
+        order_id = request.order_id
+        if not submission.answered:
+            return self._confirm(request, submission, lines, before, items, CancelResultKind.UNKNOWN,
+                                 "the store's answer to the submit never arrived")
+        if CancelSummaryPage.is_showing(self.page):
+            summary_page = CancelSummaryPage(self.page)
+            if summary_page.order_id() not in (None, order_id):
+                raise WrongOrder(f"the cancel summary is for {summary_page.order_id()}, not {order_id}")
+            result = self._confirm(request, submission, lines, before, items, summary_page.kind(),
+                                   summary_page.message())
+            if already and result.outcome is Outcome.CANCELLED:
+                result.message += f"; already cancelled before: {names(already)}"
+            return result
+        if error_page(self.page) == "server_error":  # the store answered, but not whether it acted
+            return self._confirm(request, submission, lines, before, items, CancelResultKind.UNKNOWN,
+                                 "the store answered the submit with a server error page")
+        form = CancelItemsPage(self.page)
+        refusal = form.refusal_text() if form.is_showing() else None
+        if refusal:
+            after = self.read_order(order_id)
+            if after is not None and not products(submission.chosen) - newly_cancelled(lines, lines_of(after.items)):
+                # cancelled meanwhile (by an earlier click whose answer was lost, or by someone else)
+                return self._already_cancelled(request, after, "the asked-for items were")
+            return Result(order_id, Outcome.NOT_CANCELLABLE, f"the store refused: {refusal}", before=before,
+                          after=report_state(after) if after else None, items=report_items(after) if after else items,
+                          reason=request.reason, next_step=return_advice(after or summary))
+        raise StoreTrouble("after the submit the store showed neither a summary nor a refusal")
 
-    def _confirm(self, request: CancelRequest, chosen: list[CancellableItem], before: StateReport,
+    def _confirm(self, request: CancelRequest, submission: Submission, lines: list[Line], before: StateReport,
                  items: list[ItemReport], kind: CancelResultKind, store_message: str) -> Result:
         """Re-open the order and report what its page shows, whatever the submit seemed to do."""
-        order_id = request.order_id
+        order_id, chosen = request.order_id, submission.chosen
         after = self.read_order(order_id)
         if after is None:
             raise StoreTrouble(f"{order_id} disappeared after the submit")
         after_state = state_of(after)
-        wanted = Counter(i.title for i in chosen)
-        if after.cancelled_banner:
-            now_cancelled = wanted
-            after_items = [ItemReport(i.title, i.quantity, i.price, True, i.item_id, i.seller) for i in items]
+        after_lines = lines_of(after.items)
+        if after.cancelled_banner:  # the whole order is cancelled; its page no longer lists items
+            done = True
+            after_items = [replace(i, cancelled=True) for i in items]
         else:
-            now_cancelled = Counter(i.title for i in after.items if i.cancelled) & wanted
-            after_items = report_items(after, {i.title: i.item_id for i in items if i.item_id})
-        names = ", ".join(i.title for i in chosen)
+            done = not products(chosen) - newly_cancelled(lines, after_lines)
+            after_items = report_items(after, after_lines)
         heard = f" ({store_message})" if store_message else ""
-        if now_cancelled == wanted:
+        if done:
             refund_by = business_days_after(date.today(), REFUND_BUSINESS_DAYS).isoformat()
-            return Result(order_id, Outcome.CANCELLED, f"cancelled {len(chosen)} item(s): {names}{heard}",
+            return Result(order_id, Outcome.CANCELLED, f"cancelled {len(chosen)} item(s): {names(chosen)}{heard}",
                           before=before, after=report_state(after), items=after_items, reason=request.reason,
                           refund_expected_by=refund_by,
                           next_step=f"nothing to do: any charge is refunded, typically within 3-5 business days "
                                     f"(by {refund_by})")
         if after_state is OrderState.CANCELLATION_REQUESTED and kind is not CancelResultKind.SUCCESS:
             return Result(order_id, Outcome.CANCELLATION_REQUESTED,
-                          f"the seller was asked to cancel {names}{heard}", before=before,
+                          f"the seller was asked to cancel {names(chosen)}{heard}", before=before,
                           after=report_state(after), items=after_items, reason=request.reason,
                           next_step=f"the seller decides; the store e-mails the answer. See it with "
                                     f"'ordercancel check {order_id}'")
-        if kind is CancelResultKind.UNKNOWN and self._still_ordered(after, chosen):
-            why = store_message or "the store asked to sign in again at the submit"
-            return Result(order_id, Outcome.ERROR, f"not cancelled: {why}, and the order page still shows "
-                          "the items as ordered", before=before, after=report_state(after),
-                          items=after_items, reason=request.reason,
-                          next_step="nothing changed; running the same command again is safe")
+        if kind is CancelResultKind.UNKNOWN and still_ordered(chosen, after_lines):
+            if submission.answered:  # the store showed its sign-in page instead of taking the submit
+                next_step = "nothing changed; running the same command again is safe"
+            else:
+                next_step = (f"the store may still act on the submit: see 'ordercancel check {order_id}' in a few "
+                             "minutes before trying again")
+            return Result(order_id, Outcome.ERROR, f"not confirmed: {store_message}, and the order page still "
+                          "shows the items as ordered", before=before, after=report_state(after),
+                          items=after_items, reason=request.reason, next_step=next_step)
         raise StoreTrouble(f"the store answered '{store_message or kind.value}' but the order page shows "
                            f"{after_state.value}: {after.status_text}")
 
@@ -305,15 +331,20 @@ class Cancellation:
         return Result(order_id, Outcome.NOT_FOUND, f"the store has no order {order_id} on this account",
                       next_step="check the number, and that ORDERCANCEL_EMAIL is the account that placed it")
 
+    def _already_cancelled(self, request: CancelRequest, summary: OrderSummary, what: str) -> Result:
+        return Result(request.order_id, Outcome.ALREADY_CANCELLED, f"{what} already cancelled; nothing changed",
+                      before=report_state(summary), after=report_state(summary), items=report_items(summary),
+                      reason=request.reason, next_step="nothing to do")
+
     def _not_now(self, request: CancelRequest, summary: OrderSummary) -> Result:
         state = state_of(summary)
         order_id = request.order_id
+        if state is OrderState.CANCELLED:
+            return self._already_cancelled(request, summary, "the order was")
+        if all_cancelled(request.items, lines_of(summary.items)):
+            return self._already_cancelled(request, summary, "the asked-for items were")
         common: dict[str, Any] = {"before": report_state(summary), "after": report_state(summary),
                                   "items": report_items(summary), "reason": request.reason}
-        if state is OrderState.CANCELLED or asked_items_cancelled(request.items, summary):
-            what = "the order was" if state is OrderState.CANCELLED else "the asked-for items were"
-            return Result(order_id, Outcome.ALREADY_CANCELLED, f"{what} already cancelled; nothing changed",
-                          next_step="nothing to do", **common)
         if state is OrderState.CANCELLATION_REQUESTED:
             return Result(order_id, Outcome.CANCELLATION_REQUESTED,
                           "a cancellation was already requested from the seller; nothing changed",

@@ -27,7 +27,8 @@ from automation.batch_input import BadFile, read_batch, read_source
 from automation.browser import BrowserUnavailable, open_browser
 from automation.cancellation import Cancellation, CancelRequest, card_state, run_order
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
-from automation.files import private_dir
+from automation.files import UnsafeFolder, ensure_folder
+from automation.items import Selector
 from automation.journal import JournalBusy, JournalUnusable
 from automation.logs import configure, get_logger
 from automation.orders import BadInput, parse_item_selector, parse_note, parse_order_id
@@ -86,17 +87,20 @@ def settings_from(ctx: typer.Context, **extra: Any) -> Settings:
         raise Fail(f"bad setting {where}: {first['msg']}") from None
     configure(settings.log_format)
     usable_folder(settings.state_dir, "state folder")
+    usable_folder(settings.artifacts_path, "artifacts folder")
     return settings
 
 
 def usable_folder(path: Path, what: str) -> None:
     try:
-        private_dir(path)
+        ensure_folder(path, what)
         probe = path / f".probe-{os.getpid()}"
         probe.touch()
         probe.unlink()
     except OSError as exc:
         raise Fail(f"cannot use the {what} {path}: {exc.strerror or exc}") from None
+    except UnsafeFolder as exc:
+        raise Fail(str(exc)) from None
 
 
 def emit(result: Result, as_json: bool, extra: dict[str, Any] | None = None) -> None:
@@ -171,7 +175,7 @@ def cancel(
 ) -> None:
     """Cancel an order, or some of its items, through the store's own Cancel items screen."""
     def build() -> Result:
-        request = CancelRequest(parse_order_id(order_id), [parse_item_selector(i) for i in item or []],
+        request = CancelRequest(parse_order_id(order_id), [Selector(parse_item_selector(i)) for i in item or []],
                                 parse_reason(reason) if reason is not None else None, parse_note(note), dry_run)
         settings = settings_from(ctx)
         return with_store(settings, request.order_id, lambda c: c.cancel(request), trace)
@@ -347,7 +351,7 @@ def demo(ctx: typer.Context) -> None:
         out.print(f"mock store running at {store.url}  (demo account {seed.DEMO_EMAIL} / {seed.DEMO_PASSWORD})")
         out.print(f"store's own record before: {_store_view(store.store, order_id)}")
         out.print(f"ordercancel cancel {order_id} --reason mistake --item Teapot")
-        request = CancelRequest(order_id, ["Teapot"], parse_reason("mistake"))
+        request = CancelRequest(order_id, [Selector("Teapot")], parse_reason("mistake"))
         result = with_store(settings, order_id, lambda c: c.cancel(request))
         emit(result, False)
         out.print(f"store's own record after:  {_store_view(store.store, order_id)}")

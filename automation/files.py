@@ -1,20 +1,47 @@
-"""Private files: folders 0700 and files 0600 from the moment they exist, never world-readable."""
+"""Private files in safe folders: folders this tool creates are 0700 and its files 0600 from the
+moment they exist; a folder it is given keeps its mode, but one that others could tamper with
+is refused."""
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 
-def private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
+class UnsafeFolder(ValueError):
+    """A folder the tool will not write secrets or evidence into; the message is one line."""
+
+
+def ensure_folder(path: Path, what: str = "folder") -> Path:
+    """The folder, created 0700 (with any missing parents) if it does not exist. An existing one is
+    left as it is, but must be a real folder (not a symlink), owned by this user (or a root-owned
+    sticky folder such as /tmp), and not writable by others unless sticky."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        try:
+            path.mkdir(parents=True, mode=0o700)
+        except FileExistsError:  # made meanwhile by another process: judge it like any existing folder
+            return ensure_folder(path, what)
+        os.chmod(path, 0o700)  # mkdir's mode passes through the umask; this one is exact
+        return path
+    if stat.S_ISLNK(info.st_mode):
+        raise UnsafeFolder(f"the {what} {path} is a symlink; give the folder it points to")
+    if not stat.S_ISDIR(info.st_mode):
+        raise UnsafeFolder(f"the {what} {path} is not a folder")
+    sticky = bool(info.st_mode & stat.S_ISVTX)
+    if info.st_uid != os.geteuid() and not (info.st_uid == 0 and sticky):
+        raise UnsafeFolder(f"the {what} {path} belongs to another user (uid {info.st_uid}); use a folder of your own")
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not sticky:
+        raise UnsafeFolder(f"the {what} {path} is writable by other users (mode {stat.S_IMODE(info.st_mode):o}) and "
+                           "not sticky; use a private folder")
     return path
 
 
 def write_private(path: Path, data: bytes) -> Path:
     """Write atomically through a 0600 temporary file in the same folder, then rename."""
-    private_dir(path.parent)
+    ensure_folder(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         os.fchmod(fd, 0o600)

@@ -2,7 +2,8 @@
 
 Every transition is committed before the next step; `submitting` is committed before the click
 that cancels, so a run killed at any moment leaves a row that says whether a click may have
-happened. One run at a time holds the journal's lock (flock, released by the kernel at death)."""
+happened. One run at a time holds the journal's lock (flock on the database file, released by the kernel at
+death), and every transition is a compare-and-set on the row's state."""
 from __future__ import annotations
 
 import fcntl
@@ -15,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from automation.files import private_dir
+from automation.files import UnsafeFolder, ensure_folder
 
 PENDING, CHECKING, SUBMITTING = "pending", "checking", "submitting"
 FINAL = ("cancelled", "cancellation_requested", "already_cancelled", "not_cancellable", "not_found", "invalid",
@@ -64,6 +65,10 @@ class JournalUnusable(Exception):
     """The journal file cannot be opened or is not a journal."""
 
 
+class JournalConflict(JournalBusy):
+    """A row was not in the state this run left it in: something else wrote the journal."""
+
+
 @dataclass(frozen=True)
 class Entry:
     order_id: str
@@ -83,26 +88,28 @@ def _now() -> str:
 
 
 class Journal:
-    def __init__(self, path: Path, store: str, account: str) -> None:
-        self.path = path
-        self.store = store
+    def __init__(self, path: Path, store_host: str, account: str) -> None:
+        # the lock is taken on the database file itself, found through every symlink: two runs that
+        # name one journal by different paths still meet at one lock
+        self.path = path.resolve()
+        self.store_host = store_host
         self.account = account
         self._lock = threading.Lock()
-        lock_path = path.with_name(path.name + ".lock")
+        self._lock_fd: int | None = None
         try:
-            private_dir(path.parent)
-            self._lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            ensure_folder(self.path.parent, "journal's folder")
+            self._lock_fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         except OSError as exc:
-            raise JournalUnusable(f"cannot open the journal's lock file {lock_path}: {exc.strerror}") from None
+            raise JournalUnusable(f"cannot open the journal {path}: {exc.strerror}") from None
+        except UnsafeFolder as exc:
+            raise JournalUnusable(str(exc)) from None
         try:
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(self._lock_fd)
-            raise JournalBusy(f"another batch run is using the journal {path}; wait for it to finish") from None
+            raise JournalBusy(f"another batch run is using the journal {self.path}; wait for it to finish") from None
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-            os.close(fd)
-            self.db = sqlite3.connect(path, check_same_thread=False, timeout=10, isolation_level=None)
+            self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=10, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             # WAL with NORMAL is durable when the process is killed (the requirement); only a power
             # cut may lose the last transitions
@@ -112,7 +119,7 @@ class Journal:
             self.close()
             raise JournalUnusable(f"{path} is not a usable journal: {exc}") from None
         for suffix in ("-wal", "-shm"):
-            sidecar = Path(f"{path}{suffix}")
+            sidecar = Path(f"{self.path}{suffix}")
             if sidecar.exists():
                 os.chmod(sidecar, 0o600)
 
@@ -120,16 +127,25 @@ class Journal:
         if getattr(self, "db", None) is not None:
             self.db.close()
             self.db = None  # type: ignore[assignment]
-        if getattr(self, "_lock_fd", None) is not None:
+        if self._lock_fd is not None:  # closed after SQLite's own descriptors: that releases the run lock
             os.close(self._lock_fd)
-            self._lock_fd = None  # type: ignore[assignment]
+            self._lock_fd = None
 
-    def _write(self, sql: str, *args: Any) -> None:
+    def _write(self, sql: str, *args: Any) -> int:
         with self._lock:
-            self.db.execute(sql, args)  # autocommit: every statement is durable on return
+            return self.db.execute(sql, args).rowcount  # autocommit: every statement is durable on return
+
+    def _move(self, order_id: str, expected: tuple[str, ...], sets: str, *args: Any) -> None:
+        """A compare-and-set transition: the row must be in one of the expected states."""
+        marks = ", ".join("?" for _ in expected)
+        changed = self._write(f"UPDATE orders SET {sets} WHERE store = ? AND account = ? AND order_id = ? "
+                              f"AND state IN ({marks})", *args, *self._key(), order_id, *expected)
+        if changed != 1:
+            raise JournalConflict(f"the journal row of {order_id} is no longer {' or '.join(expected)}: another "
+                                  "process changed the journal; nothing more was done for it")
 
     def _key(self) -> tuple[str, str]:
-        return (self.store, self.account)
+        return (self.store_host, self.account)
 
     # -- runs -------------------------------------------------------------------------------
     def start_run(self, run_id: str, source: str) -> None:
@@ -160,50 +176,46 @@ class Journal:
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", *self._key(), order_id, PENDING, json.dumps(request),
                         run_id, now, now)
         elif redo and existing.finished:  # a new instruction: forget the earlier click
-            self._write("UPDATE orders SET state = ?, request = ?, outcome = NULL, chosen = NULL, run_id = ?, "
-                        "updated_at = ? WHERE store = ? AND account = ? AND order_id = ?", PENDING,
-                        json.dumps(request), run_id, now, *self._key(), order_id)
-        elif existing.state in RETAKEN:  # another go; an earlier click (chosen) is remembered
-            self._write("UPDATE orders SET state = ?, request = ?, outcome = NULL, run_id = ?, updated_at = ? "
-                        "WHERE store = ? AND account = ? AND order_id = ?", PENDING, json.dumps(request), run_id,
-                        now, *self._key(), order_id)
+            self._move(order_id, (existing.state,), "state = ?, request = ?, outcome = NULL, chosen = NULL, "
+                       "run_id = ?, updated_at = ?", PENDING, json.dumps(request), run_id, now)
+        elif existing.state in RETAKEN or existing.state in (PENDING, CHECKING):
+            # another go (a run that died while checking never clicked); an earlier click (chosen) is remembered
+            self._move(order_id, (existing.state,), "state = ?, request = ?, outcome = NULL, run_id = ?, "
+                       "updated_at = ?", PENDING, json.dumps(request), run_id, now)
         entry = self.get(order_id)
         assert entry is not None
         return entry
 
     def mark_invalid(self, order_id: str, request: dict[str, Any], outcome: dict[str, Any], run_id: str) -> None:
-        existing = self.get(order_id)
-        if existing is not None and existing.finished and existing.state != "invalid":
-            return  # what an earlier run did stands
+        """Record an invalid instruction; what an earlier run did stands, and a row that may have
+        been clicked (submitting) is never overwritten."""
         now = _now()
         self._write("INSERT INTO orders (store, account, order_id, state, request, outcome, run_id, created_at, "
                     "updated_at, finished_at) VALUES (?, ?, ?, 'invalid', ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (store, account, order_id) DO UPDATE SET state = 'invalid', request = excluded.request, "
                     "outcome = excluded.outcome, run_id = excluded.run_id, updated_at = excluded.updated_at, "
-                    "finished_at = excluded.finished_at", *self._key(), order_id, json.dumps(request),
-                    json.dumps(outcome), run_id, now, now, now)
+                    "finished_at = excluded.finished_at WHERE orders.state IN (?, ?, ?, ?, ?)",
+                    *self._key(), order_id, json.dumps(request), json.dumps(outcome), run_id, now, now, now,
+                    PENDING, CHECKING, *RETAKEN)
 
     def mark_checking(self, order_id: str, run_id: str) -> None:
-        self._write("UPDATE orders SET state = ?, attempts = attempts + 1, run_id = ?, updated_at = ? "
-                    "WHERE store = ? AND account = ? AND order_id = ?", CHECKING, run_id, _now(), *self._key(), order_id)
+        self._move(order_id, (PENDING,), "state = ?, attempts = attempts + 1, run_id = ?, updated_at = ?",
+                   CHECKING, run_id, _now())
 
-    def mark_submitting(self, order_id: str, chosen: list[dict[str, str]]) -> None:
+    def mark_submitting(self, order_id: str, chosen: list[dict[str, Any]]) -> None:
         now = _now()
-        self._write("UPDATE orders SET state = ?, chosen = ?, submitted_at = ?, updated_at = ? "
-                    "WHERE store = ? AND account = ? AND order_id = ?", SUBMITTING, json.dumps(chosen), now, now,
-                    *self._key(), order_id)
+        self._move(order_id, (CHECKING, SUBMITTING), "state = ?, chosen = ?, submitted_at = ?, updated_at = ?",
+                   SUBMITTING, json.dumps(chosen), now, now)
 
     def mark_retry(self, order_id: str) -> None:
-        """Back to pending after a trouble, unless a click may have happened (then it stays submitting)."""
-        self._write("UPDATE orders SET state = ?, updated_at = ? WHERE store = ? AND account = ? AND order_id = ? "
-                    "AND state = ?", PENDING, _now(), *self._key(), order_id, CHECKING)
+        """Back to pending after a trouble that came before any click."""
+        self._move(order_id, (CHECKING,), "state = ?, updated_at = ?", PENDING, _now())
 
     def mark_final(self, order_id: str, state: str, outcome: dict[str, Any]) -> None:
         assert state in FINAL, state
         now = _now()
-        self._write("UPDATE orders SET state = ?, outcome = ?, updated_at = ?, finished_at = ? "
-                    "WHERE store = ? AND account = ? AND order_id = ?", state, json.dumps(outcome), now, now,
-                    *self._key(), order_id)
+        self._move(order_id, (CHECKING, SUBMITTING), "state = ?, outcome = ?, updated_at = ?, finished_at = ?",
+                   state, json.dumps(outcome), now, now)
 
     def states(self) -> dict[str, str]:
         with self._lock:

@@ -59,8 +59,9 @@ class ItemReport:
     quantity: int
     price: str | None
     cancelled: bool
-    item_id: str | None = None
+    item_id: str | None = None  # the Cancel items page's id, while it offers the item
     seller: str | None = None
+    product_id: str | None = None  # the ASIN: what identifies the item on every screen
 
 
 @dataclass

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from automation.batch import BatchSummary
-from automation.files import private_dir, write_private
+from automation.files import ensure_folder, write_private
 
 CSV_FIELDS = ["order_id", "line", "state", "outcome", "state_before", "state_after", "duration_ms", "attempts",
               "skipped", "message", "next_step", "artifacts"]
@@ -19,7 +19,7 @@ COLOURS = {"cancelled": "#067d62", "cancellation_requested": "#007185", "already
 
 
 def write_report(summary: BatchSummary, folder: Path) -> list[Path]:
-    private_dir(folder)
+    ensure_folder(folder, "report folder")
     data = summary.to_json()
     rows = []
     for order in data["orders"]:

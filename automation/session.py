@@ -11,7 +11,7 @@ import pyotp
 from playwright.sync_api import BrowserContext, Page
 
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
-from automation.files import private_dir, write_private
+from automation.files import ensure_folder, write_private
 from automation.settings import Settings
 from pages.common import error_page
 from pages.sign_in import SignInPage, SignInStep
@@ -39,7 +39,7 @@ def load_session(settings: Settings) -> dict[str, Any] | None:
 
 
 def save_session(context: BrowserContext, settings: Settings) -> None:
-    private_dir(settings.state_dir)
+    ensure_folder(settings.state_dir, "state folder")
     write_private(session_file(settings), json.dumps(context.storage_state()).encode())
 
 

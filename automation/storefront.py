@@ -13,7 +13,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from automation.browser import new_context
 from automation.errors import AuthFailed, StoreTrouble
-from automation.files import private_dir, scrub, write_private
+from automation.files import ensure_folder, scrub, write_private
 from automation.session import load_session, save_session, sign_in
 from automation.settings import Settings
 from pages.common import error_page
@@ -94,7 +94,7 @@ class Storefront:
         """A screenshot with password fields masked and the page's HTML, both scrubbed of secrets."""
         saved: list[str] = []
         try:
-            folder = private_dir(self.settings.artifacts_path / self.run_id)
+            folder = ensure_folder(self.settings.artifacts_path / self.run_id, "artifacts folder")
             stem = folder / f"{order_id}-{label}"
             png = self.page.screenshot(full_page=True, mask=[self.page.locator("input[type=password]")],
                                        timeout=self.settings.timeout_s * 1000)
@@ -108,7 +108,7 @@ class Storefront:
     def save_trace(self, order_id: str) -> list[str]:
         if not self.tracing:
             return []
-        folder = private_dir(self.settings.artifacts_path / self.run_id)
+        folder = ensure_folder(self.settings.artifacts_path / self.run_id, "artifacts folder")
         path = folder / f"{order_id}-trace.zip"
         self.context.tracing.stop_chunk(path=path)
         self.context.tracing.start_chunk()

@@ -490,8 +490,19 @@ def create_app(store: Store | None = None, *, scenario: str | None = "demo", loc
             raise StarletteHTTPException(400, "unknown reason")
         if note is not None and (len(note) > MAX_NOTE or any(ord(c) < 32 or ord(c) == 127 for c in note)):
             raise StarletteHTTPException(400, "bad note")
+        with store.lock:  # every press that reaches the store, whatever becomes of it
+            store.record(account.email, "cancel_received", "received", order_id=order.id, items=item_ids)
         if not item_ids:
             return cancel_form(request, account, order, t["cancel_nothing"], 400)
+        if order.id in store.faults.apply_cancel_late:
+            # the store takes the cancel but answers nothing; it applies it later, on its own clock,
+            # whether or not anyone still waits for the answer
+            delay = store.faults.late_cancel_ms / 1000
+            with store.lock:
+                store.injected["late_cancel"] += 1
+            asyncio.get_running_loop().call_later(delay, store.cancel, order, item_ids, reason, note)
+            await asyncio.sleep(delay + 1)
+            return RedirectResponse(f"{DETAILS_PATH}?orderID={order.id}", status_code=303)
         result = store.cancel(order, item_ids, reason, note)
         if result == "refused":
             return cancel_form(request, account, order, t["cancel_refused"])

@@ -1,6 +1,8 @@
 """The mock storefront's state: accounts, orders, the store clock, sessions, faults and events."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import random
 import re
 import secrets
@@ -14,6 +16,7 @@ from typing import Any
 import pyotp
 
 ORDER_ID = re.compile(r"^(?:[0-9]{3}|D01)-[0-9]{7}-[0-9]{7}$")  # ASCII digits only
+PRODUCT_ID = re.compile(r"^[A-Z0-9]{10}$")  # an ASIN, as /dp/<ASIN> links carry it
 PERSONAS = {"captcha", "approval", "locked"}
 STAGES = {"preparing", "shipped", "delivered", "cancelled"}
 
@@ -56,11 +59,18 @@ class Account:
 
 @dataclass
 class Item:
-    id: str
+    id: str  # the Cancel items page's data-itemid: this order line
     title: str
     price: Decimal
     quantity: int = 1
     status: str = ORDERED
+    product_id: str = ""  # the product (ASIN) both screens link to; lines of one order may share it
+
+
+def default_product_id(item_id: str) -> str:
+    """A stable ASIN-shaped product id for an item whose document names none."""
+    digest = base64.b32encode(hashlib.sha256(item_id.encode()).digest()).decode()
+    return "B0" + digest[:8]
 
 
 @dataclass
@@ -134,6 +144,10 @@ class Faults:
     challenge_next_sign_in: str | None = None
     ship_before_submit: set[str] = field(default_factory=set)
     drop_response_after_cancel: set[str] = field(default_factory=set)
+    # hold the answer to a cancel of these orders and apply the cancellation only after
+    # late_cancel_ms, when the browser has long given up waiting
+    apply_cancel_late: set[str] = field(default_factory=set)
+    late_cancel_ms: int = 3000
     # send signed-out visitors to a sign-in page on this other host name (a phishing-like detour)
     sign_in_host: str | None = None
     rng: random.Random = field(default_factory=lambda: random.Random(0))
@@ -152,6 +166,9 @@ class Faults:
             if not 0 <= low <= high <= 30_000:
                 raise StoreError("latency_ms must be [min, max] with 0 <= min <= max <= 30000")
             latency = (low, high)
+        late_ms = int(doc.get("late_cancel_ms") or 3000)
+        if not 0 <= late_ms <= 600_000:
+            raise StoreError("late_cancel_ms must be between 0 and 600000")
         ttl = doc.get("session_ttl_requests")
         seed = int(doc.get("seed") or 0)
         return cls(
@@ -162,6 +179,8 @@ class Faults:
             challenge_next_sign_in=challenge,
             ship_before_submit=set(doc.get("ship_before_submit") or ()),
             drop_response_after_cancel=set(doc.get("drop_response_after_cancel") or ()),
+            apply_cancel_late=set(doc.get("apply_cancel_late") or ()),
+            late_cancel_ms=late_ms,
             sign_in_host=doc.get("sign_in_host") or None,
             rng=random.Random(seed),
         )
@@ -266,8 +285,13 @@ class Store:
             status = item.get("status", ORDERED)
             if status not in (ORDERED, CANCELLED, CANCELLATION_REQUESTED):
                 raise StoreError(f"order {order_id}: unknown item status {status!r}")
-            items.append(Item(str(item.get("id") or f"{order_id[-7:]}{index:02d}s"),
-                              str(item["title"]), price, int(item.get("quantity", 1)), status))
+            item_id = str(item.get("id") or f"{order_id[-7:]}{index:02d}s")
+            product_id = str(item.get("product_id") or default_product_id(item_id))
+            if not PRODUCT_ID.match(product_id):
+                raise StoreError(f"order {order_id}: product_id {product_id!r} is not 10 capitals and digits")
+            if any(i.id == item_id for i in items):
+                raise StoreError(f"order {order_id}: two items with the id {item_id!r}")
+            items.append(Item(item_id, str(item["title"]), price, int(item.get("quantity", 1)), status, product_id))
         if not items:
             raise StoreError(f"order {order_id}: an order needs items")
         digital = bool(raw.get("digital")) or order_id.startswith("D01-")
@@ -308,8 +332,8 @@ class Store:
             "state": order.state(now),
             "partly_cancelled": 0 < sum(i.status == CANCELLED for i in order.items) < len(order.items),
             "cancellable": order.cancellable(now),
-            "items": [{"id": i.id, "title": i.title, "price": str(i.price), "quantity": i.quantity,
-                       "status": i.status} for i in order.items],
+            "items": [{"id": i.id, "product_id": i.product_id, "title": i.title, "price": str(i.price),
+                       "quantity": i.quantity, "status": i.status} for i in order.items],
             "cancel_reason": order.cancel_reason,
             "cancel_note": order.cancel_note,
         }

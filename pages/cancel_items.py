@@ -5,12 +5,13 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Page
 
-from pages.common import exists
+from pages.common import PRODUCT_LINK, exists, product_id
 
 
 @dataclass(frozen=True)
 class CancellableItem:
-    item_id: str
+    item_id: str  # this order line's id on the Cancel items page (data-itemid)
+    product_id: str | None  # the ASIN its /dp/ link names
     title: str
     price: str | None
     quantity: int
@@ -22,10 +23,11 @@ class ReasonOption:
     label: str
 
 
-_ITEMS_JS = """() => Array.from(document.querySelectorAll('#cancel-items-form div.a-box[data-itemid]')).map(box => {
+_ITEMS_JS = """(productLink) => Array.from(document.querySelectorAll('#cancel-items-form div.a-box[data-itemid]')).map(box => {
   const clean = el => (el?.textContent || '').replace(/\\s+/g, ' ').trim();
   return {
     item_id: box.getAttribute('data-itemid'),
+    product_href: box.querySelector(productLink)?.getAttribute('href') || null,
     title: clean(box.querySelector('.item-title')),
     price: clean(box.querySelector('.item-price')) || null,
     quantity: parseInt((clean(box.querySelector('.item-quantity')).match(/\\d+/) || ['1'])[0], 10),
@@ -59,7 +61,8 @@ class CancelItemsPage:
         return exists(self.page, "form#cancel-items-form")
 
     def items(self) -> list[CancellableItem]:
-        return [CancellableItem(**raw) for raw in self.page.evaluate(_ITEMS_JS)]
+        return [CancellableItem(raw["item_id"], product_id(raw["product_href"]), raw["title"], raw["price"],
+                                raw["quantity"]) for raw in self.page.evaluate(_ITEMS_JS, PRODUCT_LINK)]
 
     def reasons(self) -> list[ReasonOption]:
         options = self.reason.locator("option").evaluate_all(

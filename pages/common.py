@@ -1,11 +1,16 @@
 """What every screen shares: reading the page's own URL, and telling the store's error pages apart."""
 from __future__ import annotations
 
+import re
 import urllib.parse
 
 from playwright.sync_api import Page
 
 from pages.texts import all_languages
+
+# Both live screens link each item to its product page; the ASIN in that link is the item's product.
+PRODUCT_LINK = "a[href*='/dp/'], a[href*='/gp/product/']"
+_PRODUCT_IN_HREF = re.compile(r"/(?:dp|gp/product)/([A-Z0-9]{10})(?:[/?#]|$)")
 
 # One round trip that tells whether the page is the store's not-found or server-error page.
 _ERROR_PAGE_JS = """([notFound, serverError]) => {
@@ -15,6 +20,12 @@ _ERROR_PAGE_JS = """([notFound, serverError]) => {
     serverError: serverError.some(t => text.includes(t)),
   };
 }"""
+
+
+def product_id(href: str | None) -> str | None:
+    """The product id (ASIN) in a product link, or None when the link carries none."""
+    match = _PRODUCT_IN_HREF.search(urllib.parse.urlsplit(href or "").path + "/")
+    return match.group(1) if match else None
 
 
 def query_param(page: Page, name: str) -> str | None:

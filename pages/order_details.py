@@ -5,12 +5,13 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Page, Response
 
-from pages.common import exists
+from pages.common import PRODUCT_LINK, exists, product_id
 from pages.texts import all_languages
 
 
 @dataclass(frozen=True)
 class OrderedItem:
+    product_id: str | None  # the ASIN its title's /dp/ link names
     title: str
     quantity: int
     price: str | None
@@ -32,7 +33,7 @@ class OrderSummary:
 
 # The current markup (data-component) first, then the older one (yohtmlc-item, order-date-invoice-item)
 # that /gp/your-account/order-details still serves for old orders.
-_READ_JS = """(soldBy) => {
+_READ_JS = """([soldBy, productLink]) => {
   const clean = el => (el?.textContent || '').replace(/\\s+/g, ' ').trim();
   const seller = text => {
     let s = text;
@@ -51,6 +52,7 @@ _READ_JS = """(soldBy) => {
     const qty = clean(right.querySelector('[data-component="quantity"]')) || clean(left?.querySelector('.od-item-view-qty'));
     const price = right.querySelector('[data-component="unitPrice"] .a-offscreen') || right.querySelector('[data-component="unitPrice"]');
     return {
+      product_href: right.querySelector('[data-component="itemTitle"]')?.querySelector(productLink)?.getAttribute('href') || null,
       title: clean(right.querySelector('[data-component="itemTitle"]')),
       quantity: parseInt((qty.match(/\\d+/) || ['1'])[0], 10),
       price: clean(price) || null,
@@ -61,6 +63,7 @@ _READ_JS = """(soldBy) => {
   });
   if (!items.length) {
     items = Array.from(document.querySelectorAll('.shipment .yohtmlc-item')).map(item => ({
+      product_href: item.querySelector(productLink)?.getAttribute('href') || null,
       title: clean(item.querySelector('a')),
       quantity: parseInt((clean(item.querySelector('.item-view-qty')).match(/\\d+/) || ['1'])[0], 10),
       price: clean(item.querySelector('.a-color-price')) || null,
@@ -103,8 +106,9 @@ class OrderDetailsPage:
                                  ".order-date-invoice-item")
 
     def read(self) -> OrderSummary:
-        raw = self.page.evaluate(_READ_JS, all_languages("sold_by"))
-        return OrderSummary(**{**raw, "items": [OrderedItem(**item) for item in raw["items"]]})
+        raw = self.page.evaluate(_READ_JS, [all_languages("sold_by"), PRODUCT_LINK])
+        items = [OrderedItem(product_id(item.pop("product_href")), **item) for item in raw["items"]]
+        return OrderSummary(**{**raw, "items": items})
 
 
 def shows_cancellation_requested(status_text: str) -> bool:

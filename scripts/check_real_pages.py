@@ -57,12 +57,19 @@ def main() -> None:
                 summary = details.read()
                 assert state_of(summary) is expected, (order_id, summary)
                 assert summary.order_id in (order_id, None) and (summary.items or summary.cancelled_banner)
-                print(f"ok  details {order_id}: {state_of(summary).value}, {len(summary.items)} item(s)")
+                assert all(i.product_id for i in summary.items), summary.items  # identity, not titles
+                print(f"ok  details {order_id}: {state_of(summary).value}, {len(summary.items)} item(s) "
+                      f"{[i.product_id for i in summary.items]}")
             details.open("999-0000000-0000000")
             assert error_page(page) == "not_found"
             form = CancelItemsPage(page).open("112-5561210-9300211")
             items = form.items()
             assert len(items) == 2 and items[1].quantity == 5 and len(form.reasons()) == 11
+            # the same order's two screens name the same products (identity by product, not title)
+            details.open("112-5561210-9300211")
+            assert [i.product_id for i in items] == [i.product_id for i in details.read().items] == \
+                ["B0DXPH1YGN", "B0CGW4HFYN"]
+            form.open("112-5561210-9300211")
             form.tick(items[0].item_id)
             assert form.ticked() == [items[0].item_id] and form.refusal_text() is None
             print(f"ok  cancel items: {[i.item_id for i in items]}")

@@ -207,13 +207,23 @@ def test_strict_refuses_a_file_with_bad_rows_and_does_nothing(store: StoreAdmin,
 
 def test_bad_rows_are_reported_with_line_numbers_and_the_rest_runs(store: StoreAdmin, cli: Cli, tmp_path: Path) -> None:
     batch = write_csv(tmp_path / "orders.csv", [f"{seed.DEMO_ORDER},Teapot,mistake,", "113-1,,,",
-                                                 f"113-2345678-2345678,,{'x' * 10},", '"unclosed,,,'])
+                                                 f"113-2345678-2345678,,{'x' * 10},", "113-3456789-3456789,,,\x0c"])
     result = cli("batch", str(batch), "--json")
     assert result.exit_code == 1
     messages = {o["line"]: o["message"] for o in result.json["orders"] if o["state"] == "invalid"}
     assert set(messages) == {3, 4, 5}
-    assert "unknown reason" in messages[4]
+    assert "unknown reason" in messages[4] and "control character" in messages[5]
     assert submissions(store) == {seed.DEMO_ORDER: 1}
+
+
+def test_a_quoting_error_anywhere_refuses_the_whole_file(store: StoreAdmin, cli: Cli, tmp_path: Path) -> None:
+    batch = write_csv(tmp_path / "orders.csv", [f"{seed.DEMO_ORDER},Teapot,mistake,", '113-2345678-2345678,,,"unclosed'])
+
+    result = cli("batch", str(batch))
+
+    assert result.exit_code == 2
+    assert "line 3: not valid CSV" in result.stderr and "nothing was done" in result.stderr
+    assert not store.events("cancel_received") and not store.events("sign_in")
 
 
 def test_json_lines_from_stdin(store: StoreAdmin, cli: Cli) -> None:

@@ -77,8 +77,8 @@ def test_a_dry_run_fills_the_form_and_changes_nothing(store: StoreAdmin, cli: Cl
     assert not store.events("cancel_submitted") and not store.events("cancel_refused")
 
 
-@pytest.mark.parametrize("selector, fragment", [("Toaster", "matches no cancellable item"),
-                                                ("e", "matches 3 items"), ("Printer", "candidates: jlsmcable01s")])
+@pytest.mark.parametrize("selector, fragment", [("Toaster", "matches no item of the order"),
+                                                ("e", "matches 3 items"), ("Printer", "its items: jlsmcable01s")])
 def test_an_unknown_or_ambiguous_item_is_bad_input_and_nothing_is_submitted(
         store: StoreAdmin, cli: Cli, selector: str, fragment: str) -> None:
     result = cli("cancel", "113-2345678-2345678", "--item", selector, "--json")
