@@ -47,7 +47,7 @@ PAGE_RENEWAL = 20  # orders per browser tab
 @dataclass
 class BatchOptions:
     journal: Path
-    concurrency: int = 2
+    concurrency: int = 1
     retries: int = 2
     redo: bool = False
     report_dir: Path | None = None

@@ -36,7 +36,7 @@ from automation.outcome import ExitCode, OrderState, Outcome, Result
 from automation.reasons import parse_reason
 from automation.report import write_report
 from automation.session import forget_session, save_session, session_file
-from automation.settings import Settings
+from automation.settings import Settings, UntrustedEnvFile, forget_secret_variables, trusted_env_file
 from automation.storefront import Storefront
 from pages.sign_in import SignInPage
 from pages.your_orders import YourOrdersPage
@@ -70,22 +70,44 @@ def main_options(
     log_format: Annotated[str | None, typer.Option(help="console or json (default: console on a terminal).")] = None,
     artifacts_dir: Annotated[Path | None, typer.Option(help="Where screenshots, HTML and traces go.")] = None,
     state_dir: Annotated[Path | None, typer.Option(help="Where saved sessions live.")] = None,
+    env_file: Annotated[Path | None, typer.Option(help="Read settings from this .env file (mode 0600); "
+                                                       "default: STATE_DIR/.env if it exists.")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False,
 ) -> None:
     overrides: dict[str, Any] = {"base_url": base_url, "slow_mo_ms": slow_mo, "log_format": log_format,
                                  "artifacts_dir": artifacts_dir, "state_dir": state_dir,
                                  "headless": None if headed is None else not headed}
     ctx.obj = {k: v for k, v in overrides.items() if v is not None}
+    ctx.meta["env_file"] = env_file
 
 
-def settings_from(ctx: typer.Context, **extra: Any) -> Settings:
+def _settings(values: dict[str, Any], env_file: Path | None) -> Settings:
     try:
-        settings = Settings(**{**ctx.obj, **extra})
+        return Settings(_env_file=env_file, **values)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "settings"
         raise Fail(f"bad setting {where}: {first['msg']}") from None
+
+
+def settings_from(ctx: typer.Context, **extra: Any) -> Settings:
+    """The run's settings, built once: options, then ORDERCANCEL_* variables, then the one trusted
+    .env file (--env-file, else STATE_DIR/.env), then defaults. Secret variables are then removed
+    from this process's environment, so that no browser process inherits them."""
+    values = {**ctx.obj, **extra}
+    explicit: Path | None = ctx.meta.get("env_file")
+    candidate = explicit or _settings(values, None).state_dir / ".env"
+    try:
+        env_file = trusted_env_file(candidate) if explicit or candidate.exists() else None
+    except UntrustedEnvFile as exc:
+        raise Fail(str(exc)) from None
+    settings = _settings(values, env_file)
+    forget_secret_variables()
     configure(settings.log_format)
+    here = Path(".env")
+    if here.exists() and (env_file is None or here.resolve() != env_file.resolve()):
+        get_logger().warning("env_file_ignored", path=str(here.resolve()),
+                             hint="a .env in the working folder is not read; pass --env-file .env to use it")
     usable_folder(settings.state_dir, "state folder")
     usable_folder(settings.artifacts_path, "artifacts folder")
     return settings
@@ -273,7 +295,8 @@ def batch(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="CSV with a header (order_id, items, reason, note) or JSON Lines; - for stdin.")],
     journal: Annotated[Path | None, typer.Option(help="The SQLite journal (default: STATE_DIR/journal.sqlite).")] = None,
-    concurrency: Annotated[int, typer.Option(min=1, max=16, help="Browser contexts working at once.")] = 2,
+    concurrency: Annotated[int, typer.Option(min=1, max=16, help="Browser contexts working at once (1 opens no "
+                                             "debugging port and is the fastest on 2 cores).")] = 1,
     retries: Annotated[int, typer.Option(min=0, max=10, help="Retries after timeouts and server errors.")] = 2,
     redo: Annotated[bool, typer.Option("--redo", help="Take finished orders again.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Refuse the whole run if any row is invalid.")] = False,

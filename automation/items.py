@@ -33,8 +33,9 @@ class Line:
 
     def label(self, lines: list[Line]) -> str:
         twice = sum(1 for other in lines if other.product == self.product and not other.cancelled) > 1
-        ref = self.item_id or (f"{self.product_id}#{self.position}" if twice and self.position else self.product_id)
-        return f"{ref or '?'}: {self.title}" + (" (cancelled)" if self.cancelled else "")
+        product = f"{self.product_id}#{self.position}" if twice and self.position else self.product_id
+        ref = f"{self.item_id} ({product})" if self.item_id and product else self.item_id or product or "?"
+        return f"{ref}: {self.title}" + (" (cancelled)" if self.cancelled else "")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
 """Settings: from command-line options, then ORDERCANCEL_* variables, then a .env file, then defaults."""
 from __future__ import annotations
 
+import base64
+import binascii
 import os
+import stat
 import urllib.parse
 from pathlib import Path
 from typing import Literal
@@ -16,7 +19,8 @@ def default_state_dir() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ORDERCANCEL_", env_file=".env", env_file_encoding="utf-8",
+    # no .env by default: the CLI names the one file it trusts (see trusted_env_file)
+    model_config = SettingsConfigDict(env_prefix="ORDERCANCEL_", env_file=None, env_file_encoding="utf-8",
                                       extra="ignore", validate_default=True)
 
     base_url: str = "https://www.amazon.com"
@@ -59,6 +63,23 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
 
+    @field_validator("totp_secret", mode="before")
+    @classmethod
+    def _base32(cls, value: object) -> object:
+        """The secret as set-up pages show it (groups of four, any case) is the same secret."""
+        if value is None or isinstance(value, SecretStr):
+            return value
+        secret = "".join(str(value).split()).upper().rstrip("=")
+        if not secret:
+            return None
+        try:
+            if len(base64.b32decode(secret + "=" * (-len(secret) % 8))) < 10:
+                raise ValueError
+        except (binascii.Error, ValueError):
+            # the message names no character of the secret
+            raise ValueError("is not a base32 secret of at least 16 characters (letters A-Z and digits 2-7)") from None
+        return secret
+
     @field_validator("email")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
@@ -79,3 +100,35 @@ class Settings(BaseSettings):
     def secrets(self) -> list[str]:
         """Every secret value, for scrubbing anything written to disk."""
         return [s.get_secret_value() for s in (self.password, self.totp_secret) if s and s.get_secret_value()]
+
+
+# Environment variables that hold secrets: read once into Settings, then removed from the process
+# environment so that Playwright's driver and the browsers it starts never inherit them.
+SECRET_VARIABLES = ("ORDERCANCEL_PASSWORD", "ORDERCANCEL_TOTP_SECRET")
+
+
+def forget_secret_variables() -> None:
+    for name in list(os.environ):
+        if name.upper() in SECRET_VARIABLES:
+            del os.environ[name]
+
+
+class UntrustedEnvFile(ValueError):
+    """A .env file the tool will not read secrets from; the message is one line."""
+
+
+def trusted_env_file(path: Path) -> Path:
+    """A .env file is read only when it is a regular file of this user's that no one else can read
+    or write (mode 0600 or stricter)."""
+    try:
+        info = path.lstat()
+    except OSError as exc:
+        raise UntrustedEnvFile(f"cannot read the env file {path}: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise UntrustedEnvFile(f"the env file {path} is not a regular file")
+    if info.st_uid != os.geteuid():
+        raise UntrustedEnvFile(f"the env file {path} belongs to another user; it is not read")
+    if info.st_mode & 0o077:
+        raise UntrustedEnvFile(f"the env file {path} can be read or written by others (mode "
+                               f"{stat.S_IMODE(info.st_mode):o}); run 'chmod 600 {path}'")
+    return path

@@ -2,6 +2,8 @@
 and keeping evidence (screenshots, HTML, traces) free of secrets."""
 from __future__ import annotations
 
+import io
+import json
 import urllib.parse
 import zipfile
 from pathlib import Path
@@ -82,6 +84,8 @@ class Storefront:
         """Sign in through the screens the browser is showing, keeping credentials out of any trace."""
         if self.tracing:
             self.context.tracing.stop_chunk()  # discard: it led to the sign-in page
+        if self.sign_ins == 0:  # say where credentials are about to go, before typing any
+            self.log.info("signing_in", store_host=self.settings.host, email=self.settings.email)
         sign_in(self.page, self.settings)
         self.sign_ins += 1
         save_session(self.context, self.settings)
@@ -106,13 +110,18 @@ class Storefront:
         return saved
 
     def save_trace(self, order_id: str) -> list[str]:
+        """The trace of this order's work, scrubbed before it reaches its final path."""
         if not self.tracing:
             return []
         folder = ensure_folder(self.settings.artifacts_path / self.run_id, "artifacts folder")
+        raw = folder / f".{order_id}-trace.raw.zip"
         path = folder / f"{order_id}-trace.zip"
-        self.context.tracing.stop_chunk(path=path)
-        self.context.tracing.start_chunk()
-        scrub_zip(path, self.settings.secrets() + self._cookie_values())
+        try:
+            self.context.tracing.stop_chunk(path=raw)
+            self.context.tracing.start_chunk()
+            write_private(path, scrubbed_zip(raw, self.settings.secrets() + self._cookie_values()))
+        finally:
+            raw.unlink(missing_ok=True)
         return [str(path)]
 
     def _cookie_values(self) -> list[str]:
@@ -122,19 +131,42 @@ class Storefront:
             return []
 
 
-def scrub_zip(path: Path, secrets: list[str]) -> None:
-    """Rewrite a trace with every secret and cookie value replaced (traces record request headers)."""
-    entries: list[tuple[zipfile.ZipInfo, bytes]] = []
-    with zipfile.ZipFile(path) as archive:
+SECRET_HEADERS = {"cookie", "set-cookie", "authorization", "proxy-authorization"}
+
+
+def blank_secret_fields(value: Any) -> Any:
+    """A trace event with every secret header value and cookie value blanked, found by structure
+    (header name, cookie list), whatever the values are."""
+    if isinstance(value, list):
+        return [blank_secret_fields(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    cleaned = {k: blank_secret_fields(v) for k, v in value.items()}
+    if str(cleaned.get("name", "")).lower() in SECRET_HEADERS and "value" in cleaned:
+        cleaned["value"] = "***"
+    for key in ("cookies", "cookie"):
+        if isinstance(cleaned.get(key), list):
+            cleaned[key] = [{**c, "value": "***"} if isinstance(c, dict) else "***" for c in cleaned[key]]
+    return cleaned
+
+
+def scrubbed_zip(path: Path, secrets: list[str]) -> bytes:
+    """A trace archive rewritten: its event logs parsed and their secret headers and cookies
+    blanked, then every secret value (and its URL-encoded form) replaced in every entry."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as out:
         for info in archive.infolist():
             data = archive.read(info)
+            if info.filename.endswith((".trace", ".network")):
+                events = []
+                for line in data.split(b"\n"):
+                    try:
+                        events.append(json.dumps(blank_secret_fields(json.loads(line))).encode())
+                    except ValueError:
+                        events.append(line)
+                data = b"\n".join(events)
             for secret in secrets:
                 data = data.replace(secret.encode(), b"***")
                 data = data.replace(urllib.parse.quote(secret, safe="").encode(), b"***")
-            entries.append((info, data))
-    buffer = Path(f"{path}.tmp")
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for info, data in entries:
-            archive.writestr(info, data)
-    write_private(path, buffer.read_bytes())
-    buffer.unlink()
+            out.writestr(info, data)
+    return buffer.getvalue()

@@ -88,7 +88,9 @@ class CancelItemsPage:
     def submit(self, timeout_ms: float | None = None) -> None:
         """Press "Request cancellation" once and wait for the store's answer to load."""
         with self.page.expect_navigation(wait_until="domcontentloaded", timeout=timeout_ms):
-            self.submit_button.click()
+            # the click itself must not wait for the answer under the action timeout: the answer's
+            # own time limit is the navigation's
+            self.submit_button.click(no_wait_after=True)
 
     def refusal_text(self) -> str | None:
         if self.refusal.count() == 0:

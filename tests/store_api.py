@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -60,6 +61,15 @@ class StoreAdmin:
         response = self.http.get(f"/__admin/orders/{order_id}")
         response.raise_for_status()
         return AdminOrder(response.json())
+
+    def wait_for_state(self, order_id: str, state: str, timeout_s: float = 20) -> AdminOrder:
+        """Poll the store's own record until the order reaches a state (the store acting on its own
+        clock, not a page the test waits for)."""
+        deadline = time.monotonic() + timeout_s
+        while (order := self.order(order_id)).state != state:
+            assert time.monotonic() < deadline, f"{order_id} is still {order.state}, not {state}"
+            time.sleep(0.1)
+        return order
 
     def events(self, action: str | None = None) -> list[dict[str, Any]]:
         events = self.http.get("/__admin/events").json()
