@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import Page
 
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
 from automation.items import (
@@ -107,10 +107,13 @@ class Cancellation:
 
     def __init__(self, storefront: Storefront, on_submit: Callable[[list[Line]], None] | None = None) -> None:
         self.store = storefront
-        self.page = storefront.page
         self.log = storefront.log
         self.on_submit = on_submit
         self.submissions: list[Submission] = []  # every press of the button, for the batch's one-click rule
+
+    @property
+    def page(self) -> Page:
+        return self.store.page  # the storefront may change tabs (after a broken submit, say)
 
     @property
     def unanswered(self) -> bool:
@@ -245,12 +248,10 @@ class Cancellation:
         try:
             form.submit(timeout_ms=self.store.settings.submit_timeout_s * 1000)
             submission = Submission(chosen, answered=True, signed_out=SignInPage.is_showing(self.page))
-        except PlaywrightTimeout:
-            self.log.warning("submit_unanswered")
+        except PlaywrightError as exc:  # no answer, or the connection broke: the store may or may not have acted
+            self.log.warning("submit_unanswered", error=str(exc).splitlines()[0])
             submission = Submission(chosen, answered=False)
-        except PlaywrightError as exc:  # the connection broke: the store may or may not have acted
-            self.log.warning("submit_failed", error=str(exc).splitlines()[0])
-            submission = Submission(chosen, answered=False)
+            self.store.renew_page()  # a tab whose submit is pending or failed can interrupt the next load
         self.submissions.append(submission)
         return submission
 

@@ -106,9 +106,10 @@ def cli_env(store: StoreAdmin, tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def cli(cli_env: dict[str, str], tmp_path: Path) -> Callable[..., CliResult]:
-    def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 120) -> CliResult:
+    def run(*args: str, env: dict[str, str | None] | None = None, stdin: str | None = None, timeout: float = 120) -> CliResult:
+        merged = {k: v for k, v in {**cli_env, **(env or {})}.items() if v is not None}  # None unsets
         completed = subprocess.run([sys.executable, "-m", "automation.cli", *args], cwd=tmp_path,
-                                   env={**cli_env, **(env or {})}, input=stdin, capture_output=True, text=True,
+                                   env=merged, input=stdin, capture_output=True, text=True,
                                    timeout=timeout)
         logs = []
         for line in completed.stderr.splitlines():

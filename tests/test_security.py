@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from mock_store import seed
@@ -76,3 +80,129 @@ def test_a_saved_session_that_is_not_a_storage_state_is_ignored(store: StoreAdmi
         session.write_text(garbage)
         assert cli("check", seed.DEMO_ORDER).exit_code == 0
     assert len(store.events("sign_in")) == 4  # the login, then a fresh sign-in each time
+
+
+# -- folders and files on the user's machine ---------------------------------------------------------
+
+def test_a_world_writable_sticky_folder_given_as_report_is_left_as_it_was(store: StoreAdmin, cli: Cli,
+                                                                          tmp_path: Path) -> None:
+    report = tmp_path / "shared-report"
+    report.mkdir()
+    report.chmod(0o1777)
+    (tmp_path / "orders.csv").write_text(f"order_id\n{seed.DEMO_ORDER}\n")
+
+    result = cli("batch", str(tmp_path / "orders.csv"), "--report", str(report), "--json")
+
+    assert result.exit_code == 0, result.stderr[-1500:]
+    assert stat.S_IMODE(report.stat().st_mode) == 0o1777  # not "made private" behind the user's back
+    assert stat.S_IMODE((report / "report.html").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("kind", ["world-writable", "group-writable", "symlink", "another user's"])
+def test_a_folder_others_could_tamper_with_is_refused(store: StoreAdmin, cli: Cli, tmp_path: Path, kind: str) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir(mode=0o700)
+    if kind == "world-writable":
+        folder.chmod(0o777)
+    elif kind == "group-writable":
+        folder.chmod(0o770)
+    elif kind == "symlink":
+        (tmp_path / "link").symlink_to(folder)
+        folder = tmp_path / "link"
+    else:
+        if os.geteuid() != 0:
+            pytest.skip("giving a folder to another user needs root")
+        os.chown(folder, 65534, 65534)
+    (tmp_path / "orders.csv").write_text(f"order_id\n{seed.DEMO_ORDER}\n")
+
+    uses = [(("batch", str(tmp_path / "orders.csv"), "--report", str(folder)), {}),
+            (("check", seed.DEMO_ORDER), {"ORDERCANCEL_STATE_DIR": str(folder)}),
+            (("check", seed.DEMO_ORDER), {"ORDERCANCEL_ARTIFACTS_DIR": str(folder)})]
+    if kind != "symlink":  # the journal is opened at its resolved path, and that folder is judged
+        uses.append((("batch", str(tmp_path / "orders.csv"), "--journal", str(folder / "j.sqlite")), {}))
+    for args, env in uses:
+        result = cli(*args, env=env)
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        assert result.exit_code == 2 and len(errors) == 1, (args, result.stderr[-800:])
+        assert str(folder) in errors[0]
+    assert not store.events("sign_in") and not store.events("cancel_received")
+
+
+def test_a_totp_secret_written_in_groups_works_and_a_bad_one_is_a_setting_error(store: StoreAdmin, cli: Cli) -> None:
+    grouped = " ".join(seed.TOTP_SECRET[i:i + 4] for i in range(0, len(seed.TOTP_SECRET), 4)).lower()
+    env = {**SECRET_ENV, "ORDERCANCEL_TOTP_SECRET": grouped}
+
+    good = cli("cancel", "113-5555555-5555555", "--json", env=env)
+    bad = cli("cancel", "113-5555555-5555555", "--json", env={**env, "ORDERCANCEL_TOTP_SECRET": "not base32 at all!"})
+
+    assert good.exit_code == 0 and store.order("113-5555555-5555555").state == "cancelled"
+    assert bad.exit_code == 2 and "bad setting totp_secret" in bad.json["message"]
+    assert "base32" not in bad.stdout.split("message")[0] and "not base32 at all" not in bad.stdout
+
+
+def test_env_files_are_read_only_when_named_or_private_and_never_from_the_working_folder(
+        store: StoreAdmin, cli: Cli, tmp_path: Path) -> None:
+    no_password: dict[str, str | None] = {"ORDERCANCEL_PASSWORD": None}
+    (tmp_path / ".env").write_text(f"ORDERCANCEL_PASSWORD={seed.DEMO_PASSWORD}\n")  # the working folder's
+    (tmp_path / ".env").chmod(0o600)
+    ignored = cli("check", seed.DEMO_ORDER, "--json", env=no_password)
+    named = cli("--env-file", str(tmp_path / ".env"), "check", seed.DEMO_ORDER, "--json", env=no_password)
+    (tmp_path / ".env").chmod(0o644)
+    readable = cli("--env-file", str(tmp_path / ".env"), "check", seed.DEMO_ORDER, "--json", env=no_password)
+    state_env = tmp_path / "state" / ".env"
+    state_env.parent.mkdir(mode=0o700, exist_ok=True)
+    state_env.write_text(f"ORDERCANCEL_PASSWORD={seed.DEMO_PASSWORD}\n")
+    state_env.chmod(0o600)
+    from_state = cli("logout", env=no_password) and cli("check", seed.DEMO_ORDER, "--json", env=no_password)
+
+    assert ignored.exit_code == 5 and any(line.get("event") == "env_file_ignored" for line in ignored.logs)
+    assert named.exit_code == 0 and named.json["outcome"] == "checked"
+    assert readable.exit_code == 2 and "chmod 600" in readable.json["message"]
+    assert from_state.exit_code == 0
+
+
+def test_the_store_host_is_logged_before_credentials_are_typed(store: StoreAdmin, cli: Cli) -> None:
+    result = cli("check", seed.DEMO_ORDER, "--json")
+    events = [line.get("event") for line in result.logs]
+    (announce,) = [line for line in result.logs if line.get("event") == "signing_in"]
+    assert announce["store_host"] == "127.0.0.1" and events.index("signing_in") < events.index("signed_in")
+
+
+def test_no_browser_process_inherits_the_secrets(store: StoreAdmin, cli_env: dict[str, str], tmp_path: Path) -> None:
+    """Playwright's driver and Chromium are children of the tool; their environments are read from
+    /proc while the tool works slowly (the store answers each page after 1.5 s)."""
+    store.faults(latency_ms=[1500, 1500])
+    env = {**cli_env, **SECRET_ENV}
+    tool = subprocess.Popen([sys.executable, "-m", "automation.cli", "check", "113-5555555-5555555", "--json"],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    seen: dict[int, bytes] = {}
+    try:
+        while tool.poll() is None and len(seen) < 3:
+            for pid in descendants(tool.pid):
+                try:
+                    seen.setdefault(pid, Path(f"/proc/{pid}/environ").read_bytes())
+                except OSError:
+                    pass
+    finally:
+        tool.communicate(timeout=120)
+    assert tool.returncode == 0
+    assert len(seen) >= 2  # the driver and at least one browser process
+    for environ in seen.values():
+        assert seed.TOTP_PASSWORD.encode() not in environ and seed.TOTP_SECRET.encode() not in environ
+        assert b"ORDERCANCEL_PASSWORD" not in environ
+
+
+def descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat_file.parent.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found

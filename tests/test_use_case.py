@@ -1,0 +1,95 @@
+"""The cancellation use case in-process, in headless Chromium against the mock store, where a test
+must reach between the browser and the store: a connection that breaks during the submit, and
+what a trace keeps."""
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Route
+
+from automation.cancellation import Cancellation, CancelRequest
+from automation.logs import get_logger
+from automation.outcome import Outcome
+from automation.settings import Settings
+from automation.storefront import Storefront
+from mock_store import seed
+from tests.store_api import StoreAdmin
+
+CANCEL_POST = "**/progress-tracker/package/preship/cancel-items*"
+
+
+@pytest.fixture
+def storefront(store: StoreAdmin, browser: Browser, tmp_path: Path) -> Iterator[Storefront]:
+    settings = Settings(_env_file=None, base_url=store.url, email=seed.DEMO_EMAIL, password=seed.DEMO_PASSWORD,
+                        state_dir=tmp_path / "state", timeout_s=15, submit_timeout_s=15)
+    front = Storefront(browser, settings, "test-run", get_logger())
+    yield front
+    front.close()
+
+
+def break_the_submit(reach_the_store: bool) -> object:
+    def handle(route: Route) -> None:
+        if route.request.method != "POST":
+            route.fallback()
+            return
+        if reach_the_store:
+            route.fetch()  # the store receives the press and acts on it ...
+        route.abort("connectionreset")  # ... and the browser sees the connection break
+    return handle
+
+
+def test_a_connection_broken_after_the_store_acted_is_confirmed_from_the_order(
+        store: StoreAdmin, storefront: Storefront) -> None:
+    order = store.add_order(["Kettle", "Teapot"])
+    storefront.context.route(CANCEL_POST, break_the_submit(reach_the_store=True))
+
+    result = Cancellation(storefront).cancel(CancelRequest(order.id))
+
+    assert result.outcome is Outcome.CANCELLED
+    assert store.order(order.id).state == "cancelled"
+    assert len(store.events("cancel_received")) == 1
+
+
+def test_a_connection_broken_before_the_store_heard_is_reported_and_not_pressed_again(
+        store: StoreAdmin, storefront: Storefront) -> None:
+    order = store.add_order(["Kettle"])
+    storefront.context.route(CANCEL_POST, break_the_submit(reach_the_store=False))
+
+    canceller = Cancellation(storefront)
+    result = canceller.cancel(CancelRequest(order.id))
+
+    assert result.outcome is Outcome.ERROR and canceller.unanswered
+    assert "may still act" in (result.next_step or "")
+    assert store.order(order.id).statuses() == {"ordered"} and not store.events("cancel_received")
+
+
+def test_a_trace_keeps_no_cookie_or_authorization_header(store: StoreAdmin, browser: Browser, tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, base_url=store.url, email=seed.DEMO_EMAIL, password=seed.DEMO_PASSWORD,
+                        state_dir=tmp_path / "state", timeout_s=15)
+    front = Storefront(browser, settings, "trace-run", get_logger(), trace=True)
+    front.context.set_extra_http_headers({"Authorization": "Bearer header-secret-123"})
+    try:
+        Cancellation(front).check(seed.DEMO_ORDER)
+        (saved,) = front.save_trace(seed.DEMO_ORDER)
+        path = Path(saved)
+    finally:
+        front.close()
+
+    headers = []
+    with zipfile.ZipFile(path) as archive:
+        assert not [n for n in archive.namelist() if n.endswith(".raw.zip")]
+        for name in archive.namelist():
+            data = archive.read(name)
+            assert b"header-secret-123" not in data
+            if name.endswith(".network"):
+                for line in filter(None, data.split(b"\n")):
+                    snapshot = json.loads(line).get("snapshot", {})
+                    for side in ("request", "response"):
+                        headers += snapshot.get(side, {}).get("headers", [])
+    secret_headers = [h for h in headers if h["name"].lower() in ("cookie", "set-cookie", "authorization")]
+    assert secret_headers and all(h["value"] == "***" for h in secret_headers)
+    assert not list(path.parent.glob(".*raw*"))  # the unscrubbed trace never stays on disk
