@@ -27,15 +27,16 @@ def ensure_folder(path: Path, what: str = "folder") -> Path:
         os.chmod(path, 0o700)  # mkdir's mode passes through the umask; this one is exact
         return path
     if stat.S_ISLNK(info.st_mode):
-        raise UnsafeFolder(f"the {what} {path} is a symlink; give the folder it points to")
+        raise UnsafeFolder(f"cannot use the {what} {path}: it is a symlink; give the folder it points to")
     if not stat.S_ISDIR(info.st_mode):
-        raise UnsafeFolder(f"the {what} {path} is not a folder")
+        raise UnsafeFolder(f"cannot use the {what} {path}: it is not a folder")
     sticky = bool(info.st_mode & stat.S_ISVTX)
     if info.st_uid != os.geteuid() and not (info.st_uid == 0 and sticky):
-        raise UnsafeFolder(f"the {what} {path} belongs to another user (uid {info.st_uid}); use a folder of your own")
+        raise UnsafeFolder(f"cannot use the {what} {path}: it belongs to another user (uid {info.st_uid}); use a "
+                           "folder of your own")
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not sticky:
-        raise UnsafeFolder(f"the {what} {path} is writable by other users (mode {stat.S_IMODE(info.st_mode):o}) and "
-                           "not sticky; use a private folder")
+        raise UnsafeFolder(f"cannot use the {what} {path}: it is writable by other users (mode "
+                           f"{stat.S_IMODE(info.st_mode):o}) and not sticky; use a private folder")
     return path
 
 

@@ -98,11 +98,14 @@ class Journal:
         self._lock_fd: int | None = None
         try:
             ensure_folder(self.path.parent, "journal's folder")
-            self._lock_fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         except OSError as exc:
             raise JournalUnusable(f"cannot open the journal {path}: {exc.strerror}") from None
         except UnsafeFolder as exc:
-            raise JournalUnusable(str(exc)) from None
+            raise JournalUnusable(f"cannot open the journal {path}: {exc}") from None
+        try:
+            self._lock_fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError as exc:
+            raise JournalUnusable(f"{path} is not a usable journal: {exc.strerror}") from None
         try:
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
