@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Playwright, Route, sync_playwright
 
 from automation.settings import Settings
 
@@ -116,12 +116,32 @@ class SharedBrowser:
 
 
 def blocked_requests(settings: Settings) -> re.Pattern[str]:
-    """Everything the flow does not need: other hosts, images, fonts, media (and, headless, style
-    sheets). A regular expression, so Playwright's driver matches it and requests the flow needs
-    never make a round trip through Python."""
-    store = re.escape(f"{settings.base_url}/")
+    """Everything the flow does not need: hosts other than the store and its asset origins, images,
+    fonts, media (and, headless, style sheets). A regular expression, so Playwright's driver matches
+    it and requests the flow needs never make a round trip through Python."""
+    allowed = "|".join(re.escape(f"{origin}/") for origin in [settings.base_url, *settings.asset_origins])
     kinds = "png|jpe?g|gif|webp|avif|svg|ico|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav" + ("|css" if settings.headless else "")
-    return re.compile(rf"^(?!{store})|\.(?:{kinds})(?:[?#]|$)", re.IGNORECASE)
+    return re.compile(rf"^(?!(?:{allowed}))|\.(?:{kinds})(?:[?#]|$)", re.IGNORECASE)
+
+
+def asset_requests(settings: Settings) -> re.Pattern[str] | None:
+    """Requests to the store's asset origins (its CDN), which the asset guard inspects."""
+    if not settings.asset_origins:
+        return None
+    return re.compile("^(?:" + "|".join(re.escape(f"{origin}/") for origin in settings.asset_origins) + ")")
+
+
+def asset_guard(settings: Settings) -> Any:
+    """The CDN serves scripts (and style sheets, when a person will see the page), never a document
+    the tool reads or types into, nor anything else."""
+    kinds = {"script"} | (set() if settings.headless else {"stylesheet"})
+
+    def guard(route: Route) -> None:
+        if route.request.resource_type in kinds:
+            route.fallback()  # on to the blocking rule above, which lets the asset origins through
+        else:
+            route.abort("blockedbyclient")
+    return guard
 
 
 def new_context(browser: Browser, settings: Settings, storage_state: Any = None) -> BrowserContext:
@@ -130,4 +150,7 @@ def new_context(browser: Browser, settings: Settings, storage_state: Any = None)
     context.set_default_timeout(settings.timeout_s * 1000)
     context.set_default_navigation_timeout(settings.timeout_s * 1000)
     context.route(blocked_requests(settings), lambda route: route.abort("blockedbyclient"))
+    assets = asset_requests(settings)
+    if assets is not None:  # registered last, so it sees asset requests first
+        context.route(assets, asset_guard(settings))
     return context

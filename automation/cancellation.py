@@ -3,6 +3,7 @@ what happened. Verify the page is the order asked about, submit once, confirm af
 from __future__ import annotations
 
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -96,6 +97,10 @@ def return_advice(summary: OrderSummary) -> str:
     return f"Once it arrives, return it for a refund through Your Orders > Return or replace items{advice}."
 
 
+def host_of(address: str) -> str:
+    return urllib.parse.urlsplit(address).netloc or address
+
+
 def names(lines: list[Line]) -> str:
     return ", ".join(line.title for line in lines)
 
@@ -159,6 +164,7 @@ class Cancellation:
             raise StoreTrouble("Your Orders did not show")
         cards: dict[str, OrderCard] = {}
         for _ in range(ORDERS_PAGES_MAX):
+            self._wait_until_decrypted(screen)
             fresh = {c.order_id: c for c in screen.cards() if c.order_id not in cards}
             cards.update(fresh)
             href = screen.next_page_path()
@@ -166,6 +172,14 @@ class Cancellation:
                 break
             self.store.visit(href)
         return list(cards.values())
+
+    def _wait_until_decrypted(self, screen: YourOrdersPage) -> None:
+        timeout_s = self.store.settings.timeout_s
+        try:
+            screen.wait_until_decrypted(timeout_s * 1000)
+        except AssertionError:
+            raise StoreTrouble(f"Your Orders still shows encrypted order cards after {timeout_s:g} s; its decryption "
+                               "library (a script from the store's CDN) did not run") from None
 
     # -- cancelling: read, fill, submit, judge ------------------------------------------------
     def cancel(self, request: CancelRequest) -> Result:
@@ -229,14 +243,26 @@ class Cancellation:
             raise WrongOrder(str(exc)) from None
 
     def _fill(self, form: CancelItemsPage, chosen: list[Line], request: CancelRequest) -> None:
+        blocked = sorted(host_of(src) for src in form.script_sources() if not self._script_allowed(src))
+        if blocked:  # the button only works through the page's scripts: say which host, at once
+            raise StoreTrouble(f"the Cancel items page needs scripts from {', '.join(dict.fromkeys(blocked))}, which "
+                               "the tool blocks; add the host to ORDERCANCEL_ASSET_HOSTS (nothing was submitted)")
         for line in chosen:
             form.tick(line.item_id or "")
         if sorted(form.ticked()) != sorted(line.item_id or "" for line in chosen):
             raise StoreTrouble("the ticked items on the form are not the ones asked for")
+        if not form.wait_until_submittable(self.store.settings.timeout_s * 1000):
+            hosts = ", ".join(dict.fromkeys(host_of(src) for src in form.script_sources())) or "the store"
+            raise StoreTrouble(f"'Request cancellation' stayed disabled: the page's scripts from {hosts} did not load "
+                               "or did not run (the store's CDN may be down); nothing was submitted")
         if request.reason:
             form.choose_reason(request.reason.value)
         if request.note:
             form.write_note(request.note)
+
+    def _script_allowed(self, src: str) -> bool:
+        origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(src))
+        return origin in (self.store.settings.base_url, *self.store.settings.asset_origins)
 
     def _submit(self, form: CancelItemsPage, chosen: list[Line], reason: CancelReason | None) -> Submission:
         """Press the button exactly once. Whatever happens next, it is never pressed again for this

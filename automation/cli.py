@@ -368,7 +368,8 @@ def demo(ctx: typer.Context) -> None:
 
     with tempfile.TemporaryDirectory(prefix="ordercancel-demo-") as scratch, \
             running_store(scenario="demo", admin_token=secrets.token_urlsafe(16)) as store:
-        settings = settings_from(ctx, base_url=store.url, email=seed.DEMO_EMAIL, password=seed.DEMO_PASSWORD,
+        settings = settings_from(ctx, base_url=store.url, asset_hosts=store.asset_origin, email=seed.DEMO_EMAIL,
+                                 password=seed.DEMO_PASSWORD,
                                  totp_secret=None, state_dir=Path(scratch), headless=ctx.obj.get("headless", True))
         order_id = seed.DEMO_ORDER
         out.print(f"mock store running at {store.url}  (demo account {seed.DEMO_EMAIL} / {seed.DEMO_PASSWORD})")

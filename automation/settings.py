@@ -12,6 +12,12 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The hosts the live Amazon pages load their scripts (and styles) from, read off the saved pages:
+# the store's CDN, its image hosts (which also serve scripts), the client-side decryption library
+# of Your Orders, and Order Details' own script host.
+AMAZON_ASSET_HOSTS = ("m.media-amazon.com", "images-na.ssl-images-amazon.com", "images-eu.ssl-images-amazon.com",
+                      "images-fe.ssl-images-amazon.com", "static.siege-amazon.com", "do6e2c3moa96p.cloudfront.net")
+
 
 def default_state_dir() -> Path:
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
@@ -34,6 +40,9 @@ class Settings(BaseSettings):
     slow_mo_ms: float = Field(default=0, ge=0, le=10_000)
     browser_executable: Path | None = None
     browser_endpoint: str | None = None
+    # comma-separated hosts or origins (host, host:port or scheme://host:port) whose scripts the
+    # store's pages need; default: the store's own CDN for Amazon hosts, none for others
+    asset_hosts: str | None = None
     log_format: Literal["console", "json"] | None = None
     timeout_s: float = Field(default=30, gt=0, le=600, description="per page load and per action")
     submit_timeout_s: float = Field(default=60, gt=0, le=600, description="for the store's answer to a cancel")
@@ -58,7 +67,19 @@ class Settings(BaseSettings):
             raise ValueError(f"must be a ws:// or wss:// address, not {value[:80]!r}")
         return value.strip()
 
-    @field_validator("browser_executable", "artifacts_dir", "log_format", "locale", mode="before")
+    @field_validator("asset_hosts")
+    @classmethod
+    def _origins(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        for entry in value.split(","):
+            parsed = urllib.parse.urlsplit(entry.strip() if "://" in entry else f"https://{entry.strip()}")
+            if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.username or \
+                    parsed.path.strip("/") or parsed.query:
+                raise ValueError(f"must be hosts or origins separated by commas, not {entry.strip()[:80]!r}")
+        return value
+
+    @field_validator("browser_executable", "artifacts_dir", "log_format", "locale", "asset_hosts", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -92,6 +113,22 @@ class Settings(BaseSettings):
     @property
     def host(self) -> str:
         return urllib.parse.urlsplit(self.base_url).hostname or ""
+
+    @property
+    def asset_origins(self) -> list[str]:
+        """The origins, besides the store's own, that its pages may load scripts (and, when a
+        person will look, style sheets) from: never documents, never credentials."""
+        if self.asset_hosts is None:
+            is_amazon = self.host.startswith("amazon.") or ".amazon." in f".{self.host}"
+            entries = list(AMAZON_ASSET_HOSTS) if is_amazon else []
+        else:
+            entries = [e.strip() for e in self.asset_hosts.split(",") if e.strip()]
+        scheme = urllib.parse.urlsplit(self.base_url).scheme
+        origins = []
+        for entry in entries:
+            parsed = urllib.parse.urlsplit(entry if "://" in entry else f"{scheme}://{entry}")
+            origins.append(f"{parsed.scheme}://{parsed.netloc}")
+        return origins
 
     @property
     def artifacts_path(self) -> Path:

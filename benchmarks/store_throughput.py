@@ -31,7 +31,8 @@ PATH = f"/your-orders/order-details?orderID={seed.DEMO_ORDER}"
 
 
 def start_store(port: int, token: str) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen([sys.executable, "-m", "mock_store", "--port", str(port), "--admin-token", token],
+    process = subprocess.Popen([sys.executable, "-m", "mock_store", "--port", str(port), "--asset-port",
+                                str(free_port()), "--admin-token", token],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -42,6 +43,11 @@ def start_store(port: int, token: str) -> subprocess.Popen[bytes]:
             time.sleep(0.05)  # polling a starting server's health check
     process.kill()
     raise SystemExit("the store did not start")
+
+
+def asset_origin(url: str) -> str:
+    """The store's asset origin (its CDN), which the tool must be allowed to load scripts from."""
+    return str(httpx.get(f"{url}/healthz").json()["asset_origin"])
 
 
 def session_cookie(url: str) -> str:

@@ -1,28 +1,34 @@
-"""Run the mock storefront: `python -m mock_store --port 8000 [--scenario demo] [--locale da]`."""
+"""Run the mock storefront: `python -m mock_store --port 8000 [--asset-port 8001] [--scenario demo] [--locale da]`.
+The storefront serves its pages on --port; its scripts and styles come from --asset-port, a
+second origin, as the live site's come from its CDN."""
 from __future__ import annotations
 
 import argparse
 import os
-
-import uvicorn
+import threading
 
 from mock_store import seed
-from mock_store.app import create_app
+from mock_store.server import running_store
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="mock-store", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--asset-port", type=int, default=None, help="the asset origin's port (default: --port + 1)")
     parser.add_argument("--scenario", default="demo", choices=sorted(seed.SCENARIOS))
     parser.add_argument("--locale", default="en", choices=["en", "da"])
     parser.add_argument("--admin-token", default=os.environ.get("MOCK_STORE_ADMIN_TOKEN"),
                         help="enables the admin API (default: $MOCK_STORE_ADMIN_TOKEN)")
     args = parser.parse_args()
-    app = create_app(scenario=args.scenario, locale=args.locale, admin_token=args.admin_token)
-    print(f"mock store at http://{args.host}:{args.port}  demo account: {seed.DEMO_EMAIL} / {seed.DEMO_PASSWORD}",
-          flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=1)
+    with running_store(scenario=args.scenario, locale=args.locale, admin_token=args.admin_token, host=args.host,
+                       port=args.port, asset_port=args.asset_port or args.port + 1) as running:
+        print(f"mock store at {running.url} (assets from {running.asset_origin})  demo account: "
+              f"{seed.DEMO_EMAIL} / {seed.DEMO_PASSWORD}", flush=True)
+        try:
+            threading.Event().wait()  # until Ctrl-C
+        except KeyboardInterrupt:
+            pass
 
 
 if __name__ == "__main__":

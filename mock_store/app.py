@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import hmac
 import secrets
 import urllib.parse
@@ -12,9 +13,11 @@ from typing import Any
 import pyotp
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 
 from mock_store import seed, texts
 from mock_store.store import (
@@ -44,7 +47,7 @@ PAGE_SIZE = 10
 MAX_NOTE = 255
 MAX_FIELD = 1024
 # Paths that neither count as storefront pages for faults nor carry a shopper session.
-UNTRACKED_PREFIXES = ("/healthz", "/__admin", "/static")
+UNTRACKED_PREFIXES = ("/healthz", "/__admin")
 
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                         auto_reload=False)
@@ -70,14 +73,26 @@ def safe_return_to(value: str | None) -> str:
     return value
 
 
+def create_asset_app() -> Starlette:
+    """The store's asset origin, as the live site's CDN: scripts, styles and images, on an origin
+    of their own, referenced by absolute URLs from every page."""
+    return Starlette(routes=[Mount("/static", StaticFiles(directory=HERE / "static"), name="static")])
+
+
+def encrypt_card(html: str, key: bytes) -> str:
+    """The card as the live site sends it: unreadable until the decryption library runs (any
+    reversible scheme serves the mock; this one is XOR with a per-page key)."""
+    data = html.encode()
+    return base64.b64encode(bytes(b ^ key[i % len(key)] for i, b in enumerate(data))).decode()
+
+
 def create_app(store: Store | None = None, *, scenario: str | None = "demo", locale: str = "en",
-               admin_token: str | None = None) -> FastAPI:
+               admin_token: str | None = None, asset_origin: str = "") -> FastAPI:
     store = store or Store(default_locale=locale)
     if scenario:
         store.load(seed.SCENARIOS[scenario](store.now()))
     app = FastAPI(title="mock storefront", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store = store
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     # -- rendering helpers --------------------------------------------------------------------
     def locale_of(account: Account | None) -> str:
@@ -88,7 +103,8 @@ def create_app(store: Store | None = None, *, scenario: str | None = "demo", loc
         loc = locale_of(account)
         session: Session | None = getattr(request.state, "session", None)
         html = templates.get_template(name).render(
-            t=texts.TEXTS[loc], locale=loc, account=account, csrf=session.csrf if session else "", **context)
+            t=texts.TEXTS[loc], locale=loc, account=account, csrf=session.csrf if session else "", asset=asset_origin,
+            **context)
         return HTMLResponse(html, status_code=http_status)
 
     def message(request: Request, status: int, heading_key: str, body_key: str, page_id: str,
@@ -189,7 +205,7 @@ def create_app(store: Store | None = None, *, scenario: str | None = "demo", loc
     # -- health -------------------------------------------------------------------------------
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+        return {"status": "ok", "asset_origin": asset_origin}
 
     @app.get("/")
     def home() -> Response:
@@ -398,6 +414,13 @@ def create_app(store: Store | None = None, *, scenario: str | None = "demo", loc
                 "cancelled": order.state(now) == CANCELLED, "products": order.items,
                 "buttons": buttons_of(order, t, "yo2ov_dt_b"),
             })
+        encrypted = "disableCsd" not in query  # the live site's switch for its plain fallback
+        if encrypted:
+            key = secrets.token_bytes(16)
+            for number, card in enumerate(cards):
+                plain = templates.get_template("_order_card.html").render(c=card, t=t)
+                card.update(csd_id=f"csd-{secrets.token_hex(4)}-{number}", ct=encrypt_card(plain, key),
+                            key=base64.b64encode(key).decode())
         keep = {k: v for k, v in (("timeFilter", query.get("timeFilter")), ("orderFilter", order_filter),
                                   ("search", search or None)) if v}
 
@@ -409,7 +432,8 @@ def create_app(store: Store | None = None, *, scenario: str | None = "demo", loc
         return render("orders.html", request, account=account, title=t["your_orders"], cards=cards, total=total,
                       pages=pages, prev_href=href(start - PAGE_SIZE) if start > 0 else None,
                       next_href=href(start + PAGE_SIZE) if start + PAGE_SIZE < total else None,
-                      time_filters=time_filters, time_filter=time_filter, order_filter=order_filter, search=search)
+                      time_filters=time_filters, time_filter=time_filter, order_filter=order_filter, search=search,
+                      encrypted=encrypted)
 
     @app.get(ORDERS_PATH)
     def your_orders(request: Request) -> Response:

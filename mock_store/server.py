@@ -1,4 +1,5 @@
-"""Run the mock store on a free port in a background thread, for tests, `ordercancel demo` and benchmarks."""
+"""Run the mock store on free ports in background threads, for tests, `ordercancel demo` and
+benchmarks: the storefront on one origin, its assets (the CDN) on another."""
 from __future__ import annotations
 
 import socket
@@ -7,12 +8,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 
-from mock_store.app import create_app
+from mock_store.app import create_app, create_asset_app
 from mock_store.store import Store
 
 
@@ -21,6 +23,7 @@ class RunningStore:
     url: str
     store: Store
     admin_token: str | None
+    asset_origin: str = ""
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -30,23 +33,19 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 @contextmanager
-def running_store(*, scenario: str | None = "demo", locale: str = "en", admin_token: str | None = None,
-                  host: str = "127.0.0.1", port: int | None = None) -> Iterator[RunningStore]:
-    """Serve the store until the block ends; waits for /healthz before yielding."""
-    store = Store(default_locale=locale)
-    app = create_app(store, scenario=scenario, locale=locale, admin_token=admin_token)
-    port = port or free_port(host)
+def serving(app: Any, host: str, port: int, ready_path: str) -> Iterator[str]:
+    """Serve an ASGI app in a thread until the block ends; waits until `ready_path` answers 200."""
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                             timeout_graceful_shutdown=1, lifespan="off")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="mock-store", daemon=True)
+    thread = threading.Thread(target=server.run, name=f"mock-store-{port}", daemon=True)
     thread.start()
     url = f"http://{host}:{port}"
     deadline = time.monotonic() + 20
     while True:
-        # polling the health check: the server thread gives no other signal that it listens
+        # polling: the server thread gives no other signal that it listens
         try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer:
+            with urllib.request.urlopen(f"{url}{ready_path}", timeout=1) as answer:
                 if answer.status == 200:
                     break
         except (urllib.error.URLError, OSError):
@@ -56,7 +55,21 @@ def running_store(*, scenario: str | None = "demo", locale: str = "en", admin_to
             raise RuntimeError(f"the mock store did not start on {url}")
         time.sleep(0.02)
     try:
-        yield RunningStore(url, store, admin_token)
+        yield url
     finally:
         server.should_exit = True
         thread.join(timeout=5)
+
+
+@contextmanager
+def running_store(*, scenario: str | None = "demo", locale: str = "en", admin_token: str | None = None,
+                  host: str = "127.0.0.1", port: int | None = None,
+                  asset_port: int | None = None) -> Iterator[RunningStore]:
+    """Serve the store and its asset origin until the block ends."""
+    with ExitStack() as stack:
+        asset_origin = stack.enter_context(serving(create_asset_app(), host, asset_port or free_port(host),
+                                                   "/static/store.css"))
+        store = Store(default_locale=locale)
+        app = create_app(store, scenario=scenario, locale=locale, admin_token=admin_token, asset_origin=asset_origin)
+        url = stack.enter_context(serving(app, host, port or free_port(host), "/healthz"))
+        yield RunningStore(url, store, admin_token, asset_origin)

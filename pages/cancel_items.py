@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from pages.common import PRODUCT_LINK, exists, product_id
 
@@ -84,6 +84,19 @@ class CancelItemsPage:
 
     def submit_enabled(self) -> bool:
         return self.submit_button.is_enabled()
+
+    def wait_until_submittable(self, timeout_ms: float) -> bool:
+        """Whether the page's own scripts enabled "Request cancellation" (they do once an item is
+        ticked); False if they did not within the time."""
+        try:
+            expect(self.submit_button).to_be_enabled(timeout=timeout_ms)
+        except AssertionError:
+            return False
+        return True
+
+    def script_sources(self) -> list[str]:
+        """The addresses of the page's external scripts: the button works only if they ran."""
+        return self.page.evaluate("() => Array.from(document.scripts, s => s.src).filter(Boolean)")
 
     def submit(self, timeout_ms: float | None = None) -> None:
         """Press "Request cancellation" once and wait for the store's answer to load."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from pages.common import exists
 from pages.texts import all_languages
@@ -18,6 +18,8 @@ class OrderCard:
     details_path: str | None
     offers_cancel: bool
 
+
+ENCRYPTED_CARD = ".csd-encrypted-sensitive"
 
 _CARDS_JS = """(labels) => Array.from(document.querySelectorAll('.order-card')).map(card => {
   const clean = el => (el?.textContent || '').replace(/\\s+/g, ' ').trim();
@@ -48,6 +50,7 @@ class YourOrdersPage:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.next_link = page.locator("ul.a-pagination li.a-last a")
+        self.encrypted = page.locator(ENCRYPTED_CARD)
 
     @classmethod
     def path_for(cls, order_filter: str | None = None, start_index: int = 0) -> str:
@@ -62,6 +65,13 @@ class YourOrdersPage:
 
     def is_showing(self) -> bool:
         return exists(self.page, "form.js-time-filter-form, #time-filter")
+
+    def wait_until_decrypted(self, timeout_ms: float) -> None:
+        """Wait until no order card is still encrypted. The live site sends each card encrypted
+        (`.csd-encrypted-sensitive`) and a script decrypts them one by one; where that library is
+        missing, the page sends itself to its plain fallback (`?disableCsd=missing-library`)."""
+        expect(self.encrypted).to_have_count(0, timeout=timeout_ms)
+        self.page.wait_for_load_state("domcontentloaded")  # the fallback document, if one replaced it, whole
 
     def cards(self) -> list[OrderCard]:
         labels = {"placed": all_languages("order_placed"), "total": all_languages("total")}

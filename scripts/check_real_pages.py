@@ -10,7 +10,10 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from collections import Counter
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from playwright.sync_api import sync_playwright
@@ -36,10 +39,35 @@ EXPECTED_STATES = {
 }
 
 
+class ScriptSources(HTMLParser):
+    """The hosts a saved page loads scripts from."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hosts: Counter[str] = Counter()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        src = dict(attrs).get("src")
+        if tag == "script" and src and urlsplit(src).hostname:
+            self.hosts[urlsplit(src).hostname or ""] += 1
+
+
+def check_script_hosts(folder: Path) -> None:
+    """Every host a live page loads scripts from is on the default allow-list for Amazon."""
+    allowed = set(Settings(_env_file=None, base_url="https://www.amazon.com").asset_origins)
+    for page in sorted(folder.glob("*.html")):
+        reader = ScriptSources()
+        reader.feed(page.read_bytes().decode("utf-8", errors="replace"))
+        missing = [host for host in reader.hosts if f"https://{host}" not in allowed]
+        assert not missing, (page.name, missing)
+        print(f"ok  script hosts of {page.name}: {dict(reader.hosts) or 'none'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
     args = parser.parse_args()
+    check_script_hosts(args.shared / "real-pages")
     port = free_port()
     server = subprocess.Popen([sys.executable, str(args.shared / "tools" / "replay-real-pages"), "--port", str(port)],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)

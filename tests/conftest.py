@@ -88,10 +88,11 @@ class CliResult:
 
 
 @pytest.fixture
-def cli_env(store: StoreAdmin, tmp_path: Path) -> dict[str, str]:
+def cli_env(store: StoreAdmin, store_server: RunningStore, tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERCANCEL_")}
     env.update({
         "ORDERCANCEL_BASE_URL": store.url,
+        "ORDERCANCEL_ASSET_HOSTS": store_server.asset_origin,  # the store's CDN, as the live site has one
         "ORDERCANCEL_EMAIL": seed.DEMO_EMAIL,
         "ORDERCANCEL_PASSWORD": seed.DEMO_PASSWORD,
         "ORDERCANCEL_STATE_DIR": str(tmp_path / "state"),

@@ -17,14 +17,16 @@ from automation.outcome import Outcome
 from automation.settings import Settings
 from automation.storefront import Storefront
 from mock_store import seed
+from mock_store.server import RunningStore
 from tests.store_api import StoreAdmin
 
 CANCEL_POST = "**/progress-tracker/package/preship/cancel-items*"
 
 
 @pytest.fixture
-def storefront(store: StoreAdmin, browser: Browser, tmp_path: Path) -> Iterator[Storefront]:
-    settings = Settings(_env_file=None, base_url=store.url, email=seed.DEMO_EMAIL, password=seed.DEMO_PASSWORD,
+def storefront(store: StoreAdmin, store_server: RunningStore, browser: Browser, tmp_path: Path) -> Iterator[Storefront]:
+    settings = Settings(_env_file=None, base_url=store.url, asset_hosts=store_server.asset_origin,
+                        email=seed.DEMO_EMAIL, password=seed.DEMO_PASSWORD,
                         state_dir=tmp_path / "state", timeout_s=15, submit_timeout_s=15)
     front = Storefront(browser, settings, "test-run", get_logger())
     yield front
