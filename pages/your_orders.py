@@ -60,13 +60,15 @@ class YourOrdersPage:
         return cls.PATH + ("?" + "&".join(query) if query else "")
 
     def open(self, order_filter: str | None = None, start_index: int = 0) -> YourOrdersPage:
+        """Open the page and wait until its cards are readable (decrypted)."""
         self.page.goto(self.path_for(order_filter, start_index), wait_until="domcontentloaded")
+        self.wait_until_decrypted()
         return self
 
     def is_showing(self) -> bool:
         return exists(self.page, "form.js-time-filter-form, #time-filter")
 
-    def wait_until_decrypted(self, timeout_ms: float) -> None:
+    def wait_until_decrypted(self, timeout_ms: float | None = None) -> None:
         """Wait until no order card is still encrypted. The live site sends each card encrypted
         (`.csd-encrypted-sensitive`) and a script decrypts them one by one; where that library is
         missing, the page sends itself to its plain fallback (`?disableCsd=missing-library`)."""
@@ -85,4 +87,5 @@ class YourOrdersPage:
         if not href:
             return False
         self.page.goto(href, wait_until="domcontentloaded")
+        self.wait_until_decrypted()
         return True

@@ -62,7 +62,8 @@ def test_an_early_reader_sees_a_half_decrypted_page_and_waiting_reads_every_card
     page = signed_in()
     page.clock.install()
     page.clock.pause_at(datetime.now() + timedelta(seconds=1))  # timers run only when the test says
-    screen = YourOrdersPage(page).open()
+    page.goto(YourOrdersPage.path_for())
+    screen = YourOrdersPage(page)
     assert (len(screen.cards()), screen.encrypted.count()) == (0, 10)
 
     page.clock.run_for(100)  # the library decrypts one card every 40 ms
