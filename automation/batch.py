@@ -196,7 +196,7 @@ class BatchRun:
             for attempt in range(self.options.retries + 1):
                 try:
                     storefront.visit(YourOrdersPage.PATH)
-                    if SignInPage.is_showing(storefront.page) or not YourOrdersPage(storefront.page).is_showing():
+                    if SignInPage(storefront.page).is_showing() or not YourOrdersPage(storefront.page).is_showing():
                         raise StoreTrouble("Your Orders did not show after signing in")
                     break
                 except StoreTrouble:

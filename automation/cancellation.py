@@ -31,9 +31,8 @@ from automation.storefront import Storefront
 from pages.cancel_items import CancelItemsPage
 from pages.cancel_summary import CancelResultKind, CancelSummaryPage
 from pages.common import error_page, query_param
-from pages.order_details import OrderDetailsPage, OrderSummary, shows_cancellation_requested
+from pages.order_details import OrderDetailsPage, OrderSummary
 from pages.sign_in import SignInPage
-from pages.texts import all_languages
 from pages.your_orders import OrderCard, YourOrdersPage
 
 REFUND_BUSINESS_DAYS = 5
@@ -61,27 +60,8 @@ class WrongOrder(StoreTrouble):
     """The page shows another order than the one asked about."""
 
 
-def state_of(summary: OrderSummary) -> OrderState:
-    if summary.cancelled_banner or (summary.items and all(i.cancelled for i in summary.items)):
-        return OrderState.CANCELLED
-    if shows_cancellation_requested(summary.status_text):
-        return OrderState.CANCELLATION_REQUESTED
-    if summary.cancel_path:
-        return OrderState.CANCELLABLE
-    return OrderState.NOT_CANCELLABLE
-
-
-def card_state(card: OrderCard) -> OrderState:
-    """The state Your Orders shows for an order, without opening it."""
-    if card.status_text in all_languages("cancelled"):
-        return OrderState.CANCELLED
-    if any(text in card.status_text for text in all_languages("cancellation_requested")):
-        return OrderState.CANCELLATION_REQUESTED
-    return OrderState.CANCELLABLE if card.offers_cancel else OrderState.NOT_CANCELLABLE
-
-
 def report_state(summary: OrderSummary) -> StateReport:
-    return StateReport(state_of(summary), summary.status_text)
+    return StateReport(summary.state, summary.status_text)
 
 
 def report_items(summary: OrderSummary, lines: list[Line] | None = None) -> list[ItemReport]:
@@ -148,7 +128,7 @@ class Cancellation:
         summary = self.read_order(order_id)
         if summary is None:
             return self._not_found(order_id)
-        state = state_of(summary)
+        state = summary.state
         result = Result(order_id, Outcome.CHECKED, self._describe(state, summary), before=report_state(summary),
                         after=report_state(summary), items=report_items(summary))
         if state is OrderState.NOT_CANCELLABLE:
@@ -216,7 +196,7 @@ class Cancellation:
                 # again only if the order provably did not change.
                 self.store.sign_in()
                 again = self.read_order(order_id)
-                if attempt == 1 and again is not None and state_of(again) is OrderState.CANCELLABLE and \
+                if attempt == 1 and again is not None and again.state is OrderState.CANCELLABLE and \
                         still_ordered(chosen, lines_of(again.items)):
                     summary = again
                     continue
@@ -243,7 +223,8 @@ class Cancellation:
             raise WrongOrder(str(exc)) from None
 
     def _fill(self, form: CancelItemsPage, chosen: list[Line], request: CancelRequest) -> None:
-        blocked = sorted(host_of(src) for src in form.script_sources() if not self._script_allowed(src))
+        scripts = form.read().script_sources
+        blocked = sorted(host_of(src) for src in scripts if not self._script_allowed(src))
         if blocked:  # the button only works through the page's scripts: say which host, at once
             raise StoreTrouble(f"the Cancel items page needs scripts from {', '.join(dict.fromkeys(blocked))}, which "
                                "the tool blocks; add the host to ORDERCANCEL_ASSET_HOSTS (nothing was submitted)")
@@ -252,7 +233,7 @@ class Cancellation:
         if sorted(form.ticked()) != sorted(line.item_id or "" for line in chosen):
             raise StoreTrouble("the ticked items on the form are not the ones asked for")
         if not form.wait_until_submittable(self.store.settings.timeout_s * 1000):
-            hosts = ", ".join(dict.fromkeys(host_of(src) for src in form.script_sources())) or "the store"
+            hosts = ", ".join(dict.fromkeys(host_of(src) for src in scripts)) or "the store"
             raise StoreTrouble(f"'Request cancellation' stayed disabled: the page's scripts from {hosts} did not load "
                                "or did not run (the store's CDN may be down); nothing was submitted")
         if request.reason:
@@ -273,7 +254,7 @@ class Cancellation:
             self.on_submit(chosen)
         try:
             form.submit(timeout_ms=self.store.settings.submit_timeout_s * 1000)
-            submission = Submission(chosen, answered=True, signed_out=SignInPage.is_showing(self.page))
+            submission = Submission(chosen, answered=True, signed_out=SignInPage(self.page).is_showing())
         except PlaywrightError as exc:  # no answer, or the connection broke: the store may or may not have acted
             self.log.warning("submit_unanswered", error=str(exc).splitlines()[0])
             submission = Submission(chosen, answered=False)
@@ -288,12 +269,11 @@ class Cancellation:
         if not submission.answered:
             return self._confirm(request, submission, lines, before, items, CancelResultKind.UNKNOWN,
                                  "the store's answer to the submit never arrived")
-        if CancelSummaryPage.is_showing(self.page):
-            summary_page = CancelSummaryPage(self.page)
-            if summary_page.order_id() not in (None, order_id):
-                raise WrongOrder(f"the cancel summary is for {summary_page.order_id()}, not {order_id}")
-            result = self._confirm(request, submission, lines, before, items, summary_page.kind(),
-                                   summary_page.message())
+        if CancelSummaryPage(self.page).is_showing():
+            answer = CancelSummaryPage(self.page).read()
+            if answer.order_id not in (None, order_id):
+                raise WrongOrder(f"the cancel summary is for {answer.order_id}, not {order_id}")
+            result = self._confirm(request, submission, lines, before, items, answer.kind, answer.message)
             if already and result.outcome is Outcome.CANCELLED:
                 result.message += f"; already cancelled before: {names(already)}"
             return result
@@ -301,7 +281,7 @@ class Cancellation:
             return self._confirm(request, submission, lines, before, items, CancelResultKind.UNKNOWN,
                                  "the store answered the submit with a server error page")
         form = CancelItemsPage(self.page)
-        refusal = form.refusal_text() if form.is_showing() else None
+        refusal = form.read().refusal if form.is_showing() else None
         if refusal:
             after = self.read_order(order_id)
             if after is not None and not products(submission.chosen) - newly_cancelled(lines, lines_of(after.items)):
@@ -319,7 +299,7 @@ class Cancellation:
         after = self.read_order(order_id)
         if after is None:
             raise StoreTrouble(f"{order_id} disappeared after the submit")
-        after_state = state_of(after)
+        after_state = after.state
         after_lines = lines_of(after.items)
         if after.cancelled_banner:  # the whole order is cancelled; its page no longer lists items
             done = True
@@ -364,7 +344,7 @@ class Cancellation:
                       reason=request.reason, next_step="nothing to do")
 
     def _not_now(self, request: CancelRequest, summary: OrderSummary) -> Result:
-        state = state_of(summary)
+        state = summary.state
         order_id = request.order_id
         if state is OrderState.CANCELLED:
             return self._already_cancelled(request, summary, "the order was")

@@ -25,7 +25,7 @@ from automation import __version__
 from automation.batch import BatchOptions, BatchRun, OrderRecord
 from automation.batch_input import BadFile, read_batch, read_source
 from automation.browser import BrowserUnavailable, open_browser
-from automation.cancellation import Cancellation, CancelRequest, card_state, run_order
+from automation.cancellation import Cancellation, CancelRequest, run_order
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
 from automation.files import UnsafeFolder, ensure_folder
 from automation.items import Selector
@@ -234,7 +234,7 @@ def orders(
 
     result = with_store(settings, "", work)
     rows = [{"order_id": c.order_id, "placed": c.placed, "total": c.total, "status_text": c.status_text,
-             "state": card_state(c).value, "details_path": c.details_path} for c in cards]
+             "state": c.state.value, "details_path": c.details_path} for c in cards]
     if as_json:
         payload = {"outcome": result.outcome.value, "message": result.message, "orders": rows, "count": len(rows)}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
@@ -264,7 +264,7 @@ def login(
     def work(c: Cancellation) -> Result:
         store, page = c.store, c.page
         page.goto(YourOrdersPage.PATH, wait_until="domcontentloaded")
-        if SignInPage.is_showing(page):
+        if SignInPage(page).is_showing():
             try:
                 store.sign_in()
             except (NeedsHuman, AuthFailed) as exc:

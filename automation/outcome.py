@@ -6,6 +6,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from pages.common import OrderState  # what the screens say; the results report it
+
+__all__ = ["ExitCode", "ItemReport", "OrderState", "Outcome", "Result", "StateReport", "business_days_after"]
+
 
 class Outcome(enum.StrEnum):
     CANCELLED = "cancelled"
@@ -19,13 +23,6 @@ class Outcome(enum.StrEnum):
     NEEDS_HUMAN = "needs_human"
     BAD_INPUT = "bad_input"
     ERROR = "error"
-
-
-class OrderState(enum.StrEnum):
-    CANCELLABLE = "cancellable"
-    NOT_CANCELLABLE = "not_cancellable"
-    CANCELLED = "cancelled"
-    CANCELLATION_REQUESTED = "cancellation_requested"
 
 
 class ExitCode(enum.IntEnum):

@@ -55,7 +55,7 @@ def sign_in(page: Page, settings: Settings) -> None:
     """Complete the sign-in the page is showing, then leave the browser where the store sends it."""
     screen = SignInPage(page)
     for _ in range(MAX_STEPS):
-        if not SignInPage.is_showing(page):
+        if not screen.is_showing():
             return
         # credentials are typed only into the configured store's own pages
         host = urllib.parse.urlsplit(page.url).hostname

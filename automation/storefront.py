@@ -49,13 +49,13 @@ class Storefront:
         for attempt in (1, 2):
             try:
                 response = self._goto(path)
-                if SignInPage.is_showing(self.page):
+                if SignInPage(self.page).is_showing():
                     self.sign_in()  # the store sends the browser back to the page that asked
                     if urllib.parse.urlsplit(self.page.url).path != urllib.parse.urlsplit(path).path:
                         response = self._goto(path)
                     else:
                         response = None
-                    if SignInPage.is_showing(self.page):
+                    if SignInPage(self.page).is_showing():
                         raise AuthFailed("signed in, but the store asks to sign in again")
                 status = response.status if response is not None else None
                 if (status or 0) >= 500 or (status is None and error_page(self.page) == "server_error"):

@@ -1,11 +1,29 @@
 """Cancel items: the order's cancellable items with their ids, the reason list, the note, the submit."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from playwright.sync_api import Page, expect
 
-from pages.common import PRODUCT_LINK, exists, product_id
+from pages.common import PRODUCT_LINK, attribute, document, product_id, text
+
+FORM = "form#cancel-items-form"
+ITEM = "form#cancel-items-form div.a-box[data-itemid]"
+ITEM_TITLE = ".item-title"
+ITEM_PRICE = ".item-price"
+ITEM_QUANTITY = ".item-quantity"
+CHECKBOX = "input[type='checkbox']"
+# the real page labels both the drop-down and the free-text box "Cancellation reason (optional)",
+# so a label locator would match two elements; the ids are stable
+REASON = "select#cancel-reasons-dropdown"
+NOTE = "input#cancel-reason-additional-input"
+SELECT_ALL = "#select-toggle-link"
+SUBMIT = "#preship-cancel-submit-button-announce"
+REFUSAL = ".preshipCancel-error-alert"
+REFUSAL_TEXT = ".a-alert-content"
+SCRIPT = "script[src]"
+_NUMBER = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -23,16 +41,34 @@ class ReasonOption:
     label: str
 
 
-_ITEMS_JS = """(productLink) => Array.from(document.querySelectorAll('#cancel-items-form div.a-box[data-itemid]')).map(box => {
-  const clean = el => (el?.textContent || '').replace(/\\s+/g, ' ').trim();
-  return {
-    item_id: box.getAttribute('data-itemid'),
-    product_href: box.querySelector(productLink)?.getAttribute('href') || null,
-    title: clean(box.querySelector('.item-title')),
-    price: clean(box.querySelector('.item-price')) || null,
-    quantity: parseInt((clean(box.querySelector('.item-quantity')).match(/\\d+/) || ['1'])[0], 10),
-  };
-})"""
+@dataclass(frozen=True)
+class CancelForm:
+    """What the Cancel items screen says, as data."""
+    items: list[CancellableItem]
+    reasons: list[ReasonOption]
+    refusal: str | None  # the store's refusal, shown on the form after a submit it would not take
+    script_sources: list[str]  # the page's external scripts: the submit works only if they ran
+
+
+def showing(html: str) -> bool:
+    return document(html).css_first(FORM) is not None
+
+
+def parse(html: str) -> CancelForm:
+    doc = document(html)
+    items = []
+    for box in doc.css(ITEM):
+        quantity = _NUMBER.search(text(box.css_first(ITEM_QUANTITY)))
+        items.append(CancellableItem(item_id=attribute(box, "data-itemid") or "",
+                                     product_id=product_id(attribute(box.css_first(PRODUCT_LINK), "href")),
+                                     title=text(box.css_first(ITEM_TITLE)), price=text(box.css_first(ITEM_PRICE)) or None,
+                                     quantity=int(quantity.group(0)) if quantity else 1))
+    reasons = [ReasonOption(attribute(o, "value") or "", text(o)) for o in doc.css(f"{REASON} option")]
+    shown = [alert for alert in doc.css(REFUSAL)
+             if attribute(alert, "aria-hidden") != "true" and "aok-hidden" not in (attribute(alert, "class") or "")]
+    refusal = text(shown[0].css_first(REFUSAL_TEXT)) if shown else ""
+    return CancelForm(items, [r for r in reasons if r.value], refusal or None,
+                      [attribute(s, "src") or "" for s in doc.css(SCRIPT)])
 
 
 class CancelItemsPage:
@@ -40,14 +76,11 @@ class CancelItemsPage:
 
     def __init__(self, page: Page) -> None:
         self.page = page
-        self.form = page.locator("form#cancel-items-form")
-        # the real page labels both the drop-down and the free-text box "Cancellation reason
-        # (optional)", so a label locator would match two elements; the id is stable
-        self.reason = page.locator("select#cancel-reasons-dropdown")
-        self.note = page.locator("input#cancel-reason-additional-input")
-        self.select_all = page.locator("#select-toggle-link")
-        self.submit_button = page.locator("#preship-cancel-submit-button-announce")
-        self.refusal = page.locator(".preshipCancel-error-alert:not([aria-hidden='true']):not(.aok-hidden) .a-alert-content")
+        self.form = page.locator(FORM)
+        self.reason = page.locator(REASON)
+        self.note = page.locator(NOTE)
+        self.select_all = page.locator(SELECT_ALL)
+        self.submit_button = page.locator(SUBMIT)
 
     @classmethod
     def path_for(cls, order_id: str) -> str:
@@ -58,29 +91,28 @@ class CancelItemsPage:
         return self
 
     def is_showing(self) -> bool:
-        return exists(self.page, "form#cancel-items-form")
+        return showing(self.page.content())
+
+    def read(self) -> CancelForm:
+        return parse(self.page.content())
 
     def items(self) -> list[CancellableItem]:
-        return [CancellableItem(raw["item_id"], product_id(raw["product_href"]), raw["title"], raw["price"],
-                                raw["quantity"]) for raw in self.page.evaluate(_ITEMS_JS, PRODUCT_LINK)]
+        return self.read().items
 
-    def reasons(self) -> list[ReasonOption]:
-        options = self.reason.locator("option").evaluate_all(
-            "(os) => os.map(o => [o.value, o.textContent.replace(/\\s+/g, ' ').trim()])")
-        return [ReasonOption(value, label) for value, label in options if value]
-
+    # -- acting, through locators (Playwright's waiting and actionability checks are the point) --
     def tick(self, item_id: str) -> None:
-        self.form.locator(f"div[data-itemid='{item_id}'] input[type='checkbox']").check()
+        self.form.locator(f"div[data-itemid='{item_id}'] {CHECKBOX}").check()
 
     def ticked(self) -> list[str]:
-        return self.form.locator("div[data-itemid]:has(input[type='checkbox']:checked)").evaluate_all(
+        """The ids of the ticked boxes: the live state of the form, which the HTML does not carry."""
+        return self.form.locator(f"div[data-itemid]:has({CHECKBOX}:checked)").evaluate_all(
             "(boxes) => boxes.map(b => b.getAttribute('data-itemid'))")
 
     def choose_reason(self, value: str) -> None:
         self.reason.select_option(value=value)
 
-    def write_note(self, text: str) -> None:
-        self.note.fill(text)
+    def write_note(self, words: str) -> None:
+        self.note.fill(words)
 
     def submit_enabled(self) -> bool:
         return self.submit_button.is_enabled()
@@ -94,18 +126,9 @@ class CancelItemsPage:
             return False
         return True
 
-    def script_sources(self) -> list[str]:
-        """The addresses of the page's external scripts: the button works only if they ran."""
-        return self.page.evaluate("() => Array.from(document.scripts, s => s.src).filter(Boolean)")
-
     def submit(self, timeout_ms: float | None = None) -> None:
         """Press "Request cancellation" once and wait for the store's answer to load."""
         with self.page.expect_navigation(wait_until="domcontentloaded", timeout=timeout_ms):
             # the click itself must not wait for the answer under the action timeout: the answer's
             # own time limit is the navigation's
             self.submit_button.click(no_wait_after=True)
-
-    def refusal_text(self) -> str | None:
-        if self.refusal.count() == 0:
-            return None
-        return " ".join(self.refusal.first.inner_text().split()) or None

@@ -1,25 +1,53 @@
-"""What every screen shares: reading the page's own URL, and telling the store's error pages apart."""
+"""What every screen shares: the HTML parser and its text rule, product links, the page's own
+address, the store's error pages, and the states an order's screens can show."""
 from __future__ import annotations
 
+import enum
 import re
 import urllib.parse
 
 from playwright.sync_api import Page
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pages.texts import all_languages
 
 # Both live screens link each item to its product page; the ASIN in that link is the item's product.
 PRODUCT_LINK = "a[href*='/dp/'], a[href*='/gp/product/']"
 _PRODUCT_IN_HREF = re.compile(r"/(?:dp|gp/product)/([A-Z0-9]{10})(?:[/?#]|$)")
+ERROR_HEADING = "h1"
 
-# One round trip that tells whether the page is the store's not-found or server-error page.
-_ERROR_PAGE_JS = """([notFound, serverError]) => {
-  const text = (document.querySelector('h1, title')?.textContent || '') + ' ' + document.title;
-  return {
-    notFound: notFound.some(t => text.includes(t)),
-    serverError: serverError.some(t => text.includes(t)),
-  };
-}"""
+
+class OrderState(enum.StrEnum):
+    """What an order's screens say about it."""
+    CANCELLABLE = "cancellable"
+    NOT_CANCELLABLE = "not_cancellable"
+    CANCELLED = "cancelled"
+    CANCELLATION_REQUESTED = "cancellation_requested"
+
+
+def document(html: str) -> LexborHTMLParser:
+    return LexborHTMLParser(html)
+
+
+def text(node: LexborNode | None) -> str:
+    """A node's text with white space collapsed, as a person reads it; '' for no node."""
+    return " ".join(node.text(deep=True).split()) if node is not None else ""
+
+
+def attribute(node: LexborNode | None, name: str) -> str | None:
+    return node.attributes.get(name) if node is not None else None
+
+
+def within(node: LexborNode, containers: list[LexborNode]) -> bool:
+    """Whether the node is one of the containers or inside one. (selectolax's css_matches also
+    answers yes for a match among a node's descendants, so ancestry is checked by identity.)"""
+    ids = {container.mem_id for container in containers}
+    current: LexborNode | None = node
+    while current is not None:
+        if current.mem_id in ids:
+            return True
+        current = current.parent
+    return False
 
 
 def product_id(href: str | None) -> str | None:
@@ -37,30 +65,21 @@ def query_param(page: Page, name: str) -> str | None:
     return None
 
 
-def exists(page: Page, css: str) -> bool:
-    """Whether the document has a match for `css`. A query, so it runs in the page's own world:
-    a locator would first make Playwright inject its script into each new document."""
-    return bool(page.evaluate("(css) => !!document.querySelector(css)", css))
-
-
-def text_or_attribute(page: Page, css: str, attribute: str | None = None) -> str | None:
-    """The first match's text (whitespace collapsed) or attribute, read the same way as `exists`."""
-    return page.evaluate("""([css, attribute]) => {
-      const el = document.querySelector(css);
-      if (!el) return null;
-      return attribute ? el.getAttribute(attribute) : el.textContent.replace(/\\s+/g, ' ').trim();
-    }""", [css, attribute])
-
-
 def path_of(page: Page) -> str:
     return urllib.parse.urlsplit(page.url).path
 
 
-def error_page(page: Page) -> str | None:
-    """'not_found' or 'server_error' when the page is one of the store's error pages, else None."""
-    found = page.evaluate(_ERROR_PAGE_JS, [all_languages("not_found"), all_languages("server_error")])
-    if found["notFound"]:
+def error_kind(html: str) -> str | None:
+    """'not_found' or 'server_error' when the HTML is one of the store's error pages, else None.
+    Those pages carry no marker but their heading and title, so this is read from visible text."""
+    doc = document(html)
+    words = f"{text(doc.css_first(ERROR_HEADING))} {text(doc.css_first('title'))}"
+    if any(t in words for t in all_languages("not_found")):
         return "not_found"
-    if found["serverError"]:
+    if any(t in words for t in all_languages("server_error")):
         return "server_error"
     return None
+
+
+def error_page(page: Page) -> str | None:
+    return error_kind(page.content())

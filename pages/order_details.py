@@ -1,12 +1,38 @@
 """Order Details: which order the page shows, its items and status, and the "Cancel items" way in."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from playwright.sync_api import Page, Response
+from selectolax.lexbor import LexborNode
 
-from pages.common import PRODUCT_LINK, exists, product_id
+from pages.common import PRODUCT_LINK, OrderState, attribute, document, product_id, text, within
 from pages.texts import all_languages
+
+# The current markup (data-component) first, then the older one (yohtmlc-item,
+# order-date-invoice-item) that /gp/your-account/order-details still serves for old orders.
+SCREEN = "[data-component='orderId'], [data-component='cancelledOrderBanner'], .order-date-invoice-item"
+ORDER_ID = "[data-component='orderId']"
+OLD_ORDER_ID = ".order-date-invoice-item bdi, .order-date-invoice-item"
+PLACED = "[data-component='orderDate']"
+ITEM = "[data-component='purchasedItemsRightGrid']"
+ITEM_LEFT_COMPONENT = "purchasedItemsLeftGrid"  # the item's left column, just before ITEM
+ITEM_TITLE = "[data-component='itemTitle']"
+QUANTITY = "[data-component='quantity']"
+OLD_QUANTITY = ".od-item-view-qty"
+PRICE = "[data-component='unitPrice'] .a-offscreen"
+PRICE_SHOWN = "[data-component='unitPrice']"
+SELLER = "[data-component='orderedMerchant']"
+RETURN_NOTE = "[data-component='itemReturnEligibility']"
+CANCELLED_PART = "[data-component='cancelled']"
+OLD_ITEM = ".shipment .yohtmlc-item"
+STATUS = "[data-component='shipmentStatus']"
+CANCEL_LINK = "a[href*='/progress-tracker/package/preship/cancel-items']"
+CANCELLED_BANNER = "[data-component='cancelledOrderBanner']"
+BANNER_HEADING = "h4, .a-alert-heading"
+_ORDER_NUMBER = re.compile(r"(?:D01|[0-9]{3})-[0-9]{7}-[0-9]{7}")
+_NUMBER = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -22,7 +48,7 @@ class OrderedItem:
 
 @dataclass(frozen=True)
 class OrderSummary:
-    """Everything the details screen says about the order, read in one round trip."""
+    """Everything the details screen says about the order."""
     order_id: str | None
     placed: str | None
     status_text: str
@@ -30,61 +56,89 @@ class OrderSummary:
     cancel_path: str | None
     cancelled_banner: bool
 
+    @property
+    def state(self) -> OrderState:
+        """The store's own answer: its "Cancel items" link, its cancelled banner or items, and
+        (the one state with no marker) the status text of a requested cancellation."""
+        if self.cancelled_banner or (self.items and all(i.cancelled for i in self.items)):
+            return OrderState.CANCELLED
+        if shows_cancellation_requested(self.status_text):
+            return OrderState.CANCELLATION_REQUESTED
+        if self.cancel_path:
+            return OrderState.CANCELLABLE
+        return OrderState.NOT_CANCELLABLE
 
-# The current markup (data-component) first, then the older one (yohtmlc-item, order-date-invoice-item)
-# that /gp/your-account/order-details still serves for old orders.
-_READ_JS = """([soldBy, productLink]) => {
-  const clean = el => (el?.textContent || '').replace(/\\s+/g, ' ').trim();
-  const seller = text => {
-    let s = text;
-    for (const prefix of soldBy) if (s.startsWith(prefix)) s = s.slice(prefix.length);
-    return s.trim() || null;
-  };
-  const q = css => document.querySelector(css);
-  let orderId = clean(q('[data-component="orderId"]'));
-  if (!orderId) {
-    const old = Array.from(document.querySelectorAll('.order-date-invoice-item bdi, .order-date-invoice-item'))
-      .map(clean).map(t => (t.match(/(D01|\\d{3})-\\d{7}-\\d{7}/) || [null])[0]).find(Boolean);
-    orderId = old || '';
-  }
-  let items = Array.from(document.querySelectorAll('[data-component="purchasedItemsRightGrid"]')).map(right => {
-    const left = right.previousElementSibling?.matches('[data-component="purchasedItemsLeftGrid"]') ? right.previousElementSibling : null;
-    const qty = clean(right.querySelector('[data-component="quantity"]')) || clean(left?.querySelector('.od-item-view-qty'));
-    const price = right.querySelector('[data-component="unitPrice"] .a-offscreen') || right.querySelector('[data-component="unitPrice"]');
-    return {
-      product_href: right.querySelector('[data-component="itemTitle"]')?.querySelector(productLink)?.getAttribute('href') || null,
-      title: clean(right.querySelector('[data-component="itemTitle"]')),
-      quantity: parseInt((qty.match(/\\d+/) || ['1'])[0], 10),
-      price: clean(price) || null,
-      seller: seller(clean(right.querySelector('[data-component="orderedMerchant"]'))),
-      cancelled: !!right.closest('[data-component="cancelled"]'),
-      return_note: clean(right.querySelector('[data-component="itemReturnEligibility"]')) || null,
-    };
-  });
-  if (!items.length) {
-    items = Array.from(document.querySelectorAll('.shipment .yohtmlc-item')).map(item => ({
-      product_href: item.querySelector(productLink)?.getAttribute('href') || null,
-      title: clean(item.querySelector('a')),
-      quantity: parseInt((clean(item.querySelector('.item-view-qty')).match(/\\d+/) || ['1'])[0], 10),
-      price: clean(item.querySelector('.a-color-price')) || null,
-      seller: seller(Array.from(item.querySelectorAll('.a-color-secondary')).map(clean).find(t => soldBy.some(p => t.startsWith(p))) || ''),
-      cancelled: false,
-      return_note: Array.from(item.querySelectorAll('.a-row')).map(clean).find(t => /return/i.test(t)) || null,
-    }));
-  }
-  const statuses = Array.from(document.querySelectorAll('[data-component="shipmentStatus"]'))
-    .filter(el => !el.closest('[data-component="cancelled"]')).map(clean).filter(Boolean);
-  const cancel = q('a[href*="/progress-tracker/package/preship/cancel-items"]');
-  const banner = q('[data-component="cancelledOrderBanner"]');
-  return {
-    order_id: orderId || null,
-    placed: clean(q('[data-component="orderDate"]')) || null,
-    status_text: banner ? clean(banner.querySelector('h4, .a-alert-heading') || banner).replace(/\\s*Continue shopping$/, '') : statuses.join(' / '),
-    items,
-    cancel_path: cancel ? cancel.getAttribute('href') : null,
-    cancelled_banner: !!banner,
-  };
-}"""
+
+def shows_cancellation_requested(status_text: str) -> bool:
+    return any(words in status_text for words in all_languages("cancellation_requested"))
+
+
+def showing(html: str) -> bool:
+    """Whether the HTML is an order details screen at all (any markup generation, cancelled or not)."""
+    return document(html).css_first(SCREEN) is not None
+
+
+def parse(html: str) -> OrderSummary:
+    """What the screen says, as data: no browser, no waiting, no side effects."""
+    doc = document(html)
+    order_id = text(doc.css_first(ORDER_ID)) or next(
+        (m.group(0) for node in doc.css(OLD_ORDER_ID) if (m := _ORDER_NUMBER.search(text(node)))), "")
+    cancelled_part = doc.css(CANCELLED_PART)
+    items = [_item(node, within(node, cancelled_part)) for node in doc.css(ITEM)] or \
+        [_old_item(node) for node in doc.css(OLD_ITEM)]
+    statuses = [text(node) for node in doc.css(STATUS) if not within(node, cancelled_part)]
+    banner = doc.css_first(CANCELLED_BANNER)
+    if banner is not None:
+        heading = banner.css_first(BANNER_HEADING)
+        status = text(heading) if heading is not None else text(banner)
+        status = re.sub(r"\s*Continue shopping$", "", status)
+    else:
+        status = " / ".join(s for s in statuses if s)
+    return OrderSummary(order_id=order_id or None, placed=text(doc.css_first(PLACED)) or None, status_text=status,
+                        items=items, cancel_path=attribute(doc.css_first(CANCEL_LINK), "href"),
+                        cancelled_banner=banner is not None)
+
+
+def _seller(words: str) -> str | None:
+    for prefix in all_languages("sold_by"):
+        if words.startswith(prefix):
+            words = words[len(prefix):]
+    return words.strip() or None
+
+
+def _quantity(words: str) -> int:
+    match = _NUMBER.search(words)
+    return int(match.group(0)) if match else 1
+
+
+def _left_of(right: LexborNode) -> LexborNode | None:
+    node = right.prev
+    while node is not None and not node.is_element_node:
+        node = node.prev
+    return node if node is not None and attribute(node, "data-component") == ITEM_LEFT_COMPONENT else None
+
+
+def _item(right: LexborNode, cancelled: bool) -> OrderedItem:
+    left = _left_of(right)
+    title = right.css_first(ITEM_TITLE)
+    quantity = text(right.css_first(QUANTITY)) or (text(left.css_first(OLD_QUANTITY)) if left is not None else "")
+    price = right.css_first(PRICE) or right.css_first(PRICE_SHOWN)
+    return OrderedItem(
+        product_id=product_id(attribute(title.css_first(PRODUCT_LINK), "href")) if title is not None else None,
+        title=text(title), quantity=_quantity(quantity), price=text(price) or None,
+        seller=_seller(text(right.css_first(SELLER))), cancelled=cancelled,
+        return_note=text(right.css_first(RETURN_NOTE)) or None)
+
+
+def _old_item(node: LexborNode) -> OrderedItem:
+    sold_by = all_languages("sold_by")
+    secondary = [text(n) for n in node.css(".a-color-secondary")]
+    rows = [text(n) for n in node.css(".a-row")]
+    return OrderedItem(
+        product_id=product_id(attribute(node.css_first(PRODUCT_LINK), "href")), title=text(node.css_first("a")),
+        quantity=_quantity(text(node.css_first(".item-view-qty"))), price=text(node.css_first(".a-color-price")) or None,
+        seller=_seller(next((t for t in secondary if any(t.startswith(p) for p in sold_by)), "")), cancelled=False,
+        return_note=next((t for t in rows if "return" in t.lower()), None))
 
 
 class OrderDetailsPage:
@@ -101,15 +155,7 @@ class OrderDetailsPage:
         return self.page.goto(self.path_for(order_id), wait_until="domcontentloaded")
 
     def is_showing(self) -> bool:
-        """Whether this is an order details screen at all (any markup generation, cancelled or not)."""
-        return exists(self.page, "[data-component='orderId'], [data-component='cancelledOrderBanner'], "
-                                 ".order-date-invoice-item")
+        return showing(self.page.content())
 
     def read(self) -> OrderSummary:
-        raw = self.page.evaluate(_READ_JS, [all_languages("sold_by"), PRODUCT_LINK])
-        items = [OrderedItem(product_id(item.pop("product_href")), **item) for item in raw["items"]]
-        return OrderSummary(**{**raw, "items": items})
-
-
-def shows_cancellation_requested(status_text: str) -> bool:
-    return any(text in status_text for text in all_languages("cancellation_requested"))
+        return parse(self.page.content())

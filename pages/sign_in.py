@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import enum
 import urllib.parse
+from dataclasses import dataclass
 
 from playwright.sync_api import Page
+
+from pages.common import document, text
 
 
 class SignInStep(enum.StrEnum):
@@ -25,7 +28,22 @@ _STEPS = [
     (SignInStep.PASSWORD, "form[name='signIn'] input#ap_password"),
     (SignInStep.EMAIL, "form[name='signIn'] input#ap_email"),
 ]
-_STEP_JS = "(steps) => (steps.find(([, css]) => document.querySelector(css)) || ['unknown'])[0]"
+ERROR_BOX = "#auth-error-message-box"
+ERROR_MESSAGE = ".a-list-item, .a-alert-content"
+
+
+@dataclass(frozen=True)
+class SignInScreen:
+    step: SignInStep
+    error: str | None
+
+
+def parse(html: str) -> SignInScreen:
+    doc = document(html)
+    step = next((s for s, css in _STEPS if doc.css_first(css) is not None), SignInStep.UNKNOWN)
+    box = doc.css_first(ERROR_BOX)
+    message = box.css_first(ERROR_MESSAGE) if box is not None else None
+    return SignInScreen(step, text(message if message is not None else box) or None)
 
 
 class SignInPage:
@@ -41,7 +59,6 @@ class SignInPage:
         self.otp_code = page.locator("form#auth-mfa-form input#auth-mfa-otpcode")
         self.remember_device = page.locator("input#auth-mfa-remember-device")
         self.otp_submit = page.locator("form#auth-mfa-form input#auth-signin-button")
-        self.error_box = page.locator("#auth-error-message-box")
 
     def open(self, return_to: str | None = None) -> SignInPage:
         self.page.goto(self.PATH if return_to is None else f"{self.PATH}?openid.return_to={return_to}")
@@ -53,19 +70,17 @@ class SignInPage:
         path = urllib.parse.urlsplit(url).path
         return path.startswith("/ap/") or path.startswith("/errors/validateCaptcha")
 
-    @staticmethod
-    def is_showing(page: Page) -> bool:
-        return SignInPage.is_sign_in_url(page.url)
+    def is_showing(self) -> bool:
+        return self.is_sign_in_url(self.page.url)
+
+    def read(self) -> SignInScreen:
+        return parse(self.page.content())
 
     def step(self) -> SignInStep:
-        return SignInStep(self.page.evaluate(_STEP_JS, [[s.value, css] for s, css in _STEPS]))
+        return self.read().step
 
     def error(self) -> str | None:
-        if self.error_box.count() == 0:
-            return None
-        message = self.error_box.locator(".a-list-item, .a-alert-content").first
-        text = message.inner_text() if message.count() else self.error_box.inner_text()
-        return " ".join(text.split()) or None
+        return self.read().error
 
     def enter_email(self, email: str) -> None:
         self.email.fill(email)

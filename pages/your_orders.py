@@ -4,9 +4,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from playwright.sync_api import Page, expect
+from selectolax.lexbor import LexborNode
 
-from pages.common import exists
+from pages.common import OrderState, attribute, document, text
 from pages.texts import all_languages
+
+SCREEN = "form.js-time-filter-form, #time-filter"
+CARD = ".order-card"
+ENCRYPTED_CARD = ".csd-encrypted-sensitive"
+ORDER_ID = ".yohtmlc-order-id span[dir='ltr'], .yohtmlc-order-id bdi"
+HEADER_ITEM = ".order-header__header-list-item"
+HEADER_LABEL = ".a-text-caps"
+HEADER_VALUE = ".a-row:not(.a-size-mini), .a-size-base"
+STATUS = ".delivery-box__primary-text"
+DETAILS_LINK = ".yohtmlc-order-level-connections a[href*='order-details']"
+# "Cancel items" where the card offers it; "View or edit order" is the live site's way in for
+# orders that have not shipped
+CANCEL_LINK = "a[href*='/preship/cancel-items'], a[href*='_fed_veo']"
+NEXT_PAGE = "ul.a-pagination li.a-last a"
 
 
 @dataclass(frozen=True)
@@ -18,30 +33,47 @@ class OrderCard:
     details_path: str | None
     offers_cancel: bool
 
+    @property
+    def state(self) -> OrderState:
+        """The state the card shows, without opening the order."""
+        if self.status_text in all_languages("cancelled"):
+            return OrderState.CANCELLED
+        if any(words in self.status_text for words in all_languages("cancellation_requested")):
+            return OrderState.CANCELLATION_REQUESTED
+        return OrderState.CANCELLABLE if self.offers_cancel else OrderState.NOT_CANCELLABLE
 
-ENCRYPTED_CARD = ".csd-encrypted-sensitive"
 
-_CARDS_JS = """(labels) => Array.from(document.querySelectorAll('.order-card')).map(card => {
-  const clean = el => (el?.textContent || '').replace(/\\s+/g, ' ').trim();
-  const headerValue = names => {
-    for (const item of card.querySelectorAll('.order-header__header-list-item')) {
-      const label = clean(item.querySelector('.a-text-caps'));
-      if (names.includes(label)) return clean(item.querySelector('.a-row:not(.a-size-mini), .a-size-base'));
-    }
-    return null;
-  };
-  const details = card.querySelector('.yohtmlc-order-level-connections a[href*="order-details"]');
-  return {
-    order_id: clean(card.querySelector('.yohtmlc-order-id span[dir="ltr"], .yohtmlc-order-id bdi')),
-    placed: headerValue(labels.placed) || '',
-    total: headerValue(labels.total),
-    status_text: Array.from(card.querySelectorAll('.delivery-box__primary-text')).map(clean).join(' / '),
-    details_path: details ? details.getAttribute('href') : null,
-    // "Cancel items" where the card offers it; "View or edit order" is the live site's way in for
-    // orders that have not shipped
-    offers_cancel: !!card.querySelector('a[href*="/preship/cancel-items"], a[href*="_fed_veo"]'),
-  };
-})"""
+@dataclass(frozen=True)
+class OrdersScreen:
+    cards: list[OrderCard]
+    next_page_path: str | None
+    still_encrypted: int  # cards the page's decryption script has not yet replaced
+
+
+def showing(html: str) -> bool:
+    return document(html).css_first(SCREEN) is not None
+
+
+def parse(html: str) -> OrdersScreen:
+    doc = document(html)
+    cards = [card for card in (_card(node) for node in doc.css(CARD)) if card.order_id]
+    return OrdersScreen(cards, attribute(doc.css_first(NEXT_PAGE), "href"), len(doc.css(ENCRYPTED_CARD)))
+
+
+def _header_value(card: LexborNode, labels: list[str]) -> str | None:
+    for entry in card.css(HEADER_ITEM):
+        if text(entry.css_first(HEADER_LABEL)) in labels:
+            return text(entry.css_first(HEADER_VALUE))
+    return None
+
+
+def _card(card: LexborNode) -> OrderCard:
+    return OrderCard(order_id=text(card.css_first(ORDER_ID)),
+                     placed=_header_value(card, all_languages("order_placed")) or "",
+                     total=_header_value(card, all_languages("total")),
+                     status_text=" / ".join(text(n) for n in card.css(STATUS)),
+                     details_path=attribute(card.css_first(DETAILS_LINK), "href"),
+                     offers_cancel=card.css_first(CANCEL_LINK) is not None)
 
 
 class YourOrdersPage:
@@ -49,7 +81,6 @@ class YourOrdersPage:
 
     def __init__(self, page: Page) -> None:
         self.page = page
-        self.next_link = page.locator("ul.a-pagination li.a-last a")
         self.encrypted = page.locator(ENCRYPTED_CARD)
 
     @classmethod
@@ -66,7 +97,7 @@ class YourOrdersPage:
         return self
 
     def is_showing(self) -> bool:
-        return exists(self.page, "form.js-time-filter-form, #time-filter")
+        return showing(self.page.content())
 
     def wait_until_decrypted(self, timeout_ms: float | None = None) -> None:
         """Wait until no order card is still encrypted. The live site sends each card encrypted
@@ -75,12 +106,14 @@ class YourOrdersPage:
         expect(self.encrypted).to_have_count(0, timeout=timeout_ms)
         self.page.wait_for_load_state("domcontentloaded")  # the fallback document, if one replaced it, whole
 
+    def read(self) -> OrdersScreen:
+        return parse(self.page.content())
+
     def cards(self) -> list[OrderCard]:
-        labels = {"placed": all_languages("order_placed"), "total": all_languages("total")}
-        return [OrderCard(**raw) for raw in self.page.evaluate(_CARDS_JS, labels) if raw["order_id"]]
+        return self.read().cards
 
     def next_page_path(self) -> str | None:
-        return self.next_link.first.get_attribute("href") if self.next_link.count() else None
+        return self.read().next_page_path
 
     def go_to_next_page(self) -> bool:
         href = self.next_page_path()

@@ -20,7 +20,6 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from automation.browser import LAUNCH_FLAGS, chromium_executable, new_context  # noqa: E402
-from automation.cancellation import state_of  # noqa: E402
 from automation.outcome import OrderState  # noqa: E402
 from automation.settings import Settings  # noqa: E402
 from mock_store.server import free_port  # noqa: E402
@@ -83,27 +82,27 @@ def main() -> None:
             for order_id, expected in EXPECTED_STATES.items():
                 details.open(order_id)
                 summary = details.read()
-                assert state_of(summary) is expected, (order_id, summary)
+                assert summary.state is expected, (order_id, summary)
                 assert summary.order_id in (order_id, None) and (summary.items or summary.cancelled_banner)
                 assert all(i.product_id for i in summary.items), summary.items  # identity, not titles
-                print(f"ok  details {order_id}: {state_of(summary).value}, {len(summary.items)} item(s) "
+                print(f"ok  details {order_id}: {summary.state.value}, {len(summary.items)} item(s) "
                       f"{[i.product_id for i in summary.items]}")
             details.open("999-0000000-0000000")
             assert error_page(page) == "not_found"
             form = CancelItemsPage(page).open("112-5561210-9300211")
             items = form.items()
-            assert len(items) == 2 and items[1].quantity == 5 and len(form.reasons()) == 11
+            assert len(items) == 2 and items[1].quantity == 5 and len(form.read().reasons) == 11
             # the same order's two screens name the same products (identity by product, not title)
             details.open("112-5561210-9300211")
             assert [i.product_id for i in items] == [i.product_id for i in details.read().items] == \
                 ["B0DXPH1YGN", "B0CGW4HFYN"]
             form.open("112-5561210-9300211")
             form.tick(items[0].item_id)
-            assert form.ticked() == [items[0].item_id] and form.refusal_text() is None
+            assert form.ticked() == [items[0].item_id] and form.read().refusal is None
             print(f"ok  cancel items: {[i.item_id for i in items]}")
             page.goto("/progress-tracker/package/preship/cancel-summary?orderID=112-5561210-9300211")
-            result = CancelSummaryPage(page)
-            assert result.kind() is CancelResultKind.SUCCESS and len(result.items()) == 2
+            result = CancelSummaryPage(page).read()
+            assert result.kind is CancelResultKind.SUCCESS and len(result.items) == 2
             print("ok  cancel summary: SUCCESS")
             orders = YourOrdersPage(page).open()
             cards = orders.cards()

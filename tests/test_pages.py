@@ -23,7 +23,7 @@ SignedIn = Callable[..., Page]
 def test_sign_in_walks_email_then_password_and_returns(store: StoreAdmin, page: Page) -> None:
     page.goto(f"{OrderDetailsPage.PATH}?orderID={seed.DEMO_ORDER}")
     screen = SignInPage(page)
-    assert SignInPage.is_showing(page) and screen.step() is SignInStep.EMAIL
+    assert screen.is_showing() and screen.step() is SignInStep.EMAIL
 
     screen.enter_email(seed.DEMO_EMAIL)
     assert screen.step() is SignInStep.PASSWORD and screen.error() is None
@@ -143,7 +143,7 @@ def test_select_all_and_clear_toggle_every_item(store: StoreAdmin, signed_in: Si
 
 def test_the_form_offers_the_real_reasons_in_both_languages(store: StoreAdmin, signed_in: SignedIn) -> None:
     page = signed_in(seed.DANISH_EMAIL, "dansk-password")
-    reasons = CancelItemsPage(page).open("113-4444444-4444444").reasons()
+    reasons = CancelItemsPage(page).open("113-4444444-4444444").read().reasons
     assert len(reasons) == 11 and reasons[0].value == "ORDER_WAS_CREATED_BY_MISTAKE"
     assert reasons[0].label == "Ordren blev oprettet ved en fejl" and reasons[-1].label == "Andet"
 
@@ -158,9 +158,9 @@ def test_a_submit_sends_the_ticked_items_reason_and_note_once(store: StoreAdmin,
     page.locator("#preship-cancel-submit-button-announce").dblclick()  # an impatient double click
     page.wait_for_url("**/cancel-summary?**")
 
-    summary = CancelSummaryPage(page)
-    assert summary.kind() is CancelResultKind.SUCCESS and summary.message() == "Cancellation successful"
-    assert summary.items() == ["Wireless Mouse"] and summary.order_id() == "113-2345678-2345678"
+    summary = CancelSummaryPage(page).read()
+    assert summary.kind is CancelResultKind.SUCCESS and summary.message == "Cancellation successful"
+    assert summary.items == ["Wireless Mouse"] and summary.order_id == "113-2345678-2345678"
     (event,) = store.events("cancel_submitted")
     assert event["items"] == ["jlsmmouse03s"] and event["reason"] == "FOUND_CHEAPER_SOMEWHERE_ELSE"
     assert not store.events("cancel_refused")
@@ -170,12 +170,12 @@ def test_a_submit_sends_the_ticked_items_reason_and_note_once(store: StoreAdmin,
 def test_a_refusal_comes_back_on_the_form(store: StoreAdmin, signed_in: SignedIn) -> None:
     page = signed_in()
     form = CancelItemsPage(page).open(seed.DEMO_ORDER)
-    assert form.refusal_text() is None
+    assert form.read().refusal is None
     store.faults(ship_before_submit=[seed.DEMO_ORDER])
     form.tick("jlsmkettle01s")
     form.submit()
     assert form.is_showing()
-    assert form.refusal_text().startswith("Unable to cancel requested items.")
+    assert (form.read().refusal or "").startswith("Unable to cancel requested items.")
 
 
 def test_a_third_party_order_shows_a_requested_summary(store: StoreAdmin, signed_in: SignedIn) -> None:
@@ -183,5 +183,5 @@ def test_a_third_party_order_shows_a_requested_summary(store: StoreAdmin, signed
     form = CancelItemsPage(page).open("113-8901234-8901234")
     form.tick("jlsmdrone01s")
     form.submit()
-    summary = CancelSummaryPage(page)
-    assert summary.kind() is CancelResultKind.REQUESTED and summary.message() == "Cancellation requested"
+    summary = CancelSummaryPage(page).read()
+    assert summary.kind is CancelResultKind.REQUESTED and summary.message == "Cancellation requested"
