@@ -17,27 +17,26 @@ from automation.batch_input import BatchInput, BatchRow
 from automation.browser import SharedBrowser
 from automation.cancellation import Cancellation, CancelRequest, run_order
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
+from automation.failures import failure
 from automation.files import write_private
 from automation.items import Line, Selector
-from automation.journal import CHECKING, PENDING, SUBMITTING, Entry, Journal
+from automation.journal import CHECKING, PENDING, SUBMITTING, Entry, Journal, JournalState
 from automation.logs import get_logger
-from automation.outcome import Outcome, Result
+from automation.outcome import ExitCode, Outcome, Result
 from automation.settings import Settings
 from automation.storefront import Storefront
-from pages.sign_in import SignInPage
-from pages.your_orders import YourOrdersPage
 
 # How a per-order outcome is recorded in the journal.
 JOURNAL_STATE = {
-    Outcome.CANCELLED: "cancelled",
-    Outcome.CANCELLATION_REQUESTED: "cancellation_requested",
-    Outcome.ALREADY_CANCELLED: "already_cancelled",
-    Outcome.NOT_CANCELLABLE: "not_cancellable",
-    Outcome.NOT_FOUND: "not_found",
-    Outcome.NEEDS_HUMAN: "needs_human",
-    Outcome.BAD_INPUT: "invalid",
-    Outcome.AUTH_FAILED: "failed",
-    Outcome.ERROR: "failed",
+    Outcome.CANCELLED: JournalState.CANCELLED,
+    Outcome.CANCELLATION_REQUESTED: JournalState.CANCELLATION_REQUESTED,
+    Outcome.ALREADY_CANCELLED: JournalState.ALREADY_CANCELLED,
+    Outcome.NOT_CANCELLABLE: JournalState.NOT_CANCELLABLE,
+    Outcome.NOT_FOUND: JournalState.NOT_FOUND,
+    Outcome.NEEDS_HUMAN: JournalState.NEEDS_HUMAN,
+    Outcome.BAD_INPUT: JournalState.INVALID,
+    Outcome.AUTH_FAILED: JournalState.FAILED,
+    Outcome.ERROR: JournalState.FAILED,
 }
 RETRYABLE = {Outcome.ERROR}
 BACKOFF_S = 0.5
@@ -59,7 +58,7 @@ class OrderRecord:
     """One order's line in the summary and the report."""
     order_id: str
     line: int | None
-    state: str
+    state: str  # a JournalState (or what an earlier run recorded)
     result: dict[str, Any]
     attempts: int = 0
     skipped: bool = False
@@ -78,18 +77,18 @@ class BatchSummary:
         return dict(Counter(r.state for r in self.records))
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         if self.aborted is not None:
-            return int(self.aborted.exit_code)
+            return self.aborted.exit_code
         states = set(self.counts)
-        if states & {"failed", "invalid"}:
-            return 1
-        if "needs_human" in states:
-            return 6
-        return 0
+        if states & {JournalState.FAILED, JournalState.INVALID}:
+            return ExitCode.UNEXPECTED
+        if JournalState.NEEDS_HUMAN in states:
+            return ExitCode.NEEDS_HUMAN
+        return ExitCode.OK
 
     def to_json(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "counts": self.counts, "exit_code": self.exit_code,
+        return {"run_id": self.run_id, "counts": self.counts, "exit_code": int(self.exit_code),
                 "duration_ms": self.duration_ms,
                 "aborted": self.aborted.to_json() if self.aborted else None,
                 "orders": [{"order_id": r.order_id, "line": r.line, "state": r.state, "attempts": r.attempts,
@@ -140,8 +139,10 @@ class BatchRun:
                 journal.mark_invalid(bad.order_id, {"line": bad.line, "raw": bad.raw}, flatten(result), self.run_id)
             else:
                 journal.reject_row(self.run_id, bad.line, bad.raw, bad.error)
-            summary.records.append(OrderRecord(bad.order_id or f"(line {bad.line})", bad.line, "invalid", flatten(result)))
-            self.log.info("order_finished", order_id=bad.order_id, line=bad.line, outcome="invalid", message=bad.error)
+            summary.records.append(OrderRecord(bad.order_id or f"(line {bad.line})", bad.line, JournalState.INVALID,
+                                               flatten(result)))
+            self.log.info("order_finished", order_id=bad.order_id, line=bad.line, outcome=JournalState.INVALID.value,
+                          message=bad.error)
         todo = []
         for row in self.batch.rows:
             request = {"line": row.line, "items": list(row.items), "reason": row.reason, "note": row.note}
@@ -195,21 +196,14 @@ class BatchRun:
         try:
             for attempt in range(self.options.retries + 1):
                 try:
-                    storefront.visit(YourOrdersPage.PATH)
-                    if SignInPage(storefront.page).is_showing() or not YourOrdersPage(storefront.page).is_showing():
-                        raise StoreTrouble("Your Orders did not show after signing in")
-                    break
+                    storefront.open_your_orders()
+                    return None
                 except StoreTrouble:
                     if attempt == self.options.retries:
                         raise
                     time.sleep(BACKOFF_S * 2 ** attempt)  # backoff between attempts, not a page wait
-        except AuthFailed as exc:
-            return Result("", Outcome.AUTH_FAILED, f"sign-in failed, nothing was done: {exc}")
-        except NeedsHuman as exc:
-            return Result("", Outcome.NEEDS_HUMAN, f"{exc}; nothing was done",
-                          next_step="run 'ordercancel login --headed', then run the batch again")
-        except StoreTrouble as exc:
-            return Result("", Outcome.ERROR, f"the store could not be reached: {exc}; nothing was done")
+        except (AuthFailed, NeedsHuman, StoreTrouble) as exc:
+            return failure(exc, run=True)
         finally:
             storefront.close()
         return None
@@ -277,8 +271,8 @@ class BatchRun:
             self.log.info("order_retry", attempt=attempts, message=result.message)
             time.sleep(BACKOFF_S * 2 ** (attempts - 1))  # backoff between whole-order retries, not a page wait
         state = JOURNAL_STATE[result.outcome]
-        if state == "already_cancelled" and clicked:
-            state = "cancelled"  # this tool's own earlier click, confirmed on the order page
+        if state is JournalState.ALREADY_CANCELLED and clicked:
+            state = JournalState.CANCELLED  # this tool's own earlier click, confirmed on the order page
         record = OrderRecord(order_id, row.line, state, flatten(result), entry.attempts + attempts)
         if self.options.report_dir is not None:
             record.thumbnail = self._thumbnail(storefront, order_id)

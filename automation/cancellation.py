@@ -13,6 +13,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
+from automation.failures import FAILURES, failure
 from automation.items import (
     Line,
     ScreensDisagree,
@@ -28,6 +29,7 @@ from automation.orders import BadInput, is_digital
 from automation.outcome import ItemReport, OrderState, Outcome, Result, StateReport, business_days_after
 from automation.reasons import CancelReason
 from automation.storefront import Storefront
+from automation.wording import say
 from pages.cancel_items import CancelItemsPage
 from pages.cancel_summary import CancelResultKind, CancelSummaryPage
 from pages.common import error_page, query_param
@@ -91,14 +93,14 @@ class Cancellation:
     commits there)."""
 
     def __init__(self, storefront: Storefront, on_submit: Callable[[list[Line]], None] | None = None) -> None:
-        self.store = storefront
+        self.storefront = storefront
         self.log = storefront.log
         self.on_submit = on_submit
         self.submissions: list[Submission] = []  # every press of the button, for the batch's one-click rule
 
     @property
     def page(self) -> Page:
-        return self.store.page  # the storefront may change tabs (after a broken submit, say)
+        return self.storefront.page  # the storefront may change tabs (after a broken submit, say)
 
     @property
     def unanswered(self) -> bool:
@@ -109,7 +111,7 @@ class Cancellation:
     def read_order(self, order_id: str) -> OrderSummary | None:
         """The order's details screen, verified to be that order; None if the store has no such order."""
         details = OrderDetailsPage(self.page)
-        response = self.store.visit(OrderDetailsPage.path_for(order_id))
+        response = self.storefront.visit(OrderDetailsPage.path_for(order_id))
         if response is not None and response.status == 404:
             return None
         if not details.is_showing():
@@ -128,18 +130,16 @@ class Cancellation:
         summary = self.read_order(order_id)
         if summary is None:
             return self._not_found(order_id)
-        state = summary.state
-        result = Result(order_id, Outcome.CHECKED, self._describe(state, summary), before=report_state(summary),
-                        after=report_state(summary), items=report_items(summary))
-        if state is OrderState.NOT_CANCELLABLE:
-            result.next_step = self._why_not(order_id, summary)[1]
-        elif state is OrderState.CANCELLABLE:
-            result.next_step = f"ordercancel cancel {order_id} --reason <reason>"
-        return result
+        key = {OrderState.CANCELLABLE: "checked_cancellable", OrderState.NOT_CANCELLABLE: "checked_not_cancellable",
+               OrderState.CANCELLED: "checked_cancelled", OrderState.CANCELLATION_REQUESTED: "checked_requested"}
+        message, next_step = say(key[summary.state], order_id=order_id, count=len(summary.items),
+                                 status=summary.status_text or "none shown", advice=self._advice(order_id, summary))
+        return Result(order_id, Outcome.CHECKED, message, before=report_state(summary), after=report_state(summary),
+                      items=report_items(summary), next_step=next_step)
 
     def list_orders(self, order_filter: str | None) -> list[OrderCard]:
         screen = YourOrdersPage(self.page)
-        self.store.visit(YourOrdersPage.path_for(order_filter))
+        self.storefront.visit(YourOrdersPage.path_for(order_filter))
         if not screen.is_showing():
             raise StoreTrouble("Your Orders did not show")
         cards: dict[str, OrderCard] = {}
@@ -150,11 +150,11 @@ class Cancellation:
             href = screen.next_page_path()
             if not href or not fresh:  # a "next" page that repeats what was seen ends the walk
                 break
-            self.store.visit(href)
+            self.storefront.visit(href)
         return list(cards.values())
 
     def _wait_until_decrypted(self, screen: YourOrdersPage) -> None:
-        timeout_s = self.store.settings.timeout_s
+        timeout_s = self.storefront.settings.timeout_s
         try:
             screen.wait_until_decrypted(timeout_s * 1000)
         except AssertionError:
@@ -180,21 +180,20 @@ class Cancellation:
                 return self._not_now(request, summary)
             not_offered = [line for line in chosen if line.item_id is None]
             if not_offered:
-                return Result(order_id, Outcome.NOT_CANCELLABLE, f"the store no longer offers to cancel "
-                              f"{names(not_offered)}; nothing was submitted", before=before, after=before,
-                              items=report_items(summary, lines), reason=request.reason,
-                              next_step=return_advice(summary))
+                message, next_step = say("not_offered", names=names(not_offered), advice=return_advice(summary))
+                return Result(order_id, Outcome.NOT_CANCELLABLE, message, before=before, after=before,
+                              items=report_items(summary, lines), reason=request.reason, next_step=next_step)
             self._fill(form, chosen, request)
             items = report_items(summary, lines)
             if request.dry_run:
-                return Result(order_id, Outcome.WOULD_CANCEL, f"ready to cancel {len(chosen)} item(s): "
-                              f"{names(chosen)}; nothing was submitted (dry run)", before=before, after=before,
-                              items=items, reason=request.reason, next_step="run again without --dry-run to cancel")
+                message, next_step = say("would_cancel", count=len(chosen), names=names(chosen))
+                return Result(order_id, Outcome.WOULD_CANCEL, message, before=before, after=before, items=items,
+                              reason=request.reason, next_step=next_step)
             submission = self._submit(form, chosen, request.reason)
             if submission.signed_out:
                 # the session ended at the submit: the store did not take it. Sign in, and act
                 # again only if the order provably did not change.
-                self.store.sign_in()
+                self.storefront.sign_in()
                 again = self.read_order(order_id)
                 if attempt == 1 and again is not None and again.state is OrderState.CANCELLABLE and \
                         still_ordered(chosen, lines_of(again.items)):
@@ -209,7 +208,7 @@ class Cancellation:
     def _open_form(self, order_id: str, summary: OrderSummary) -> tuple[CancelItemsPage | None, list[Line]]:
         """Cancel items for this order, checked against its details; None if the store no longer offers it."""
         form = CancelItemsPage(self.page)
-        self.store.visit(summary.cancel_path or CancelItemsPage.path_for(order_id))
+        self.storefront.visit(summary.cancel_path or CancelItemsPage.path_for(order_id))
         if not form.is_showing():
             return None, []
         if query_param(self.page, "orderID") != order_id:
@@ -232,7 +231,7 @@ class Cancellation:
             form.tick(line.item_id or "")
         if sorted(form.ticked()) != sorted(line.item_id or "" for line in chosen):
             raise StoreTrouble("the ticked items on the form are not the ones asked for")
-        if not form.wait_until_submittable(self.store.settings.timeout_s * 1000):
+        if not form.wait_until_submittable(self.storefront.settings.timeout_s * 1000):
             hosts = ", ".join(dict.fromkeys(host_of(src) for src in scripts)) or "the store"
             raise StoreTrouble(f"'Request cancellation' stayed disabled: the page's scripts from {hosts} did not load "
                                "or did not run (the store's CDN may be down); nothing was submitted")
@@ -243,7 +242,7 @@ class Cancellation:
 
     def _script_allowed(self, src: str) -> bool:
         origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(src))
-        return origin in (self.store.settings.base_url, *self.store.settings.asset_origins)
+        return origin in (self.storefront.settings.base_url, *self.storefront.settings.asset_origins)
 
     def _submit(self, form: CancelItemsPage, chosen: list[Line], reason: CancelReason | None) -> Submission:
         """Press the button exactly once. Whatever happens next, it is never pressed again for this
@@ -253,12 +252,12 @@ class Cancellation:
         if self.on_submit:
             self.on_submit(chosen)
         try:
-            form.submit(timeout_ms=self.store.settings.submit_timeout_s * 1000)
+            form.submit(timeout_ms=self.storefront.settings.submit_timeout_s * 1000)
             submission = Submission(chosen, answered=True, signed_out=SignInPage(self.page).is_showing())
         except PlaywrightError as exc:  # no answer, or the connection broke: the store may or may not have acted
             self.log.warning("submit_unanswered", error=str(exc).splitlines()[0])
             submission = Submission(chosen, answered=False)
-            self.store.renew_page()  # a tab whose submit is pending or failed can interrupt the next load
+            self.storefront.renew_page()  # a tab whose submit is pending or failed can interrupt the next load
         self.submissions.append(submission)
         return submission
 
@@ -287,9 +286,10 @@ class Cancellation:
             if after is not None and not products(submission.chosen) - newly_cancelled(lines, lines_of(after.items)):
                 # cancelled meanwhile (by an earlier click whose answer was lost, or by someone else)
                 return self._already_cancelled(request, after, "the asked-for items were")
-            return Result(order_id, Outcome.NOT_CANCELLABLE, f"the store refused: {refusal}", before=before,
+            message, next_step = say("refused", refusal=refusal, advice=return_advice(after or summary))
+            return Result(order_id, Outcome.NOT_CANCELLABLE, message, before=before,
                           after=report_state(after) if after else None, items=report_items(after) if after else items,
-                          reason=request.reason, next_step=return_advice(after or summary))
+                          reason=request.reason, next_step=next_step)
         raise StoreTrouble("after the submit the store showed neither a summary nor a refusal")
 
     def _confirm(self, request: CancelRequest, submission: Submission, lines: list[Line], before: StateReport,
@@ -307,41 +307,36 @@ class Cancellation:
         else:
             done = not products(chosen) - newly_cancelled(lines, after_lines)
             after_items = report_items(after, after_lines)
-        heard = f" ({store_message})" if store_message else ""
+        refund_by = business_days_after(date.today(), REFUND_BUSINESS_DAYS).isoformat()
+        values = {"order_id": order_id, "count": len(chosen), "names": names(chosen), "why": store_message,
+                  "heard": f" ({store_message})" if store_message else "", "refund_by": refund_by}
+        common: dict[str, Any] = {"before": before, "after": report_state(after), "items": after_items,
+                                  "reason": request.reason}
         if done:
-            refund_by = business_days_after(date.today(), REFUND_BUSINESS_DAYS).isoformat()
-            return Result(order_id, Outcome.CANCELLED, f"cancelled {len(chosen)} item(s): {names(chosen)}{heard}",
-                          before=before, after=report_state(after), items=after_items, reason=request.reason,
-                          refund_expected_by=refund_by,
-                          next_step=f"nothing to do: any charge is refunded, typically within 3-5 business days "
-                                    f"(by {refund_by})")
+            message, next_step = say("cancelled", **values)
+            return Result(order_id, Outcome.CANCELLED, message, refund_expected_by=refund_by, next_step=next_step,
+                          **common)
         if after_state is OrderState.CANCELLATION_REQUESTED and kind is not CancelResultKind.SUCCESS:
-            return Result(order_id, Outcome.CANCELLATION_REQUESTED,
-                          f"the seller was asked to cancel {names(chosen)}{heard}", before=before,
-                          after=report_state(after), items=after_items, reason=request.reason,
-                          next_step=f"the seller decides; the store e-mails the answer. See it with "
-                                    f"'ordercancel check {order_id}'")
+            message, next_step = say("requested", **values)
+            return Result(order_id, Outcome.CANCELLATION_REQUESTED, message, next_step=next_step, **common)
         if kind is CancelResultKind.UNKNOWN and still_ordered(chosen, after_lines):
-            if submission.answered:  # the store showed its sign-in page instead of taking the submit
-                next_step = "nothing changed; running the same command again is safe"
-            else:
-                next_step = (f"the store may still act on the submit: see 'ordercancel check {order_id}' in a few "
-                             "minutes before trying again")
-            return Result(order_id, Outcome.ERROR, f"not confirmed: {store_message}, and the order page still "
-                          "shows the items as ordered", before=before, after=report_state(after),
-                          items=after_items, reason=request.reason, next_step=next_step)
+            # answered: the store showed its sign-in page instead of taking the submit
+            message, next_step = say("unconfirmed_signed_out" if submission.answered else "unconfirmed_unanswered",
+                                     **values)
+            return Result(order_id, Outcome.ERROR, message, next_step=next_step, **common)
         raise StoreTrouble(f"the store answered '{store_message or kind.value}' but the order page shows "
                            f"{after_state.value}: {after.status_text}")
 
     # -- outcomes that change nothing -------------------------------------------------------
     def _not_found(self, order_id: str) -> Result:
-        return Result(order_id, Outcome.NOT_FOUND, f"the store has no order {order_id} on this account",
-                      next_step="check the number, and that ORDERCANCEL_EMAIL is the account that placed it")
+        message, next_step = say("not_found", order_id=order_id)
+        return Result(order_id, Outcome.NOT_FOUND, message, next_step=next_step)
 
     def _already_cancelled(self, request: CancelRequest, summary: OrderSummary, what: str) -> Result:
-        return Result(request.order_id, Outcome.ALREADY_CANCELLED, f"{what} already cancelled; nothing changed",
-                      before=report_state(summary), after=report_state(summary), items=report_items(summary),
-                      reason=request.reason, next_step="nothing to do")
+        message, next_step = say("already_cancelled", what=what)
+        return Result(request.order_id, Outcome.ALREADY_CANCELLED, message, before=report_state(summary),
+                      after=report_state(summary), items=report_items(summary), reason=request.reason,
+                      next_step=next_step)
 
     def _not_now(self, request: CancelRequest, summary: OrderSummary) -> Result:
         state = summary.state
@@ -353,53 +348,29 @@ class Cancellation:
         common: dict[str, Any] = {"before": report_state(summary), "after": report_state(summary),
                                   "items": report_items(summary), "reason": request.reason}
         if state is OrderState.CANCELLATION_REQUESTED:
-            return Result(order_id, Outcome.CANCELLATION_REQUESTED,
-                          "a cancellation was already requested from the seller; nothing changed",
-                          next_step=f"the seller decides; see the answer with 'ordercancel check {order_id}'",
-                          **common)
-        message, next_step = self._why_not(order_id, summary)
+            message, next_step = say("already_requested", order_id=order_id)
+            return Result(order_id, Outcome.CANCELLATION_REQUESTED, message, next_step=next_step, **common)
+        message, next_step = say("digital" if is_digital(order_id) else "window_closed",
+                                 status=summary.status_text or "no status shown", advice=return_advice(summary))
         return Result(order_id, Outcome.NOT_CANCELLABLE, message, next_step=next_step, **common)
 
     @staticmethod
-    def _why_not(order_id: str, summary: OrderSummary) -> tuple[str, str]:
-        status = summary.status_text or "no status shown"
-        if is_digital(order_id):
-            return (f"digital orders cannot be cancelled once delivered (status: {status})",
-                    "ask the store's customer service about a refund for the digital purchase")
-        return (f"the order can no longer be cancelled: the store no longer offers 'Cancel items' (status: {status})",
-                return_advice(summary))
-
-    @staticmethod
-    def _describe(state: OrderState, summary: OrderSummary) -> str:
-        count = len(summary.items)
-        return {
-            OrderState.CANCELLABLE: f"can be cancelled now ({count} item(s)); the store closes the window a short "
-                                    "while after the order is placed, without saying when",
-            OrderState.NOT_CANCELLABLE: f"cannot be cancelled (status: {summary.status_text or 'none shown'})",
-            OrderState.CANCELLED: "the order is cancelled",
-            OrderState.CANCELLATION_REQUESTED: "a cancellation was requested; the seller decides",
-        }[state]
+    def _advice(order_id: str, summary: OrderSummary) -> str:
+        """What to do about an order that can no longer be cancelled."""
+        return say("digital" if is_digital(order_id) else "window_closed", status="",
+                   advice=return_advice(summary))[1] or ""
 
 
-def run_order(storefront: Storefront, order_id: str, action: Any) -> Result:
+def run_order(storefront: Storefront, order_id: str, action: Callable[[], Result]) -> Result:
     """Run one order's work, turning every way it can end into a Result with evidence on trouble."""
     started = time.monotonic()
     log = storefront.log.bind(order_id=order_id)
     try:
-        result: Result = action()
-    except BadInput as exc:
-        result = Result(order_id, Outcome.BAD_INPUT, str(exc), next_step="nothing was submitted; fix the input")
-    except AuthFailed as exc:
-        result = Result(order_id, Outcome.AUTH_FAILED, str(exc), artifacts=storefront.save_evidence(order_id, "sign-in"),
-                        next_step="check ORDERCANCEL_EMAIL, ORDERCANCEL_PASSWORD and ORDERCANCEL_TOTP_SECRET")
-    except NeedsHuman as exc:
-        result = Result(order_id, Outcome.NEEDS_HUMAN, str(exc), artifacts=storefront.save_evidence(order_id, "sign-in"),
-                        next_step="run 'ordercancel login --headed', finish signing in by hand, then run again")
-    except (StoreTrouble, PlaywrightError) as exc:
-        result = Result(order_id, Outcome.ERROR, str(exc).splitlines()[0],
-                        artifacts=storefront.save_evidence(order_id, "error"),
-                        next_step="look at the screenshot and HTML in the artifacts; nothing is submitted twice, "
-                                  "so running again is safe")
+        result = action()
+    except FAILURES as exc:
+        evidence = [] if isinstance(exc, BadInput) else storefront.save_evidence(
+            order_id, "sign-in" if isinstance(exc, AuthFailed | NeedsHuman) else "error")
+        result = failure(exc, order_id, artifacts=evidence)
     result.artifacts += storefront.save_trace(order_id)
     result.duration_ms = int((time.monotonic() - started) * 1000)
     log.info("order_finished", outcome=result.outcome.value, exit_code=int(result.exit_code),

@@ -1,15 +1,14 @@
 """The `ordercancel` command line."""
 from __future__ import annotations
 
-import json
 import logging
 import os
 import secrets
 import sys
 import tempfile
 import uuid
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,33 +16,39 @@ import structlog
 import typer
 from playwright.sync_api import Error as PlaywrightError
 from pydantic import ValidationError
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from automation import __version__
-from automation.batch import BatchOptions, BatchRun, OrderRecord
-from automation.batch_input import BadFile, read_batch, read_source
+from automation.batch import BatchOptions, BatchRun, BatchSummary
+from automation.batch_input import BadFile, BatchInput, read_batch, read_source
 from automation.browser import BrowserUnavailable, open_browser
 from automation.cancellation import Cancellation, CancelRequest, run_order
-from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
+from automation.errors import AuthFailed, NeedsHuman
+from automation.failures import failure
 from automation.files import UnsafeFolder, ensure_folder
 from automation.items import Selector
 from automation.journal import JournalBusy, JournalUnusable
 from automation.logs import configure, get_logger
 from automation.orders import BadInput, parse_item_selector, parse_note, parse_order_id
-from automation.outcome import ExitCode, OrderState, Outcome, Result
+from automation.outcome import ExitCode, Outcome, Result
+from automation.output import (
+    out,
+    print_batch,
+    print_failure,
+    print_invalid_rows,
+    print_orders,
+    print_result,
+    progress_bar,
+)
 from automation.reasons import parse_reason
 from automation.report import write_report
 from automation.session import forget_session, save_session, session_file
 from automation.settings import Settings, UntrustedEnvFile, forget_secret_variables, trusted_env_file
 from automation.storefront import Storefront
 from pages.sign_in import SignInPage
-from pages.your_orders import YourOrdersPage
+from pages.your_orders import OrderCard
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Cancel online orders through the storefront's own cancellation flow, in a real browser.")
-out = Console(highlight=False, soft_wrap=True)
 HEADED_LOGIN_TIMEOUT_S = 300
 
 
@@ -53,6 +58,21 @@ class Fail(Exception):
     def __init__(self, message: str, code: ExitCode = ExitCode.BAD_INPUT) -> None:
         super().__init__(message)
         self.code = code
+
+
+# Everything that stops a command before its work starts: one line, exit 2, nothing done.
+BEFORE_WORK = (Fail, BadInput, BadFile, JournalBusy, JournalUnusable)
+
+
+@contextmanager
+def one_error_path(as_json: bool, order_id: str = "") -> Iterator[None]:
+    """The one way a command fails before any work: one `error:` line on stderr (or one JSON
+    object on stdout with --json) and its exit code."""
+    try:
+        yield
+    except BEFORE_WORK as exc:
+        print_failure(str(exc), as_json, order_id)
+        raise typer.Exit(int(exc.code if isinstance(exc, Fail) else ExitCode.BAD_INPUT)) from None
 
 
 def _version(value: bool) -> None:
@@ -125,28 +145,8 @@ def usable_folder(path: Path, what: str) -> None:
         raise Fail(str(exc)) from None
 
 
-def emit(result: Result, as_json: bool, extra: dict[str, Any] | None = None) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps({**result.to_json(), **(extra or {})}, ensure_ascii=False) + "\n")
-        return
-    lines = [f"{result.order_id}: {result.outcome.value} — {result.message}"]
-    if result.before:
-        lines.append(f"  before: {result.before.state.value} ({result.before.status_text})")
-    if result.after:
-        lines.append(f"  after:  {result.after.state.value} ({result.after.status_text})")
-    for item in result.items:
-        mark = "cancelled" if item.cancelled else "ordered"
-        lines.append(f"  - {item.title} ×{item.quantity} {item.price or ''} [{mark}]")
-    if result.refund_expected_by:
-        lines.append(f"  refund expected by {result.refund_expected_by}")
-    if result.next_step:
-        lines.append(f"  next: {result.next_step}")
-    lines += [f"  artifact: {path}" for path in result.artifacts]
-    # plain text: titles and store messages may hold brackets that rich would read as markup
-    out.print("\n".join(lines), markup=False)
-
-
-def with_store(settings: Settings, order_id: str, work: Callable[[Cancellation], Result], trace: bool = False) -> Result:
+def with_storefront(settings: Settings, order_id: str, work: Callable[[Cancellation], Result],
+                    trace: bool = False) -> Result:
     """One browser, one context, one order; every way it ends becomes a Result."""
     run_id = uuid.uuid4().hex[:12]
     structlog.contextvars.bind_contextvars(run_id=run_id, order_id=order_id)
@@ -160,24 +160,12 @@ def with_store(settings: Settings, order_id: str, work: Callable[[Cancellation],
                 storefront.close()
     except (BrowserUnavailable, PlaywrightError) as exc:
         log.error("browser_failed", error=str(exc).splitlines()[0])
-        return Result(order_id, Outcome.ERROR, f"the browser could not start or connect: {str(exc).splitlines()[0]}")
+        return failure(exc, order_id, browser=True)
 
 
-def finish(result: Result) -> None:
+def finish(result: Result, as_json: bool) -> None:
+    print_result(result, as_json)
     raise typer.Exit(int(result.exit_code))
-
-
-def guarded(as_json: bool, order_id: str, build: Callable[[], Result]) -> None:
-    try:
-        result = build()
-    except (BadInput, Fail) as exc:
-        if not as_json:
-            print(f"error: {exc}", file=sys.stderr)
-            raise typer.Exit(ExitCode.BAD_INPUT) from None
-        result = Result(order_id, Outcome.BAD_INPUT, str(exc), next_step="nothing was done; fix the input")
-    checked = result.before if result.outcome is Outcome.CHECKED else None
-    emit(result, as_json, {"cancellable": checked.state is OrderState.CANCELLABLE} if checked else None)
-    finish(result)
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")]
@@ -195,22 +183,26 @@ def cancel(
     as_json: JsonOption = False,
     trace: Annotated[bool, typer.Option("--trace", help="Save a Playwright trace (after sign-in) in the artifacts.")] = False,
 ) -> None:
-    """Cancel an order, or some of its items, through the store's own Cancel items screen."""
-    def build() -> Result:
+    """Cancel an order, or some of its items, through the store's own Cancel items screen.
+
+    Examples: ordercancel cancel 113-1234567-1234567 --reason mistake;
+    ordercancel cancel 113-1234567-1234567 --item B0DXPH1YGN --dry-run --json"""
+    with one_error_path(as_json, order_id):
         request = CancelRequest(parse_order_id(order_id), [Selector(parse_item_selector(i)) for i in item or []],
                                 parse_reason(reason) if reason is not None else None, parse_note(note), dry_run)
         settings = settings_from(ctx)
-        return with_store(settings, request.order_id, lambda c: c.cancel(request), trace)
-    guarded(as_json, order_id, build)
+    finish(with_storefront(settings, request.order_id, lambda c: c.cancel(request), trace), as_json)
 
 
 @app.command()
 def check(ctx: typer.Context, order_id: Annotated[str, typer.Argument()], as_json: JsonOption = False) -> None:
-    """Show an order's state, whether it can be cancelled now, and its items."""
-    def build() -> Result:
+    """Show an order's state, whether it can be cancelled now, and its items.
+
+    Example: ordercancel check 113-1234567-1234567 --json"""
+    with one_error_path(as_json, order_id):
         wanted = parse_order_id(order_id)
-        return with_store(settings_from(ctx), wanted, lambda c: c.check(wanted))
-    guarded(as_json, order_id, build)
+        settings = settings_from(ctx)
+    finish(with_storefront(settings, wanted, lambda c: c.check(wanted)), as_json)
 
 
 @app.command()
@@ -219,33 +211,22 @@ def orders(
     filter_: Annotated[str, typer.Option("--filter", help="open, cancelled or all.")] = "all",
     as_json: JsonOption = False,
 ) -> None:
-    """List the account's orders with their state."""
-    if filter_ not in ("open", "cancelled", "all"):
-        return _fail(Fail(f"--filter must be open, cancelled or all, not '{filter_[:40]}'"), as_json)
-    try:
+    """List the account's orders with their state.
+
+    Example: ordercancel orders --filter open"""
+    with one_error_path(as_json):
+        if filter_ not in ("open", "cancelled", "all"):
+            raise Fail(f"--filter must be open, cancelled or all, not '{filter_[:40]}'")
         settings = settings_from(ctx)
-    except Fail as exc:
-        return _fail(exc, as_json)
-    cards: list[Any] = []
+    cards: list[OrderCard] = []
 
     def work(c: Cancellation) -> Result:
         cards.extend(c.list_orders(None if filter_ == "all" else filter_))
         return Result("", Outcome.CHECKED, f"{len(cards)} orders")
 
-    result = with_store(settings, "", work)
-    rows = [{"order_id": c.order_id, "placed": c.placed, "total": c.total, "status_text": c.status_text,
-             "state": c.state.value, "details_path": c.details_path} for c in cards]
-    if as_json:
-        payload = {"outcome": result.outcome.value, "message": result.message, "orders": rows, "count": len(rows)}
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
-    elif result.outcome is Outcome.CHECKED:
-        table = Table("order", "placed", "total", "state", "status")
-        for row in rows:
-            table.add_row(row["order_id"], row["placed"], row["total"] or "", row["state"], row["status_text"])
-        out.print(table)
-    else:
-        emit(result, False)
-    finish(result)
+    result = with_storefront(settings, "", work)
+    print_orders(result, cards, as_json)
+    raise typer.Exit(int(result.exit_code))
 
 
 @app.command()
@@ -255,38 +236,34 @@ def login(
     as_json: JsonOption = False,
 ) -> None:
     """Sign in and save the session for later unattended runs. With --headed, a person can finish
-    a CAPTCHA or a device approval in the browser window."""
-    try:
+    a CAPTCHA or a device approval in the browser window.
+
+    Example: ordercancel login --headed"""
+    with one_error_path(as_json):
         settings = settings_from(ctx, **({} if headed is None else {"headless": not headed}))
-    except Fail as exc:
-        return _fail(exc, as_json)
 
     def work(c: Cancellation) -> Result:
-        store, page = c.store, c.page
-        page.goto(YourOrdersPage.PATH, wait_until="domcontentloaded")
-        if SignInPage(page).is_showing():
-            try:
-                store.sign_in()
-            except (NeedsHuman, AuthFailed) as exc:
-                if settings.headless:
-                    raise
-                out.print(f"{exc}. Finish signing in in the browser window ({HEADED_LOGIN_TIMEOUT_S} s).")
-                page.wait_for_url(lambda url: not SignInPage.is_sign_in_url(url),
-                                  timeout=HEADED_LOGIN_TIMEOUT_S * 1000)
-                save_session(store.context, settings)
-        if not YourOrdersPage(page).is_showing():
-            raise StoreTrouble("signed in, but Your Orders did not show")
+        storefront = c.storefront
+        try:
+            storefront.open_your_orders()
+        except (NeedsHuman, AuthFailed) as exc:
+            if settings.headless:
+                raise
+            out.print(f"{exc}. Finish signing in in the browser window ({HEADED_LOGIN_TIMEOUT_S} s).")
+            storefront.page.wait_for_url(lambda url: not SignInPage.is_sign_in_url(url),
+                                         timeout=HEADED_LOGIN_TIMEOUT_S * 1000)
+            save_session(storefront.context, settings)
+            storefront.open_your_orders()
         return Result("", Outcome.CHECKED, f"signed in; session saved in {session_file(settings)}")
 
-    result = with_store(settings, "", work)
-    emit(result, as_json)
-    finish(result)
+    finish(with_storefront(settings, "", work), as_json)
 
 
 @app.command()
 def logout(ctx: typer.Context) -> None:
     """Forget the saved session of this account and store."""
-    settings = settings_from(ctx)
+    with one_error_path(False):
+        settings = settings_from(ctx)
     out.print("session forgotten" if forget_session(settings) else "no saved session")
 
 
@@ -303,61 +280,41 @@ def batch(
     report: Annotated[Path | None, typer.Option(help="Write report.html, results.json and results.csv here.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Cancel a list of orders unattended: resumable, never acting twice, with a journal and a report."""
-    try:
-        parsed = read_batch(read_source(file, sys.stdin.buffer), file)
-    except BadFile as exc:
-        return _fail(Fail(str(exc)), as_json)
-    if strict and parsed.invalid:
-        for bad in parsed.invalid:
-            Console(stderr=True).print(bad.error, markup=False)
-        return _fail(Fail(f"{len(parsed.invalid)} invalid row(s) and --strict: nothing was done"), as_json)
-    try:
+    """Cancel a list of orders unattended: resumable, never acting twice, with a journal and a report.
+
+    Examples: ordercancel batch orders.csv --report report;
+    some-export | ordercancel batch - --json"""
+    with one_error_path(as_json):
+        parsed = read_batch_input(file, strict)
         settings = settings_from(ctx)
-    except Fail as exc:
-        return _fail(exc, as_json)
-    try:
         if report:
             usable_folder(report, "report folder")
-    except Fail as exc:
-        return _fail(exc, as_json)
-    interactive = sys.stderr.isatty() and not as_json
-    if interactive:
-        configure(settings.log_format, level=logging.WARNING)  # the progress bar speaks instead
-    options = BatchOptions(journal or settings.state_dir / "journal.sqlite", concurrency, retries, redo, report, file)
-    run = BatchRun(settings, options, parsed)
-    try:
-        if interactive:
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), console=Console(stderr=True)) as bar:
-                task = bar.add_task("starting", total=len(parsed.rows) + len(parsed.invalid))
-                seen: Counter[str] = Counter()
-
-                def tick(record: OrderRecord) -> None:
-                    seen[record.state] += 1
-                    bar.update(task, advance=1, description=" ".join(f"{k}:{v}" for k, v in sorted(seen.items())))
-                run.progress = tick
-                summary = run.run()
-        else:
-            summary = run.run()
-    except (JournalBusy, JournalUnusable) as exc:
-        return _fail(Fail(str(exc)), as_json)
+        options = BatchOptions(journal or settings.state_dir / "journal.sqlite", concurrency, retries, redo, report,
+                               file)
+        summary = run_batch(settings, options, parsed, interactive=sys.stderr.isatty() and not as_json)
     if report:
         write_report(summary, report)
-    if as_json:
-        sys.stdout.write(json.dumps(summary.to_json(), ensure_ascii=False) + "\n")
-    else:
-        table = Table("order", "line", "outcome", "before", "after", "ms", "message", title=f"run {summary.run_id}")
-        for record in summary.records:
-            r = record.result
-            table.add_row(record.order_id, str(record.line or ""), record.state + (" (earlier)" if record.skipped else ""),
-                          str(r.get("state_before") or ""), str(r.get("state_after") or ""),
-                          str(r.get("duration_ms") or ""), str(r.get("message") or ""))
-        out.print(table, markup=False)
-        if summary.aborted:
-            emit(summary.aborted, False)
-        out.print(" ".join(f"{k}: {v}" for k, v in sorted(summary.counts.items())) or "no orders", markup=False)
-    raise typer.Exit(summary.exit_code)
+    print_batch(summary, as_json)
+    raise typer.Exit(int(summary.exit_code))
+
+
+def read_batch_input(file: str, strict: bool) -> BatchInput:
+    """Every row read and validated before any browser starts; with --strict, any bad row refuses all."""
+    parsed = read_batch(read_source(file, sys.stdin.buffer), file)
+    if strict and parsed.invalid:
+        print_invalid_rows([bad.error for bad in parsed.invalid])
+        raise Fail(f"{len(parsed.invalid)} invalid row(s) and --strict: nothing was done")
+    return parsed
+
+
+def run_batch(settings: Settings, options: BatchOptions, parsed: BatchInput, interactive: bool) -> BatchSummary:
+    run = BatchRun(settings, options, parsed)
+    if not interactive:
+        return run.run()
+    configure(settings.log_format, level=logging.WARNING)  # the progress bar speaks instead
+    with progress_bar(len(parsed.rows) + len(parsed.invalid)) as tick:
+        run.progress = tick
+        return run.run()
 
 
 @app.command()
@@ -376,10 +333,10 @@ def demo(ctx: typer.Context) -> None:
         out.print(f"store's own record before: {_store_view(store.store, order_id)}")
         out.print(f"ordercancel cancel {order_id} --reason mistake --item Teapot")
         request = CancelRequest(order_id, [Selector("Teapot")], parse_reason("mistake"))
-        result = with_store(settings, order_id, lambda c: c.cancel(request))
-        emit(result, False)
+        result = with_storefront(settings, order_id, lambda c: c.cancel(request))
+        print_result(result, False)
         out.print(f"store's own record after:  {_store_view(store.store, order_id)}")
-    finish(result)
+    raise typer.Exit(int(result.exit_code))
 
 
 def _store_view(store: Any, order_id: str) -> str:
@@ -387,14 +344,6 @@ def _store_view(store: Any, order_id: str) -> str:
         view = store.admin_view(store.orders[order_id])
     items = ", ".join(f"{i['title']}: {i['status']}" for i in view["items"])
     return f"{view['state']} [{items}]"
-
-
-def _fail(exc: Fail, as_json: bool) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps({"outcome": Outcome.BAD_INPUT.value, "message": str(exc)}) + "\n")
-    else:
-        print(f"error: {exc}", file=sys.stderr)
-    raise typer.Exit(int(exc.code))
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ happened. One run at a time holds the journal's lock (flock on the database file
 death), and every transition is a compare-and-set on the row's state."""
 from __future__ import annotations
 
+import enum
 import fcntl
 import json
 import os
@@ -18,11 +19,28 @@ from typing import Any
 
 from automation.files import UnsafeFolder, ensure_folder
 
-PENDING, CHECKING, SUBMITTING = "pending", "checking", "submitting"
-FINAL = ("cancelled", "cancellation_requested", "already_cancelled", "not_cancellable", "not_found", "invalid",
-         "needs_human", "failed")
+
+class JournalState(enum.StrEnum):
+    """Where an order's row is: working states, then a final one."""
+    PENDING = "pending"
+    CHECKING = "checking"
+    SUBMITTING = "submitting"  # committed before the click that cancels
+    CANCELLED = "cancelled"
+    CANCELLATION_REQUESTED = "cancellation_requested"
+    ALREADY_CANCELLED = "already_cancelled"
+    NOT_CANCELLABLE = "not_cancellable"
+    NOT_FOUND = "not_found"
+    INVALID = "invalid"
+    NEEDS_HUMAN = "needs_human"
+    FAILED = "failed"
+
+
+S = JournalState
+PENDING, CHECKING, SUBMITTING = S.PENDING, S.CHECKING, S.SUBMITTING
+FINAL = (S.CANCELLED, S.CANCELLATION_REQUESTED, S.ALREADY_CANCELLED, S.NOT_CANCELLABLE, S.NOT_FOUND, S.INVALID,
+         S.NEEDS_HUMAN, S.FAILED)
 # Final for this run, but taken again by the next: they are the rows that need another go.
-RETAKEN = ("invalid", "needs_human", "failed")
+RETAKEN = (S.INVALID, S.NEEDS_HUMAN, S.FAILED)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -214,7 +232,7 @@ class Journal:
         """Back to pending after a trouble that came before any click."""
         self._move(order_id, (CHECKING,), "state = ?, updated_at = ?", PENDING, _now())
 
-    def mark_final(self, order_id: str, state: str, outcome: dict[str, Any]) -> None:
+    def mark_final(self, order_id: str, state: JournalState, outcome: dict[str, Any]) -> None:
         assert state in FINAL, state
         now = _now()
         self._move(order_id, (CHECKING, SUBMITTING), "state = ?, outcome = ?, updated_at = ?, finished_at = ?",

@@ -20,6 +20,7 @@ from automation.session import load_session, save_session, sign_in
 from automation.settings import Settings
 from pages.common import error_page
 from pages.sign_in import SignInPage
+from pages.your_orders import YourOrdersPage
 
 
 class Storefront:
@@ -79,6 +80,12 @@ class Storefront:
                 raise AuthFailed(f"the store sent the browser from {path} to another host; no credentials were typed "
                                  "there") from None
             raise StoreTrouble(f"could not load {path}: {reason}") from None
+
+    def open_your_orders(self) -> None:
+        """Open Your Orders, signing in if the store asks: the proof that this context is signed in."""
+        self.visit(YourOrdersPage.PATH)
+        if SignInPage(self.page).is_showing() or not YourOrdersPage(self.page).is_showing():
+            raise StoreTrouble("Your Orders did not show after signing in")
 
     def sign_in(self) -> None:
         """Sign in through the screens the browser is showing, keeping credentials out of any trace."""

@@ -1,0 +1,33 @@
+"""The one way a failure becomes a Result: of one order, or of a batch's one sign-in."""
+from __future__ import annotations
+
+from playwright.sync_api import Error as PlaywrightError
+
+from automation.browser import BrowserUnavailable
+from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
+from automation.orders import BadInput
+from automation.outcome import Outcome, Result
+from automation.wording import say
+
+# (wording for an order, wording for a run's sign-in, outcome), the most specific kind first
+KINDS: list[tuple[type[BaseException], str, str, Outcome]] = [
+    (BadInput, "bad_input", "bad_input", Outcome.BAD_INPUT),
+    (AuthFailed, "auth_failed", "run_auth_failed", Outcome.AUTH_FAILED),
+    (NeedsHuman, "needs_human", "run_needs_human", Outcome.NEEDS_HUMAN),
+    (BrowserUnavailable, "browser_failed", "browser_failed", Outcome.ERROR),
+    (StoreTrouble, "error", "run_error", Outcome.ERROR),
+    (PlaywrightError, "error", "run_error", Outcome.ERROR),
+]
+FAILURES = tuple(kind for kind, *_ in KINDS)
+
+
+def failure(exc: BaseException, order_id: str = "", *, run: bool = False, browser: bool = False,
+            artifacts: list[str] | None = None) -> Result:
+    """A Result saying what went wrong, in one line. `run`: the batch's one sign-in failed, so
+    nothing was done; `browser`: the browser itself could not start or connect."""
+    for kind, for_order, for_run, outcome in KINDS:
+        if isinstance(exc, kind):
+            key = "browser_failed" if browser else for_run if run else for_order
+            message, next_step = say(key, error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            return Result(order_id, outcome, message, next_step=next_step, artifacts=artifacts or [])
+    raise TypeError(f"not a failure the tool reports: {type(exc).__name__}")

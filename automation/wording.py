@@ -1,0 +1,72 @@
+"""Every message and next step the tool says about an order or a run, in one table. The use case
+picks an entry by name and fills in what it knows; nothing else writes these sentences."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Wording:
+    message: str
+    next_step: str | None = None
+
+
+LOGIN_HEADED = "run 'ordercancel login --headed', finish signing in by hand, then run again"
+REFUND = "nothing to do: any charge is refunded, typically within 3-5 business days (by {refund_by})"
+SELLER_DECIDES = "the seller decides; see the answer with 'ordercancel check {order_id}'"
+
+WORDING: dict[str, Wording] = {
+    # check
+    "checked_cancellable": Wording("can be cancelled now ({count} item(s)); the store closes the window a short while "
+                                   "after the order is placed, without saying when",
+                                   "ordercancel cancel {order_id} --reason <reason>"),
+    "checked_not_cancellable": Wording("cannot be cancelled (status: {status})", "{advice}"),
+    "checked_cancelled": Wording("the order is cancelled"),
+    "checked_requested": Wording("a cancellation was requested; the seller decides"),
+    # outcomes that change nothing
+    "not_found": Wording("the store has no order {order_id} on this account",
+                         "check the number, and that ORDERCANCEL_EMAIL is the account that placed it"),
+    "already_cancelled": Wording("{what} already cancelled; nothing changed", "nothing to do"),
+    "already_requested": Wording("a cancellation was already requested from the seller; nothing changed",
+                                 SELLER_DECIDES),
+    "digital": Wording("digital orders cannot be cancelled once delivered (status: {status})",
+                       "ask the store's customer service about a refund for the digital purchase"),
+    "window_closed": Wording("the order can no longer be cancelled: the store no longer offers 'Cancel items' "
+                             "(status: {status})", "{advice}"),
+    "not_offered": Wording("the store no longer offers to cancel {names}; nothing was submitted", "{advice}"),
+    "would_cancel": Wording("ready to cancel {count} item(s): {names}; nothing was submitted (dry run)",
+                            "run again without --dry-run to cancel"),
+    # what a submit did
+    "cancelled": Wording("cancelled {count} item(s): {names}{heard}", REFUND),
+    "requested": Wording("the seller was asked to cancel {names}{heard}",
+                         "the seller decides; the store e-mails the answer. See it with 'ordercancel check {order_id}'"),
+    "refused": Wording("the store refused: {refusal}", "{advice}"),
+    "unconfirmed_signed_out": Wording("not confirmed: {why}, and the order page still shows the items as ordered",
+                                      "nothing changed; running the same command again is safe"),
+    "unconfirmed_unanswered": Wording("not confirmed: {why}, and the order page still shows the items as ordered",
+                                      "the store may still act on the submit: see 'ordercancel check {order_id}' in a "
+                                      "few minutes before trying again"),
+    # failures of one order
+    "bad_input": Wording("{error}", "nothing was submitted; fix the input"),
+    "auth_failed": Wording("{error}", "check ORDERCANCEL_EMAIL, ORDERCANCEL_PASSWORD and ORDERCANCEL_TOTP_SECRET"),
+    "needs_human": Wording("{error}", LOGIN_HEADED),
+    "error": Wording("{error}", "look at the screenshot and HTML in the artifacts; nothing is submitted twice, so "
+                                "running again is safe"),
+    "browser_failed": Wording("the browser could not start or connect: {error}",
+                              "install Chromium (make setup), or check ORDERCANCEL_BROWSER_EXECUTABLE and "
+                              "ORDERCANCEL_BROWSER_ENDPOINT"),
+    # failures of a batch's one sign-in: nothing was done
+    "run_auth_failed": Wording("sign-in failed, nothing was done: {error}",
+                               "check ORDERCANCEL_EMAIL, ORDERCANCEL_PASSWORD and ORDERCANCEL_TOTP_SECRET"),
+    "run_needs_human": Wording("{error}; nothing was done", "run 'ordercancel login --headed', then run the batch "
+                                                            "again"),
+    "run_error": Wording("the store could not be reached: {error}; nothing was done",
+                         "running the batch again is safe"),
+}
+
+
+def say(key: str, **values: object) -> tuple[str, str | None]:
+    """The message and next step of one entry, filled in."""
+    wording = WORDING[key]
+    next_step = wording.next_step.format(**values) if wording.next_step else None
+    return wording.message.format(**values), next_step
