@@ -330,18 +330,18 @@ def demo(ctx: typer.Context) -> None:
                                  totp_secret=None, state_dir=Path(scratch), headless=ctx.obj.get("headless", True))
         order_id = seed.DEMO_ORDER
         out.print(f"mock store running at {store.url}  (demo account {seed.DEMO_EMAIL} / {seed.DEMO_PASSWORD})")
-        out.print(f"store's own record before: {_store_view(store.store, order_id)}")
+        out.print(f"store's own record before: {_store_view(store.state, order_id)}")
         out.print(f"ordercancel cancel {order_id} --reason mistake --item Teapot")
         request = CancelRequest(order_id, [Selector("Teapot")], parse_reason("mistake"))
         result = with_storefront(settings, order_id, lambda c: c.cancel(request))
         print_result(result, False)
-        out.print(f"store's own record after:  {_store_view(store.store, order_id)}")
+        out.print(f"store's own record after:  {_store_view(store.state, order_id)}")
     raise typer.Exit(int(result.exit_code))
 
 
-def _store_view(store: Any, order_id: str) -> str:
-    with store.lock:
-        view = store.admin_view(store.orders[order_id])
+def _store_view(state: Any, order_id: str) -> str:
+    with state.lock:
+        view = state.admin_view(state.orders[order_id])
     items = ", ".join(f"{i['title']}: {i['status']}" for i in view["items"])
     return f"{view['state']} [{items}]"
 

@@ -15,13 +15,13 @@ from typing import Any
 import uvicorn
 
 from mock_store.app import create_app, create_asset_app
-from mock_store.store import Store
+from mock_store.store import StoreState
 
 
 @dataclass
 class RunningStore:
     url: str
-    store: Store
+    state: StoreState
     admin_token: str | None
     asset_origin: str = ""
 
@@ -69,7 +69,7 @@ def running_store(*, scenario: str | None = "demo", locale: str = "en", admin_to
     with ExitStack() as stack:
         asset_origin = stack.enter_context(serving(create_asset_app(), host, asset_port or free_port(host),
                                                    "/static/store.css"))
-        store = Store(default_locale=locale)
-        app = create_app(store, scenario=scenario, locale=locale, admin_token=admin_token, asset_origin=asset_origin)
+        state = StoreState(default_locale=locale)
+        app = create_app(state, scenario=scenario, locale=locale, admin_token=admin_token, asset_origin=asset_origin)
         url = stack.enter_context(serving(app, host, port or free_port(host), "/healthz"))
-        yield RunningStore(url, store, admin_token, asset_origin)
+        yield RunningStore(url, state, admin_token, asset_origin)

@@ -186,7 +186,7 @@ class Faults:
         )
 
 
-class Store:
+class StoreState:
     """All mutable state of one mock store, guarded by one lock (handlers run in a thread pool)."""
 
     def __init__(self, default_locale: str = "en") -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from automation.browser import LAUNCH_FLAGS, chromium_executable, new_context  # noqa: E402
@@ -77,61 +77,47 @@ def main() -> None:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium_executable(settings, p), args=LAUNCH_FLAGS)
-            page = new_context(browser, settings).new_page()
-            details = OrderDetailsPage(page)
-            for order_id, expected in EXPECTED_STATES.items():
-                details.open(order_id)
-                summary = details.read()
-                assert summary.state is expected, (order_id, summary)
-                assert summary.order_id in (order_id, None) and (summary.items or summary.cancelled_banner)
-                assert all(i.product_id for i in summary.items), summary.items  # identity, not titles
-                print(f"ok  details {order_id}: {summary.state.value}, {len(summary.items)} item(s) "
-                      f"{[i.product_id for i in summary.items]}")
-            details.open("999-0000000-0000000")
-            assert error_page(page) == "not_found"
-            form = CancelItemsPage(page).open("112-5561210-9300211")
-            items = form.items()
-            assert len(items) == 2 and items[1].quantity == 5 and len(form.read().reasons) == 11
-            # the same order's two screens name the same products (identity by product, not title)
-            details.open("112-5561210-9300211")
-            assert [i.product_id for i in items] == [i.product_id for i in details.read().items] == \
-                ["B0DXPH1YGN", "B0CGW4HFYN"]
-            form.open("112-5561210-9300211")
-            form.tick(items[0].item_id)
-            assert form.ticked() == [items[0].item_id] and form.read().refusal is None
-            print(f"ok  cancel items: {[i.item_id for i in items]}")
-            page.goto("/progress-tracker/package/preship/cancel-summary?orderID=112-5561210-9300211")
-            result = CancelSummaryPage(page).read()
-            assert result.kind is CancelResultKind.SUCCESS and len(result.items) == 2
-            print("ok  cancel summary: SUCCESS")
-            orders = YourOrdersPage(page).open()
-            cards = orders.cards()
-            assert len(cards) == 10 and orders.next_page_path() and any(c.offers_cancel for c in cards)
-            print(f"ok  your orders: {len(cards)} cards, next page {orders.next_page_path()}")
-            assert SignInPage(page).open().step() is SignInStep.EMAIL
-            print("ok  sign-in: e-mail step")
+            check_in_the_browser(new_context(browser, settings).new_page())
             browser.close()
     finally:
         server.terminate()
-    # The sign-in variants are not served at a path; check them as files.
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_executable(settings, p), args=LAUNCH_FLAGS)
-        context = browser.new_context()
-        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
-        page = context.new_page()
-        for name, step in [("auth-signin-claim-password.html", SignInStep.PASSWORD),
-                           ("auth-post-signin-invalid-password.html", SignInStep.PASSWORD),
-                           ("auth-post-signin-mfa.html", SignInStep.TWO_STEP),
-                           ("auth-post-signin-captcha-2.html", SignInStep.CAPTCHA),
-                           ("auth-post-signin-captcha-otp.html", SignInStep.APPROVAL)]:
-            page.goto((args.shared / "real-pages" / name).resolve().as_uri(), wait_until="domcontentloaded")
-            assert SignInPage(page).step() is step, (name, SignInPage(page).step())
-            print(f"ok  sign-in {name}: {step.value}")
-        assert SignInPage(page).error() is None
-        page.goto((args.shared / "real-pages" / "auth-post-signin-invalid-password.html").resolve().as_uri())
-        assert SignInPage(page).error() == "Your password is incorrect"
-        browser.close()
+    # the sign-in variants are not served at a path: tests/unit/test_screens.py reads them as files
     print("all real pages parse")
+
+
+def check_in_the_browser(page: Page) -> None:
+    """The page objects, as the tool drives them, on the live markup served at the live paths."""
+    details = OrderDetailsPage(page)
+    for order_id, expected in EXPECTED_STATES.items():
+        details.open(order_id)
+        summary = details.read()
+        assert summary.state is expected, (order_id, summary)
+        assert summary.order_id in (order_id, None) and (summary.items or summary.cancelled_banner)
+        assert all(i.product_id for i in summary.items), summary.items  # identity, not titles
+        print(f"ok  details {order_id}: {summary.state.value}, {len(summary.items)} item(s) "
+              f"{[i.product_id for i in summary.items]}")
+    details.open("999-0000000-0000000")
+    assert error_page(page) == "not_found"
+    form = CancelItemsPage(page).open("112-5561210-9300211")
+    items = form.items()
+    assert len(items) == 2 and items[1].quantity == 5 and len(form.read().reasons) == 11
+    # the same order's two screens name the same products (identity by product, not title)
+    details.open("112-5561210-9300211")
+    assert [i.product_id for i in items] == [i.product_id for i in details.read().items] == ["B0DXPH1YGN", "B0CGW4HFYN"]
+    form.open("112-5561210-9300211")
+    form.tick(items[0].item_id)
+    assert form.ticked() == [items[0].item_id] and form.read().refusal is None
+    print(f"ok  cancel items: {[i.item_id for i in items]}")
+    page.goto("/progress-tracker/package/preship/cancel-summary?orderID=112-5561210-9300211")
+    result = CancelSummaryPage(page).read()
+    assert result.kind is CancelResultKind.SUCCESS and len(result.items) == 2
+    print("ok  cancel summary: SUCCESS")
+    orders = YourOrdersPage(page).open()
+    cards = orders.cards()
+    assert len(cards) == 10 and orders.next_page_path() and any(c.offers_cancel for c in cards)
+    print(f"ok  your orders: {len(cards)} cards, next page {orders.next_page_path()}")
+    assert SignInPage(page).open().step() is SignInStep.EMAIL
+    print("ok  sign-in: e-mail step")
 
 
 if __name__ == "__main__":

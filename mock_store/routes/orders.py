@@ -1,0 +1,190 @@
+"""Your Orders (encrypted card by card, as on the live site, unless ?disableCsd=) and Order Details."""
+from __future__ import annotations
+
+import base64
+import secrets
+import urllib.parse
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from mock_store import texts
+from mock_store.store import CANCELLATION_REQUESTED, CANCELLED, DELIVERED, OPEN, PREPARING, SHIPPED, Order, StoreState
+from mock_store.web import (
+    CANCEL_PATH,
+    DETAILS_PATH,
+    ORDERS_PATH,
+    Shopper,
+    State,
+    locale_of,
+    own_order,
+    render,
+    templates,
+)
+
+router = APIRouter()
+PAGE_SIZE = 10
+TIME_FILTERS = ("last30", "months-3")
+
+
+def encrypt_card(html: str, key: bytes) -> str:
+    """The card as the live site sends it: unreadable until the decryption library runs (any
+    reversible scheme serves the mock; this one is XOR with a per-page key)."""
+    data = html.encode()
+    return base64.b64encode(bytes(b ^ key[i % len(key)] for i, b in enumerate(data))).decode()
+
+
+def status_of(store: StoreState, order: Order, t: dict[str, str], loc: str) -> tuple[str, str | None]:
+    state = order.state(store.now())
+    if state == CANCELLED:
+        return t["status_cancelled"], t["status_cancelled_detail"]
+    if state == CANCELLATION_REQUESTED:
+        return t["status_requested"], t["status_requested_detail"]
+    if order.digital:
+        return t["status_digital"], None
+    if state == DELIVERED:
+        return t["status_delivered"].format(day=texts.long_date(order.expected_delivery(), loc)), None
+    if state == SHIPPED:
+        return t["status_shipped"], None
+    if state == PREPARING:
+        return t["status_preparing"], None
+    return t["status_open"].format(day=texts.weekday(order.expected_delivery(), loc)), None
+
+
+def buttons_of(store: StoreState, order: Order, t: dict[str, str], where: str) -> list[tuple[str, str, bool]]:
+    state = order.state(store.now())
+    buttons: list[tuple[str, str, bool]] = []
+    if state in (OPEN, PREPARING, SHIPPED):
+        buttons.append((t["track_package"], f"/gp/your-account/ship-track?orderId={order.id}", True))
+    if order.cancellable(store.now()):
+        buttons.append((t["cancel_items"], f"{CANCEL_PATH}?orderID={order.id}&ref_=ppx_{where}_cancel_items", False))
+        if where == "yo2ov_dt_b":
+            buttons.append((t["view_or_edit"], f"{DETAILS_PATH}?orderID={order.id}&ref=ppx_yo2ov_dt_b_fed_veo", False))
+    if state == DELIVERED and not order.digital:
+        buttons.append((t["return_items"], f"/spr/returns/cart?orderId={order.id}", False))
+    return buttons
+
+
+def in_time_filter(store: StoreState, order: Order, time_filter: str) -> bool:
+    now = store.now()
+    if time_filter == "last30":
+        return order.placed_at >= now - timedelta(days=30)
+    if time_filter.startswith("year-") and time_filter[5:].isdigit():
+        return order.placed_at.year == int(time_filter[5:])
+    return order.placed_at >= now - timedelta(days=90)
+
+
+def chosen_orders(store: StoreState, email: str, time_filter: str, order_filter: str | None,
+                  search: str) -> list[Order]:
+    """The account's orders that the page's search, time filter and order filter select, newest first."""
+    orders = store.orders_of(email)
+    if search:
+        needle = search.lower()
+        orders = [o for o in orders if needle in o.id.lower() or any(needle in i.title.lower() for i in o.items)]
+    else:
+        orders = [o for o in orders if in_time_filter(store, o, time_filter)]
+    now = store.now()
+    if order_filter == "open":
+        orders = [o for o in orders if o.state(now) in (OPEN, PREPARING)]
+    elif order_filter == "cancelled":
+        orders = [o for o in orders if any(i.status == CANCELLED for i in o.items)]
+    return orders
+
+
+def card_of(store: StoreState, order: Order, t: dict[str, str], loc: str) -> dict[str, Any]:
+    status, detail = status_of(store, order, t, loc)
+    return {"id": order.id, "placed": texts.long_date(order.placed_at, loc), "total": texts.money(order.total),
+            "ship_to": order.ship_to, "status": status, "status_detail": detail,
+            "cancelled": order.state(store.now()) == CANCELLED, "products": order.items,
+            "buttons": buttons_of(store, order, t, "yo2ov_dt_b")}
+
+
+def encrypt_cards(cards: list[dict[str, Any]], t: dict[str, str]) -> None:
+    key = secrets.token_bytes(16)
+    for number, card in enumerate(cards):
+        plain = templates.get_template("_order_card.html").render(c=card, t=t)
+        card.update(csd_id=f"csd-{secrets.token_hex(4)}-{number}", ct=encrypt_card(plain, key),
+                    key=base64.b64encode(key).decode())
+
+
+def orders_page(request: Request, store: StoreState, shopper: Any, search: str | None = None) -> Response:
+    _, account = shopper
+    loc = locale_of(store, account)
+    t = texts.TEXTS[loc]
+    query = request.query_params
+    time_filter = query.get("timeFilter") or "months-3"
+    if time_filter not in TIME_FILTERS and not (time_filter.startswith("year-") and time_filter[5:].isdigit()):
+        time_filter = "months-3"
+    order_filter = query.get("orderFilter") if query.get("orderFilter") in ("open", "cancelled") else None
+    search = (search if search is not None else query.get("search") or "").strip()[:100]
+    orders = chosen_orders(store, account.email, time_filter, order_filter, search)
+    try:
+        start = max(0, int(query.get("startIndex") or 0))
+    except ValueError:
+        start = 0
+    total = len(orders)
+    start = min(start, max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE))
+    cards = [card_of(store, order, t, loc) for order in orders[start:start + PAGE_SIZE]]
+    encrypted = "disableCsd" not in query  # the live site's switch for its plain fallback
+    if encrypted:
+        encrypt_cards(cards, t)
+    keep = {k: v for k, v in (("timeFilter", query.get("timeFilter")), ("orderFilter", order_filter),
+                              ("search", search or None)) if v}
+
+    def href(index: int) -> str:
+        return f"{ORDERS_PATH}?{urllib.parse.urlencode({**keep, 'startIndex': index})}"
+    pages = [(n + 1, href(n * PAGE_SIZE), n * PAGE_SIZE == start) for n in range((total + PAGE_SIZE - 1) // PAGE_SIZE)]
+    now = store.now()
+    time_filters = [("last30", t["last30"]), ("months-3", t["months3"])] + [
+        (f"year-{y}", str(y)) for y in range(now.year, now.year - 4, -1)]
+    return render("orders.html", request, account=account, title=t["your_orders"], cards=cards, total=total,
+                  pages=pages, prev_href=href(start - PAGE_SIZE) if start > 0 else None,
+                  next_href=href(start + PAGE_SIZE) if start + PAGE_SIZE < total else None,
+                  time_filters=time_filters, time_filter=time_filter, order_filter=order_filter, search=search,
+                  encrypted=encrypted)
+
+
+@router.get(ORDERS_PATH)
+def your_orders(request: Request, store: State, shopper: Shopper) -> Response:
+    return orders_page(request, store, shopper)
+
+
+@router.get("/your-orders/search")
+def search_orders(request: Request, store: State, shopper: Shopper) -> Response:
+    return orders_page(request, store, shopper, request.query_params.get("search") or "")
+
+
+@router.get("/gp/css/order-history")
+@router.get("/gp/your-account/order-history")
+def old_order_history(request: Request) -> Response:
+    return RedirectResponse(ORDERS_PATH + (f"?{request.url.query}" if request.url.query else ""), status_code=301)
+
+
+def returns_text(store: StoreState, order: Order, t: dict[str, str], loc: str) -> str | None:
+    if order.digital or order.seller == "third_party" and order.state(store.now()) == OPEN:
+        return None
+    deadline = order.return_deadline()
+    if deadline < store.now():
+        return t["return_closed"].format(date=texts.long_date(deadline, loc))
+    policy = t["return_free"] if order.free_returns else t["return_paid"]
+    return f"{t['return_eligible'].format(date=texts.long_date(deadline, loc))} · {policy}"
+
+
+@router.get(DETAILS_PATH)
+@router.get("/gp/your-account/order-details")
+def order_details(request: Request, store: State, shopper: Shopper) -> Response:
+    _, account = shopper
+    order = own_order(request, store, account)
+    loc = locale_of(store, account)
+    t = texts.TEXTS[loc]
+    status, detail = status_of(store, order, t, loc)
+    state = order.state(store.now())
+    active = [i for i in order.items if i.status != CANCELLED]
+    return render("order_details.html", request, account=account, title=t["order_details"], order=order,
+                  fully_cancelled=state == CANCELLED, placed=texts.long_date(order.placed_at, loc),
+                  status=status, status_detail=detail, active_items=active,
+                  cancelled_items=[i for i in order.items if i.status == CANCELLED],
+                  buttons=buttons_of(store, order, t, "hzod_shipconns_dt_b_fed"),
+                  seller=order.seller_name, returns=returns_text(store, order, t, loc))
