@@ -22,16 +22,33 @@ class BrowserUnavailable(RuntimeError):
     pass
 
 
+def is_headless_shell(path: str) -> bool:
+    return "headless-shell" in Path(path).name or "headless_shell" in Path(path).name
+
+
 def chromium_executable(settings: Settings, playwright: Playwright) -> str | None:
-    """The Chromium to launch: the setting, else Playwright's own if installed, else one on PATH."""
-    if settings.browser_executable:
-        return str(settings.browser_executable)
+    """The Chromium to launch. Headless: the setting, else Playwright's own (its headless shell),
+    else Debian's `chromium-headless-shell`, else `chromium`. Headed: a full Chromium, since the
+    headless shell has no window: the headed setting, else a full browser setting, else
+    Playwright's own, else `chromium` on PATH."""
+    chosen = settings.browser_executable
+    if settings.headless:
+        if chosen:
+            return str(chosen)
+        candidates = ["chromium-headless-shell", "chromium", "chromium-browser", "google-chrome"]
+    else:
+        if settings.headed_browser_executable:
+            return str(settings.headed_browser_executable)
+        if chosen and not is_headless_shell(str(chosen)):
+            return str(chosen)
+        candidates = ["chromium", "chromium-browser", "google-chrome"]
     if Path(playwright.chromium.executable_path).exists():
         return None
-    found = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    found = next((path for name in candidates if (path := shutil.which(name))), None)
     if found is None:
         raise BrowserUnavailable("no Chromium found: run 'playwright install chromium', install Debian's "
-                                 "chromium, or set ORDERCANCEL_BROWSER_EXECUTABLE")
+                                 "chromium-headless-shell (headless) or chromium (headed), or set "
+                                 "ORDERCANCEL_BROWSER_EXECUTABLE")
     return found
 
 

@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     artifacts_dir: Path | None = None
     headless: bool = True
     slow_mo_ms: float = Field(default=0, ge=0, le=10_000)
-    browser_executable: Path | None = None
+    browser_executable: Path | None = None  # for headless work: the light headless shell
+    headed_browser_executable: Path | None = None  # for --headed: a full Chromium (default: found on PATH)
     browser_endpoint: str | None = None
     # comma-separated hosts or origins (host, host:port or scheme://host:port) whose scripts the
     # store's pages need; default: the store's own CDN for Amazon hosts, none for others
@@ -79,7 +80,8 @@ class Settings(BaseSettings):
                 raise ValueError(f"must be hosts or origins separated by commas, not {entry.strip()[:80]!r}")
         return value
 
-    @field_validator("browser_executable", "artifacts_dir", "log_format", "locale", "asset_hosts", mode="before")
+    @field_validator("browser_executable", "headed_browser_executable", "artifacts_dir", "log_format", "locale",
+                     "asset_hosts", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
