@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 
 from automation.batch_input import BatchInput, BatchRow
-from automation.browser import SharedBrowser
+from automation.browser import BatchBrowsers
 from automation.cancellation import Cancellation, CancelRequest, run_order
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
 from automation.failures import failure
@@ -157,7 +157,7 @@ class BatchRun:
     # -- with the browser -------------------------------------------------------------------
     def _work(self, journal: Journal, todo: list[tuple[BatchRow, Entry]], summary: BatchSummary) -> None:
         threads = min(self.options.concurrency, len(todo))
-        shared = SharedBrowser(self.settings, threads)
+        shared = BatchBrowsers(self.settings, threads)
 
         def finished(record: OrderRecord) -> None:
             summary.records.append(record)
@@ -174,7 +174,7 @@ class BatchRun:
                 jobs.put(job)
             for _ in range(threads):
                 jobs.put(None)
-            if threads == 1:  # this thread's own Playwright drives the browser: no CDP hop
+            if threads == 1:  # the browser that signed in does the work, from this thread
                 self._worker(shared, journal, jobs, finished)
                 return
             done: queue.Queue[OrderRecord | BaseException] = queue.Queue()
@@ -208,10 +208,10 @@ class BatchRun:
             storefront.close()
         return None
 
-    def _worker(self, shared: SharedBrowser, journal: Journal, jobs: queue.Queue[Any],
+    def _worker(self, shared: BatchBrowsers, journal: Journal, jobs: queue.Queue[Any],
                 deliver: Callable[[Any], None]) -> None:
         try:
-            with shared.attach() as browser:
+            with shared.for_this_thread() as browser:
                 storefront = Storefront(browser, self.settings, self.run_id, self.log)
                 handled = 0
                 while (job := jobs.get()) is not None:

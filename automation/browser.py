@@ -1,10 +1,10 @@
-"""The browser's life cycle: one Chromium per run (local or remote), lean contexts on the store's host."""
+"""The browser's life cycle: one Chromium per run (one per worker thread in a batch), local or remote,
+over Playwright's own pipe; lean contexts on the store's host."""
 from __future__ import annotations
 
 import json
 import re
 import shutil
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,8 +52,8 @@ def chromium_executable(settings: Settings, playwright: Playwright) -> str | Non
     return found
 
 
-def _launch(playwright: Playwright, settings: Settings, extra_args: tuple[str, ...] = ()) -> Browser:
-    options: dict[str, Any] = {"headless": settings.headless, "args": [*LAUNCH_FLAGS, *extra_args]}
+def _launch(playwright: Playwright, settings: Settings) -> Browser:
+    options: dict[str, Any] = {"headless": settings.headless, "args": LAUNCH_FLAGS}
     if settings.slow_mo_ms:
         options["slow_mo"] = settings.slow_mo_ms
     return playwright.chromium.launch(executable_path=chromium_executable(settings, playwright), **options)
@@ -82,33 +82,20 @@ def open_browser(settings: Settings) -> Iterator[Browser]:
             browser.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+class BatchBrowsers:
+    """The browsers of a batch. Playwright's sync API belongs to the thread that started it, so each
+    worker thread drives a browser of its own through its own Playwright, over Playwright's pipe:
+    no debugging port is ever opened (any local process could attach to one, read what is typed
+    and take the cookies). With one thread, the browser that signed in does the work."""
 
-
-class SharedBrowser:
-    """One Chromium for a batch, driven from several threads. Playwright's sync API belongs to the
-    thread that started it, so each worker attaches with its own Playwright: over CDP on loopback
-    to the browser launched here, or with its own connection to a remote browser server."""
-
-    def __init__(self, settings: Settings, threads: int = 2) -> None:
+    def __init__(self, settings: Settings, threads: int = 1) -> None:
         self.settings = settings
         self.threads = threads
-        self.cdp_url: str | None = None
 
     def __enter__(self) -> Browser:
         self._playwright = sync_playwright().start()
-        if self.settings.browser_endpoint:
-            self.browser = _connect(self._playwright, self.settings)
-        elif self.threads == 1:
-            self.browser = _launch(self._playwright, self.settings)  # driven from this thread only: no CDP port
-        else:
-            port = free_port()
-            self.browser = _launch(self._playwright, self.settings,
-                                   (f"--remote-debugging-port={port}", "--remote-debugging-address=127.0.0.1"))
-            self.cdp_url = f"http://127.0.0.1:{port}"
+        self.browser = (_connect(self._playwright, self.settings) if self.settings.browser_endpoint
+                        else _launch(self._playwright, self.settings))
         return self.browser
 
     def __exit__(self, *exc: object) -> None:
@@ -118,14 +105,15 @@ class SharedBrowser:
             self._playwright.stop()
 
     @contextmanager
-    def attach(self) -> Iterator[Browser]:
-        """The shared browser, usable from the calling thread; closing it closes only this thread's contexts."""
+    def for_this_thread(self) -> Iterator[Browser]:
+        """The calling thread's browser: the first one with one thread, else one launched (or, with
+        a browser server, connected) by this thread's own Playwright."""
         if self.threads == 1:
             yield self.browser
             return
         with sync_playwright() as playwright:
-            browser = (playwright.chromium.connect_over_cdp(self.cdp_url, timeout=self.settings.timeout_s * 1000)
-                       if self.cdp_url else _connect(playwright, self.settings))
+            browser = (_connect(playwright, self.settings) if self.settings.browser_endpoint
+                       else _launch(playwright, self.settings))
             try:
                 yield browser
             finally:

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from automation.browser import free_port
 from mock_store import seed
+from mock_store.server import free_port
 from tests.conftest import CliResult
 from tests.store_api import StoreAdmin
 
@@ -313,3 +313,64 @@ def test_on_a_terminal_a_progress_bar_counts_outcomes(store: StoreAdmin, cli_env
     assert "cancelled:1 not_cancellable:1" in shown and "2/2" in shown  # the bar's last state
     assert '"event"' not in shown  # no JSON log lines on a terminal
     assert "cancelled: 1 not_cancellable: 1" in summary
+
+
+@pytest.mark.parametrize("concurrency", ["2", "4"])
+def test_no_process_of_the_tool_listens_on_a_port(store: StoreAdmin, cli_env: dict[str, str], tmp_path: Path,
+                                                  concurrency: str) -> None:
+    """No debugging port, at any concurrency: every listening TCP socket on the machine is read
+    from /proc while the batch works (slowly: the store answers each page after 300 ms) and none
+    may belong to the tool, its Playwright drivers or its browsers."""
+    orders = [store.add_order([f"Cup {n}"]) for n in range(6)]
+    batch = write_csv(tmp_path / "orders.csv", [f"{o.id},,," for o in orders])
+    store.faults(latency_ms=[300, 300])
+    tool = subprocess.Popen([sys.executable, "-m", "automation.cli", "batch", str(batch), "--concurrency", concurrency,
+                             "--json"], cwd=tmp_path, env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    looked, listening = 0, []
+    try:
+        while tool.poll() is None:
+            family = process_tree(tool.pid)
+            listening += [pid for pid in family if socket_inodes(pid) & listening_inodes()]
+            looked += len(family) > 3  # the tool, its drivers and browsers are up
+    finally:
+        out, _ = tool.communicate(timeout=300)
+    assert tool.returncode == 0 and json.loads(out)["counts"] == {"cancelled": 6}
+    assert looked > 0 and not listening
+
+
+def process_tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat_file.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(stat_file.parent.name))
+    found, todo = [root], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def listening_inodes() -> set[str]:
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().split("\n")[1:]:
+            fields = line.split()
+            if len(fields) > 9 and fields[3] == "0A":  # TCP_LISTEN
+                inodes.add(fields[9])
+    return inodes
+
+
+def socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    try:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    except OSError:
+        pass
+    return inodes
