@@ -252,7 +252,8 @@ class Cancellation:
         if self.on_submit:
             self.on_submit(chosen)
         try:
-            form.submit(timeout_ms=self.storefront.settings.submit_timeout_s * 1000)
+            with self.storefront.pacer.load():  # the submit loads a page too
+                form.submit(timeout_ms=self.storefront.settings.submit_timeout_s * 1000)
             submission = Submission(chosen, answered=True, signed_out=SignInPage(self.page).is_showing())
         except PlaywrightError as exc:  # no answer, or the connection broke: the store may or may not have acted
             self.log.warning("submit_unanswered", error=str(exc).splitlines()[0])

@@ -37,6 +37,7 @@ from automation.output import (
     print_invalid_rows,
     print_orders,
     print_result,
+    print_results,
     progress_bar,
 )
 from automation.reasons import parse_reason
@@ -87,6 +88,8 @@ def main_options(
     base_url: Annotated[str | None, typer.Option(help="The store's address [env ORDERCANCEL_BASE_URL].")] = None,
     headed: Annotated[bool | None, typer.Option("--headed/--headless", help="Show the browser window.")] = None,
     slow_mo: Annotated[float | None, typer.Option(help="Slow every browser action by this many ms.")] = None,
+    min_interval: Annotated[float | None, typer.Option(help="Least seconds between page loads on the account "
+                                                            "[default: 1, 0 on a loopback address].")] = None,
     log_format: Annotated[str | None, typer.Option(help="console or json (default: console on a terminal).")] = None,
     artifacts_dir: Annotated[Path | None, typer.Option(help="Where screenshots, HTML and traces go.")] = None,
     state_dir: Annotated[Path | None, typer.Option(help="Where saved sessions live.")] = None,
@@ -94,7 +97,8 @@ def main_options(
                                                        "default: STATE_DIR/.env if it exists.")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False,
 ) -> None:
-    overrides: dict[str, Any] = {"base_url": base_url, "slow_mo_ms": slow_mo, "log_format": log_format,
+    overrides: dict[str, Any] = {"base_url": base_url, "slow_mo_ms": slow_mo, "min_interval": min_interval,
+                                 "log_format": log_format,
                                  "artifacts_dir": artifacts_dir, "state_dir": state_dir,
                                  "headless": None if headed is None else not headed}
     ctx.obj = {k: v for k, v in overrides.items() if v is not None}
@@ -145,21 +149,28 @@ def usable_folder(path: Path, what: str) -> None:
         raise Fail(str(exc)) from None
 
 
+@contextmanager
+def storefront_for(settings: Settings, trace: bool = False) -> Iterator[Storefront]:
+    """One browser and one signed-in context for this command's work."""
+    run_id = uuid.uuid4().hex[:12]
+    structlog.contextvars.bind_contextvars(run_id=run_id)
+    with open_browser(settings) as browser:
+        storefront = Storefront(browser, settings, run_id, get_logger(), trace=trace)
+        try:
+            yield storefront
+        finally:
+            storefront.close()
+
+
 def with_storefront(settings: Settings, order_id: str, work: Callable[[Cancellation], Result],
                     trace: bool = False) -> Result:
     """One browser, one context, one order; every way it ends becomes a Result."""
-    run_id = uuid.uuid4().hex[:12]
-    structlog.contextvars.bind_contextvars(run_id=run_id, order_id=order_id)
-    log = get_logger()
+    structlog.contextvars.bind_contextvars(order_id=order_id)
     try:
-        with open_browser(settings) as browser:
-            storefront = Storefront(browser, settings, run_id, log, trace=trace)
-            try:
-                return run_order(storefront, order_id, lambda: work(Cancellation(storefront)))
-            finally:
-                storefront.close()
+        with storefront_for(settings, trace) as storefront:
+            return run_order(storefront, order_id, lambda: work(Cancellation(storefront)))
     except (BrowserUnavailable, PlaywrightError) as exc:
-        log.error("browser_failed", error=str(exc).splitlines()[0])
+        get_logger().error("browser_failed", error=str(exc).splitlines()[0])
         return failure(exc, order_id, browser=True)
 
 
@@ -195,14 +206,64 @@ def cancel(
 
 
 @app.command()
-def check(ctx: typer.Context, order_id: Annotated[str, typer.Argument()], as_json: JsonOption = False) -> None:
-    """Show an order's state, whether it can be cancelled now, and its items.
+def check(ctx: typer.Context,
+          order_ids: Annotated[list[str], typer.Argument(help="One or more order numbers; - reads them from "
+                                                              "standard input, one per line.")],
+          as_json: JsonOption = False) -> None:
+    """Show orders' states, whether each can be cancelled now, and their items: several orders in
+    one browser and one sign-in.
 
-    Example: ordercancel check 113-1234567-1234567 --json"""
-    with one_error_path(as_json, order_id):
-        wanted = parse_order_id(order_id)
+    Examples: ordercancel check 113-1234567-1234567 --json;
+    ordercancel check 113-1234567-1234567 113-2345678-2345678;  cat numbers.txt | ordercancel check - --json"""
+    several = len(order_ids) > 1 or order_ids == ["-"]
+    with one_error_path(as_json, "" if several else order_ids[0]):
+        wanted = read_order_ids(order_ids)
         settings = settings_from(ctx)
-    finish(with_storefront(settings, wanted, lambda c: c.check(wanted)), as_json)
+    if not several:
+        finish(with_storefront(settings, wanted[0], lambda c: c.check(wanted[0])), as_json)
+    results = check_many(settings, wanted)
+    print_results(results, as_json)
+    raise typer.Exit(int(worst_exit_code(results)))
+
+
+def read_order_ids(arguments: list[str]) -> list[str]:
+    """The order numbers given, or read from standard input (one per line, split on \\n only);
+    every one valid before any browser starts; repeats are one order."""
+    if arguments == ["-"]:
+        lines = read_source("-", sys.stdin.buffer).decode("utf-8", errors="replace").split("\n")
+        arguments = [line.strip(" \t\r") for line in lines if line.strip(" \t\r")]
+        if not arguments:
+            raise Fail("no order numbers on standard input")
+    return list(dict.fromkeys(parse_order_id(text) for text in arguments))
+
+
+def check_many(settings: Settings, order_ids: list[str]) -> list[Result]:
+    """Every order read in one browser, one context and one sign-in; a sign-in that fails or
+    needs a person ends the run, and the orders not yet read say so."""
+    results: list[Result] = []
+    try:
+        with storefront_for(settings) as storefront:
+            reader = Cancellation(storefront)
+            for order_id in order_ids:
+                structlog.contextvars.bind_contextvars(order_id=order_id)
+                results.append(run_order(storefront, order_id, lambda o=order_id: reader.check(o)))
+                if results[-1].outcome in (Outcome.AUTH_FAILED, Outcome.NEEDS_HUMAN):
+                    break
+    except (BrowserUnavailable, PlaywrightError) as exc:
+        get_logger().error("browser_failed", error=str(exc).splitlines()[0])
+        results.append(failure(exc, order_ids[len(results)], browser=True))
+    stopped = results[-1]
+    for order_id in order_ids[len(results):]:
+        results.append(Result(order_id, stopped.outcome, f"not read: {stopped.message}", next_step=stopped.next_step))
+    return results
+
+
+def worst_exit_code(results: list[Result]) -> ExitCode:
+    """0 when every order was read; else 1 if anything unexpected happened, else the first other code."""
+    codes = [r.exit_code for r in results if r.exit_code is not ExitCode.OK]
+    if not codes:
+        return ExitCode.OK
+    return ExitCode.UNEXPECTED if ExitCode.UNEXPECTED in codes else codes[0]
 
 
 @app.command()

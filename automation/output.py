@@ -26,9 +26,7 @@ def print_json(payload: dict[str, Any]) -> None:
 
 def print_result(result: Result, as_json: bool) -> None:
     if as_json:
-        extra = {"cancellable": result.before.state is OrderState.CANCELLABLE} \
-            if result.outcome is Outcome.CHECKED and result.before else {}
-        print_json({**result.to_json(), **extra})
+        print_json(with_cancellable(result))
         return
     lines = [f"{result.order_id}: {result.outcome.value} — {result.message}"]
     if result.before:
@@ -45,6 +43,21 @@ def print_result(result: Result, as_json: bool) -> None:
     lines += [f"  artifact: {path}" for path in result.artifacts]
     # plain text: titles and store messages may hold brackets that rich would read as markup
     out.print("\n".join(lines), markup=False)
+
+
+def print_results(results: list[Result], as_json: bool) -> None:
+    """Several orders: one JSON array with --json (each element as one order's object), else each in turn."""
+    if as_json:
+        sys.stdout.write(json.dumps([with_cancellable(r) for r in results], ensure_ascii=False) + "\n")
+        return
+    for result in results:
+        print_result(result, False)
+
+
+def with_cancellable(result: Result) -> dict[str, Any]:
+    extra = {"cancellable": result.before.state is OrderState.CANCELLABLE} \
+        if result.outcome is Outcome.CHECKED and result.before else {}
+    return {**result.to_json(), **extra}
 
 
 def print_failure(message: str, as_json: bool, order_id: str = "") -> None:

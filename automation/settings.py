@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     artifacts_dir: Path | None = None
     headless: bool = True
     slow_mo_ms: float = Field(default=0, ge=0, le=10_000)
+    # seconds between page loads per account; default: 1 on a real store, 0 on loopback (the mock)
+    min_interval: float | None = Field(default=None, ge=0, le=60)
     browser_executable: Path | None = None  # for headless work: the light headless shell
     headed_browser_executable: Path | None = None  # for --headed: a full Chromium (default: found on PATH)
     browser_endpoint: str | None = None
@@ -131,6 +133,15 @@ class Settings(BaseSettings):
             parsed = urllib.parse.urlsplit(entry if "://" in entry else f"{scheme}://{entry}")
             origins.append(f"{parsed.scheme}://{parsed.netloc}")
         return origins
+
+    @property
+    def page_interval_s(self) -> float:
+        """The least time between two page loads on this account. A public order tool reports that
+        the live store signs a session out after a few hundred rapid page loads; the bundled mock
+        on a loopback address does not need the politeness."""
+        if self.min_interval is not None:
+            return self.min_interval
+        return 0.0 if self.host in ("127.0.0.1", "::1", "localhost") else 1.0
 
     @property
     def artifacts_path(self) -> Path:

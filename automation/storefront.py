@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+import time
 import urllib.parse
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +27,39 @@ from pages.sign_in import SignInPage
 from pages.your_orders import YourOrdersPage
 
 
+class Pacer:
+    """Spaces page loads on one account: the next load starts at least the interval after the
+    previous one finished, across every context and thread of the process that works for that
+    account (so the store, too, sees them at least that far apart)."""
+    _all: dict[tuple[str, str], Pacer] = {}
+    _all_lock = threading.Lock()
+
+    def __init__(self, interval_s: float) -> None:
+        self.interval_s = interval_s
+        self._lock = threading.Lock()
+        self._finished = float("-inf")
+
+    @classmethod
+    def for_account(cls, settings: Settings) -> Pacer:
+        key = (settings.base_url, (settings.email or "").lower())
+        with cls._all_lock:
+            return cls._all.setdefault(key, Pacer(settings.page_interval_s))
+
+    @contextmanager
+    def load(self) -> Iterator[None]:
+        if self.interval_s <= 0:
+            yield
+            return
+        with self._lock:  # one load at a time on this account, then the interval
+            due = self._finished + self.interval_s
+            if time.monotonic() < due:
+                time.sleep(due - time.monotonic())  # politeness toward the store, not a wait for a page
+            try:
+                yield
+            finally:
+                self._finished = time.monotonic()
+
+
 class Storefront:
     def __init__(self, browser: Browser, settings: Settings, run_id: str, log: Any, trace: bool = False) -> None:
         self.settings = settings
@@ -31,6 +68,7 @@ class Storefront:
         self.context: BrowserContext = new_context(browser, settings, load_session(settings))
         self.page: Page = self.context.new_page()
         self.sign_ins = 0
+        self.pacer = Pacer.for_account(settings)
         self.tracing = trace
         if trace:
             self.context.tracing.start(screenshots=True, snapshots=True)
@@ -70,7 +108,8 @@ class Storefront:
 
     def _goto(self, path: str) -> Response | None:
         try:
-            return self.page.goto(path, wait_until="domcontentloaded")
+            with self.pacer.load():
+                return self.page.goto(path, wait_until="domcontentloaded")
         except PlaywrightTimeout:
             raise
         except PlaywrightError as exc:

@@ -3,6 +3,7 @@ router per area (sign-in, Your Orders and Order Details, Cancel items, admin).""
 from __future__ import annotations
 
 import asyncio
+import time
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -75,6 +76,7 @@ async def sessions_and_faults(request: Request, call_next):  # type: ignore[no-u
         fail = faults.error_rate > 0 and faults.rng.random() < faults.error_rate
         store.injected["slow_response"] += delay > 0
         store.injected["server_error"] += fail
+        store.requests.append({"method": request.method, "path": request.url.path, "at": time.monotonic()})
         session = store.session(request.cookies.get(SESSION_COOKIE))
         fresh = session is None
         if session is None:

@@ -196,6 +196,7 @@ class StoreState:
         self.orders: dict[str, Order] = {}
         self.sessions: dict[str, Session] = {}
         self.events: list[dict[str, Any]] = []
+        self.requests: list[dict[str, Any]] = []  # every storefront request: method, path, monotonic time
         self.faults = Faults()
         self.injected: Counter[str] = Counter()  # faults served, for the soak's numbers
         self.frozen_now: datetime | None = None
@@ -224,6 +225,7 @@ class StoreState:
             self.orders.clear()
             self.sessions.clear()
             self.events.clear()
+            self.requests.clear()
             self.approved.clear()
             self.receipts.clear()
             self.faults = Faults()

@@ -75,6 +75,9 @@ class StoreAdmin:
         events = self.http.get("/__admin/events").json()
         return [e for e in events if action is None or e["action"] == action]
 
+    def requests(self) -> list[dict[str, Any]]:
+        return self.http.get("/__admin/requests").json()
+
     def faults(self, **doc: Any) -> None:
         self._post("/__admin/faults", doc)
 

@@ -374,3 +374,20 @@ def socket_inodes(pid: int) -> set[str]:
     except OSError:
         pass
     return inodes
+
+
+def test_min_interval_spaces_the_page_loads_of_one_account(store: StoreAdmin, cli: Cli, tmp_path: Path) -> None:
+    """Judged from the store's own request log: the pages the tool opens (and its submits) are at
+    least the interval apart, across both worker threads. Redirect targets and sign-in steps
+    follow the load that caused them and are left out."""
+    orders = [store.add_order([f"Bowl {n}"]) for n in range(3)]
+    batch = write_csv(tmp_path / "orders.csv", [f"{o.id},,," for o in orders])
+
+    result = cli("--min-interval", "0.4", "batch", str(batch), "--concurrency", "2", "--json")
+
+    assert result.exit_code == 0, result.stdout
+    opened = [r["at"] for r in store.requests()
+              if r["path"] in ("/your-orders/order-details", "/progress-tracker/package/preship/cancel-items")]
+    assert len(opened) == 3 * 4  # details, the form, the submit, details again
+    gaps = [b - a for a, b in zip(opened, opened[1:], strict=False)]
+    assert min(gaps) >= 0.39, gaps

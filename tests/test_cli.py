@@ -348,3 +348,18 @@ def test_headed_login_waits_for_a_person_then_later_runs_reuse_the_session(
     later = cli("orders", "--json", env=person)  # unattended, headless
     assert later.exit_code == 0 and later.json["count"] == 0
     assert [e["result"] for e in store.events("sign_in")] == ["ok"]
+
+
+def test_check_reads_several_orders_in_one_browser_and_one_sign_in(store: StoreAdmin, cli: Cli) -> None:
+    numbers = [seed.DEMO_ORDER, "113-5678901-5678901", "999-0000000-0000001", "113-7890123-7890123"]
+
+    listed = cli("check", *numbers, "--json")
+    piped = cli("check", "-", "--json", stdin="\n".join(numbers[:2]) + "\r\n\n")
+
+    assert listed.exit_code == 4  # one of them is not on this account
+    assert [(r["order_id"], r["outcome"], r.get("cancellable")) for r in json.loads(listed.stdout)] == [
+        (seed.DEMO_ORDER, "checked", True), ("113-5678901-5678901", "checked", False),
+        ("999-0000000-0000001", "not_found", None), ("113-7890123-7890123", "checked", False)]
+    assert piped.exit_code == 0 and [r["order_id"] for r in json.loads(piped.stdout)] == numbers[:2]
+    assert len(store.events("sign_in")) == 1  # the second run reused the saved session
+    assert cli("check", "-", stdin="113-1\n").exit_code == 2  # checked before any browser starts

@@ -152,3 +152,10 @@ def approve(body: Approval, store: State) -> Response:
 def events(store: State) -> Response:
     with store.lock:
         return JSONResponse(list(store.events))
+
+
+@router.get("/requests")
+def requests(store: State) -> Response:
+    """Every storefront request (method, path, and the store's monotonic clock in seconds)."""
+    with store.lock:
+        return JSONResponse(list(store.requests))
