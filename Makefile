@@ -28,6 +28,7 @@ bench: setup
 	$(PY) benchmarks/store_throughput.py
 	$(BROWSER_ENV) $(PY) benchmarks/cancel_latency.py
 	$(BROWSER_ENV) $(PY) benchmarks/batch_throughput.py
+	$(BROWSER_ENV) $(PY) benchmarks/cold_start.py
 
 clean:
 	rm -rf $(VENV) .browser-path test-results
