@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.store_throughput import asset_origin, start_store  # noqa: E402
+from benchmarks.store_throughput import start_store, tool_env  # noqa: E402
 from mock_store import seed  # noqa: E402
 from mock_store.server import free_port  # noqa: E402
 
@@ -105,8 +105,7 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}"
     admin = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
     tool = [sys.executable, "-m", "automation.cli"]
-    base_env = {**os.environ, "ORDERCANCEL_BASE_URL": url, "ORDERCANCEL_ASSET_HOSTS": asset_origin(url), "ORDERCANCEL_EMAIL": seed.DEMO_EMAIL,
-                "ORDERCANCEL_PASSWORD": seed.DEMO_PASSWORD, "ORDERCANCEL_LOG_FORMAT": "json"}
+    base_env = tool_env(url)
     try:
         for concurrency in args.concurrency:
             ids = fresh_orders(admin, args.orders, "117")

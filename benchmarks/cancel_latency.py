@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.store_throughput import asset_origin, start_store  # noqa: E402
+from benchmarks.store_throughput import start_store, tool_env  # noqa: E402
 from mock_store import seed  # noqa: E402
 from mock_store.server import free_port  # noqa: E402
 
@@ -52,9 +52,7 @@ def main() -> None:
     admin = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"})
     try:
         with tempfile.TemporaryDirectory() as scratch:
-            env = {**os.environ, "ORDERCANCEL_BASE_URL": url, "ORDERCANCEL_ASSET_HOSTS": asset_origin(url), "ORDERCANCEL_EMAIL": seed.DEMO_EMAIL,
-                   "ORDERCANCEL_PASSWORD": seed.DEMO_PASSWORD, "ORDERCANCEL_STATE_DIR": scratch,
-                   "ORDERCANCEL_LOG_FORMAT": "json"}
+            env = tool_env(url, ORDERCANCEL_STATE_DIR=scratch)
             command = [sys.executable, "-m", "automation.cli"]
             subprocess.run([*command, "login"], env=env, check=True, capture_output=True)
             walls, flows = [], []

@@ -50,6 +50,13 @@ def asset_origin(url: str) -> str:
     return str(httpx.get(f"{url}/healthz").json()["asset_origin"])
 
 
+def tool_env(url: str, **extra: str) -> dict[str, str]:
+    """The environment `ordercancel` runs in against the mock store at `url`, as the demo account."""
+    return {**os.environ, "ORDERCANCEL_BASE_URL": url, "ORDERCANCEL_ASSET_HOSTS": asset_origin(url),
+            "ORDERCANCEL_EMAIL": seed.DEMO_EMAIL, "ORDERCANCEL_PASSWORD": seed.DEMO_PASSWORD,
+            "ORDERCANCEL_LOG_FORMAT": "json", **extra}
+
+
 def session_cookie(url: str) -> str:
     client = httpx.Client(base_url=url, follow_redirects=True)
     page = client.get("/ap/signin")

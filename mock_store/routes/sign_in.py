@@ -128,11 +128,17 @@ def two_step(request: Request, store: StoreState, session: Session, typed: str) 
     return render("mfa.html", request, title=t["mfa_title"], return_to=session.return_to, error=t["mfa_wrong"])
 
 
+def waiting_at(store: StoreState, session: Session, step: str) -> Account | None:
+    """The account whose sign-in waits at this step in this session, if any."""
+    account = store.accounts.get(session.pending_email or "")
+    return account if account is not None and session.pending_step == step else None
+
+
 @router.get("/errors/validateCaptcha")
 def validate_captcha(request: Request, store: State) -> Response:
     session: Session = request.state.session
-    account = store.accounts.get(session.pending_email or "")
-    if account is None or session.pending_step != "captcha":
+    account = waiting_at(store, session, "captcha")
+    if account is None:
         return RedirectResponse(SIGN_IN_PATH, status_code=302)
     answer = request.query_params.get("field-keywords", "").strip().upper()
     if session.captcha and hmac.compare_digest(answer, session.captcha):
@@ -144,8 +150,8 @@ def validate_captcha(request: Request, store: State) -> Response:
 @router.get("/ap/cvf/approval/poll")
 def approval_poll(request: Request, store: State) -> Response:
     session: Session = request.state.session
-    account = store.accounts.get(session.pending_email or "")
-    if account is None or session.pending_step != "approval":
+    account = waiting_at(store, session, "approval")
+    if account is None:
         return RedirectResponse(SIGN_IN_PATH, status_code=302)
     if account.email in store.approved:
         store.approved.discard(account.email)
