@@ -169,6 +169,7 @@ class BatchRun:
             if aborted is not None:
                 summary.aborted = aborted
                 return
+            shared.signed_in()
             jobs: queue.Queue[tuple[BatchRow, Entry] | None] = queue.Queue()
             for job in todo:
                 jobs.put(job)

@@ -100,9 +100,17 @@ class BatchBrowsers:
 
     def __exit__(self, *exc: object) -> None:
         try:
-            self.browser.close()
+            if self.browser is not None:
+                self.browser.close()
         finally:
             self._playwright.stop()
+
+    def signed_in(self) -> None:
+        """The run's one sign-in is saved: with several threads, each now uses a browser of its own,
+        so the one that signed in is closed rather than left idle."""
+        if self.threads > 1 and self.browser is not None:
+            self.browser.close()
+            self.browser = None  # type: ignore[assignment]
 
     @contextmanager
     def for_this_thread(self) -> Iterator[Browser]:
