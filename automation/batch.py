@@ -234,13 +234,11 @@ class BatchRun:
         # the order first, and asks for exactly the items then ticked
         clicked = entry.state == SUBMITTING or entry.chosen is not None
 
-        clicked_now = False
-
         def submitting(chosen: list[Line]) -> None:
-            nonlocal clicked, clicked_now
+            nonlocal clicked
             journal.mark_submitting(order_id, [{"item_id": c.item_id, "product": c.product,
                                                 "product_id": c.product_id, "title": c.title} for c in chosen])
-            clicked = clicked_now = True
+            clicked = True
 
         def request() -> CancelRequest:
             # after a possible click, ask for exactly the lines then ticked: by their item ids while the
@@ -259,7 +257,7 @@ class BatchRun:
                 row_state = CHECKING
             canceller = Cancellation(storefront, submitting)
             result = run_order(storefront, order_id, lambda c=canceller: c.cancel(request()))
-            if clicked_now:
+            if canceller.submissions:  # pressed in this attempt: the row stays submitting
                 row_state = SUBMITTING
             if result.outcome not in RETRYABLE or attempts > self.options.retries:
                 break

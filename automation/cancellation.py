@@ -29,10 +29,11 @@ from automation.orders import BadInput, is_digital
 from automation.outcome import ItemReport, OrderState, Outcome, Result, StateReport, business_days_after
 from automation.reasons import CancelReason
 from automation.storefront import Storefront
-from automation.wording import say
-from pages.cancel_items import CancelItemsPage
+from automation.wording import WORDING, say
+from pages import cancel_items, order_details
+from pages.cancel_items import CancelForm, CancelItemsPage
 from pages.cancel_summary import CancelResultKind, CancelSummaryPage
-from pages.common import error_page, query_param
+from pages.common import error_kind, query_param
 from pages.order_details import OrderDetailsPage, OrderSummary
 from pages.sign_in import SignInPage
 from pages.your_orders import OrderCard, YourOrdersPage
@@ -56,6 +57,13 @@ class Submission:
     chosen: list[Line]
     answered: bool  # False: no answer arrived (timeout or network error); the store may still act on it
     signed_out: bool = False  # the store answered with its sign-in page: it did not take the submit
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    """The Cancel items screen as opened: its page object to act on, and what it said when read."""
+    page: CancelItemsPage
+    screen: CancelForm
 
 
 class WrongOrder(StoreTrouble):
@@ -110,15 +118,15 @@ class Cancellation:
     # -- reading ----------------------------------------------------------------------------
     def read_order(self, order_id: str) -> OrderSummary | None:
         """The order's details screen, verified to be that order; None if the store has no such order."""
-        details = OrderDetailsPage(self.page)
         response = self.storefront.visit(OrderDetailsPage.path_for(order_id))
         if response is not None and response.status == 404:
             return None
-        if not details.is_showing():
-            if error_page(self.page) == "not_found":  # a not-found page served as 200
+        html = self.page.content()  # the screen is read once, by the pure functions
+        if not order_details.showing(html):
+            if error_kind(html) == "not_found":  # a not-found page served as 200
                 return None
             raise StoreTrouble(f"the page for {order_id} is not an order details screen")
-        summary = details.read()
+        summary = order_details.parse(html)
         shown = summary.order_id
         # a fully cancelled order's page shows no number (as on the live site): then the address must match
         if shown != order_id and not (shown is None and summary.cancelled_banner
@@ -183,13 +191,13 @@ class Cancellation:
                 message, next_step = say("not_offered", names=names(not_offered), advice=return_advice(summary))
                 return Result(order_id, Outcome.NOT_CANCELLABLE, message, before=before, after=before,
                               items=report_items(summary, lines), reason=request.reason, next_step=next_step)
-            self._fill(form, chosen, request)
+            self._fill(form, chosen, request)  # form: the open Cancel items screen
             items = report_items(summary, lines)
             if request.dry_run:
                 message, next_step = say("would_cancel", count=len(chosen), names=names(chosen))
                 return Result(order_id, Outcome.WOULD_CANCEL, message, before=before, after=before, items=items,
                               reason=request.reason, next_step=next_step)
-            submission = self._submit(form, chosen, request.reason)
+            submission = self._submit(form.page, chosen, request.reason)
             if submission.signed_out:
                 # the session ended at the submit: the store did not take it. Sign in, and act
                 # again only if the order provably did not change.
@@ -205,24 +213,24 @@ class Cancellation:
                                [line for line in targets if line.cancelled])
         raise AssertionError("unreachable: the second attempt always returns")
 
-    def _open_form(self, order_id: str, summary: OrderSummary) -> tuple[CancelItemsPage | None, list[Line]]:
+    def _open_form(self, order_id: str, summary: OrderSummary) -> tuple[OpenForm | None, list[Line]]:
         """Cancel items for this order, checked against its details; None if the store no longer offers it."""
-        form = CancelItemsPage(self.page)
         self.storefront.visit(summary.cancel_path or CancelItemsPage.path_for(order_id))
-        if not form.is_showing():
+        html = self.page.content()
+        if not cancel_items.showing(html):
             return None, []
         if query_param(self.page, "orderID") != order_id:
             raise WrongOrder(f"the Cancel items page is for {query_param(self.page, 'orderID')}, not {order_id}")
-        offered = form.items()
-        if not offered:
+        screen = cancel_items.parse(html)
+        if not screen.items:
             raise WrongOrder("the Cancel items page lists no items")
         try:
-            return form, lines_of(summary.items, offered)
+            return OpenForm(CancelItemsPage(self.page), screen), lines_of(summary.items, screen.items)
         except ScreensDisagree as exc:
             raise WrongOrder(str(exc)) from None
 
-    def _fill(self, form: CancelItemsPage, chosen: list[Line], request: CancelRequest) -> None:
-        scripts = form.read().script_sources
+    def _fill(self, opened: OpenForm, chosen: list[Line], request: CancelRequest) -> None:
+        form, scripts = opened.page, opened.screen.script_sources
         blocked = sorted(host_of(src) for src in scripts if not self._script_allowed(src))
         if blocked:  # the button only works through the page's scripts: say which host, at once
             raise StoreTrouble(f"the Cancel items page needs scripts from {', '.join(dict.fromkeys(blocked))}, which "
@@ -277,11 +285,11 @@ class Cancellation:
             if already and result.outcome is Outcome.CANCELLED:
                 result.message += f"; already cancelled before: {names(already)}"
             return result
-        if error_page(self.page) == "server_error":  # the store answered, but not whether it acted
+        html = self.page.content()
+        if error_kind(html) == "server_error":  # the store answered, but not whether it acted
             return self._confirm(request, submission, lines, before, items, CancelResultKind.UNKNOWN,
                                  "the store answered the submit with a server error page")
-        form = CancelItemsPage(self.page)
-        refusal = form.read().refusal if form.is_showing() else None
+        refusal = cancel_items.parse(html).refusal if cancel_items.showing(html) else None
         if refusal:
             after = self.read_order(order_id)
             if after is not None and not products(submission.chosen) - newly_cancelled(lines, lines_of(after.items)):
@@ -358,8 +366,7 @@ class Cancellation:
     @staticmethod
     def _advice(order_id: str, summary: OrderSummary) -> str:
         """What to do about an order that can no longer be cancelled."""
-        return say("digital" if is_digital(order_id) else "window_closed", status="",
-                   advice=return_advice(summary))[1] or ""
+        return (WORDING["digital"].next_step or "") if is_digital(order_id) else return_advice(summary)
 
 
 def run_order(storefront: Storefront, order_id: str, action: Callable[[], Result]) -> Result:

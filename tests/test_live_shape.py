@@ -115,7 +115,7 @@ def test_an_asset_origin_missing_from_the_allow_list_fails_fast_naming_the_host(
     host = store_server.asset_origin.split("://")[1]
     assert result.exit_code == 1 and result.json["outcome"] == "error"
     assert f"needs scripts from {host}" in result.json["message"] and "ORDERCANCEL_ASSET_HOSTS" in result.json["message"]
-    assert result.json["duration_ms"] < 15_000  # not a timeout on a disabled button
+    assert "stayed disabled" not in result.json["message"]  # named before ticking, not after waiting on the button
     assert not store.events("cancel_received") and store.order(seed.DEMO_ORDER).statuses() == {"ordered"}
 
 

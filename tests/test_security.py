@@ -153,7 +153,8 @@ def test_env_files_are_read_only_when_named_or_private_and_never_from_the_workin
     state_env.parent.mkdir(mode=0o700, exist_ok=True)
     state_env.write_text(f"ORDERCANCEL_PASSWORD={seed.DEMO_PASSWORD}\n")
     state_env.chmod(0o600)
-    from_state = cli("logout", env=no_password) and cli("check", seed.DEMO_ORDER, "--json", env=no_password)
+    cli("logout", env=no_password)  # no saved session: the password must come from STATE_DIR/.env
+    from_state = cli("check", seed.DEMO_ORDER, "--json", env=no_password)
 
     assert ignored.exit_code == 5 and any(line.get("event") == "env_file_ignored" for line in ignored.logs)
     assert named.exit_code == 0 and named.json["outcome"] == "checked"

@@ -11,7 +11,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from mock_store import texts
-from mock_store.store import CANCELLATION_REQUESTED, CANCELLED, DELIVERED, OPEN, PREPARING, SHIPPED, Order, StoreState
+from mock_store.store import (
+    CANCELLATION_REQUESTED,
+    CANCELLED,
+    DELIVERED,
+    OPEN,
+    PREPARING,
+    SHIPPED,
+    Account,
+    Order,
+    StoreState,
+)
 from mock_store.web import (
     CANCEL_PATH,
     DETAILS_PATH,
@@ -109,8 +119,7 @@ def encrypt_cards(cards: list[dict[str, Any]], t: dict[str, str]) -> None:
                     key=base64.b64encode(key).decode())
 
 
-def orders_page(request: Request, store: StoreState, shopper: Any, search: str | None = None) -> Response:
-    _, account = shopper
+def orders_page(request: Request, store: StoreState, account: Account, search: str | None = None) -> Response:
     loc = locale_of(store, account)
     t = texts.TEXTS[loc]
     query = request.query_params
@@ -148,12 +157,12 @@ def orders_page(request: Request, store: StoreState, shopper: Any, search: str |
 
 @router.get(ORDERS_PATH)
 def your_orders(request: Request, store: State, shopper: Shopper) -> Response:
-    return orders_page(request, store, shopper)
+    return orders_page(request, store, shopper[1])
 
 
 @router.get("/your-orders/search")
 def search_orders(request: Request, store: State, shopper: Shopper) -> Response:
-    return orders_page(request, store, shopper, request.query_params.get("search") or "")
+    return orders_page(request, store, shopper[1], request.query_params.get("search") or "")
 
 
 @router.get("/gp/css/order-history")
