@@ -12,3 +12,11 @@ class NeedsHuman(Exception):
 
 class StoreTrouble(Exception):
     """The store did not answer as expected (server error, timeout, unknown screen, wrong order)."""
+
+
+class Fail(Exception):
+    """A one-line error before any work starts; `code` is the exit code (2 unless said)."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code

@@ -1,0 +1,308 @@
+"""What each command does once its arguments are parsed. `automation.cli` declares the commands
+and imports this module only when one runs, so that `--help` and `--version` do not pay for
+Playwright, pydantic and structlog."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sys
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import structlog
+import typer
+from playwright.sync_api import Error as PlaywrightError
+from pydantic import ValidationError
+
+from automation.batch import BatchOptions, BatchRun, BatchSummary
+from automation.batch_input import BadFile, BatchInput, read_batch, read_source
+from automation.browser import BrowserUnavailable, open_browser
+from automation.cancellation import Cancellation, CancelRequest, run_order
+from automation.errors import AuthFailed, Fail, NeedsHuman
+from automation.failures import failure
+from automation.files import UnsafeFolder, ensure_folder
+from automation.items import Selector
+from automation.journal import JournalBusy, JournalUnusable
+from automation.logs import configure, get_logger
+from automation.orders import BadInput, parse_item_selector, parse_note, parse_order_id
+from automation.outcome import ExitCode, Outcome, Result
+from automation.output import (
+    out,
+    print_batch,
+    print_failure,
+    print_invalid_rows,
+    print_orders,
+    print_result,
+    print_results,
+    progress_bar,
+)
+from automation.reasons import parse_reason
+from automation.report import write_report
+from automation.session import forget_session, save_session, session_file
+from automation.settings import Settings, UntrustedEnvFile, forget_secret_variables, trusted_env_file
+from automation.storefront import Storefront
+from pages.sign_in import SignInPage
+from pages.your_orders import OrderCard
+
+HEADED_LOGIN_TIMEOUT_S = 300
+
+
+# Everything that stops a command before its work starts: one line, exit 2, nothing done.
+BEFORE_WORK = (Fail, BadInput, BadFile, JournalBusy, JournalUnusable)
+
+
+@contextmanager
+def one_error_path(as_json: bool, order_id: str = "") -> Iterator[None]:
+    """The one way a command fails before any work: one `error:` line on stderr (or one JSON
+    object on stdout with --json) and its exit code."""
+    try:
+        yield
+    except BEFORE_WORK as exc:
+        print_failure(str(exc), as_json, order_id)
+        raise typer.Exit(int(exc.code if isinstance(exc, Fail) else ExitCode.BAD_INPUT)) from None
+
+
+
+def _settings(values: dict[str, Any], env_file: Path | None) -> Settings:
+    try:
+        return Settings(_env_file=env_file, **values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise Fail(f"bad setting {where}: {first['msg']}") from None
+
+
+def settings_from(ctx: typer.Context, **extra: Any) -> Settings:
+    """The run's settings, built once: options, then ORDERCANCEL_* variables, then the one trusted
+    .env file (--env-file, else STATE_DIR/.env), then defaults. Secret variables are then removed
+    from this process's environment, so that no browser process inherits them."""
+    values = {**ctx.obj, **extra}
+    explicit: Path | None = ctx.meta.get("env_file")
+    candidate = explicit or _settings(values, None).state_dir / ".env"
+    try:
+        env_file = trusted_env_file(candidate) if explicit or candidate.exists() else None
+    except UntrustedEnvFile as exc:
+        raise Fail(str(exc)) from None
+    settings = _settings(values, env_file)
+    forget_secret_variables()
+    configure(settings.log_format)
+    here = Path(".env")
+    if here.exists() and (env_file is None or here.resolve() != env_file.resolve()):
+        get_logger().warning("env_file_ignored", path=str(here.resolve()),
+                             hint="a .env in the working folder is not read; pass --env-file .env to use it")
+    usable_folder(settings.state_dir, "state folder")
+    usable_folder(settings.artifacts_path, "artifacts folder")
+    return settings
+
+
+def usable_folder(path: Path, what: str) -> None:
+    try:
+        ensure_folder(path, what)
+        probe = path / f".probe-{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise Fail(f"cannot use the {what} {path}: {exc.strerror or exc}") from None
+    except UnsafeFolder as exc:
+        raise Fail(str(exc)) from None
+
+
+@contextmanager
+def storefront_for(settings: Settings, trace: bool = False) -> Iterator[Storefront]:
+    """One browser and one signed-in context for this command's work."""
+    run_id = uuid.uuid4().hex[:12]
+    structlog.contextvars.bind_contextvars(run_id=run_id)
+    with open_browser(settings) as browser:
+        storefront = Storefront(browser, settings, run_id, get_logger(), trace=trace)
+        try:
+            yield storefront
+        finally:
+            storefront.close()
+
+
+def with_storefront(settings: Settings, order_id: str, work: Callable[[Cancellation], Result],
+                    trace: bool = False) -> Result:
+    """One browser, one context, one order; every way it ends becomes a Result."""
+    structlog.contextvars.bind_contextvars(order_id=order_id)
+    try:
+        with storefront_for(settings, trace) as storefront:
+            return run_order(storefront, order_id, lambda: work(Cancellation(storefront)))
+    except (BrowserUnavailable, PlaywrightError) as exc:
+        get_logger().error("browser_failed", error=str(exc).splitlines()[0])
+        return failure(exc, order_id, browser=True)
+
+
+def finish(result: Result, as_json: bool) -> None:
+    print_result(result, as_json)
+    raise typer.Exit(int(result.exit_code))
+
+
+def cancel(ctx: typer.Context, order_id: str, item: list[str] | None, reason: str | None, note: str | None,
+           dry_run: bool, as_json: bool, trace: bool) -> None:
+    with one_error_path(as_json, order_id):
+        request = CancelRequest(parse_order_id(order_id), [Selector(parse_item_selector(i)) for i in item or []],
+                                parse_reason(reason) if reason is not None else None, parse_note(note), dry_run)
+        settings = settings_from(ctx)
+    finish(with_storefront(settings, request.order_id, lambda c: c.cancel(request), trace), as_json)
+
+
+def check(ctx: typer.Context, order_ids: list[str], as_json: bool) -> None:
+    several = len(order_ids) > 1 or order_ids == ["-"]
+    with one_error_path(as_json, "" if several else order_ids[0]):
+        wanted = read_order_ids(order_ids)
+        settings = settings_from(ctx)
+    if not several:
+        finish(with_storefront(settings, wanted[0], lambda c: c.check(wanted[0])), as_json)
+    results = check_many(settings, wanted)
+    print_results(results, as_json)
+    raise typer.Exit(int(worst_exit_code(results)))
+
+
+def orders(ctx: typer.Context, filter_: str, as_json: bool) -> None:
+    with one_error_path(as_json):
+        if filter_ not in ("open", "cancelled", "all"):
+            raise Fail(f"--filter must be open, cancelled or all, not '{filter_[:40]}'")
+        settings = settings_from(ctx)
+    cards: list[OrderCard] = []
+
+    def work(c: Cancellation) -> Result:
+        cards.extend(c.list_orders(None if filter_ == "all" else filter_))
+        return Result("", Outcome.CHECKED, f"{len(cards)} orders")
+
+    result = with_storefront(settings, "", work)
+    print_orders(result, cards, as_json)
+    raise typer.Exit(int(result.exit_code))
+
+
+def login(ctx: typer.Context, headed: bool | None, as_json: bool) -> None:
+    with one_error_path(as_json):
+        settings = settings_from(ctx, **({} if headed is None else {"headless": not headed}))
+
+    def work(c: Cancellation) -> Result:
+        storefront = c.storefront
+        try:
+            storefront.open_your_orders()
+        except (NeedsHuman, AuthFailed) as exc:
+            if settings.headless:
+                raise
+            out.print(f"{exc}. Finish signing in in the browser window ({HEADED_LOGIN_TIMEOUT_S} s).")
+            storefront.page.wait_for_url(lambda url: not SignInPage.is_sign_in_url(url),
+                                         timeout=HEADED_LOGIN_TIMEOUT_S * 1000)
+            save_session(storefront.context, settings)
+            storefront.open_your_orders()
+        return Result("", Outcome.CHECKED, f"signed in; session saved in {session_file(settings)}")
+
+    finish(with_storefront(settings, "", work), as_json)
+
+
+def logout(ctx: typer.Context) -> None:
+    with one_error_path(False):
+        settings = settings_from(ctx)
+    out.print("session forgotten" if forget_session(settings) else "no saved session")
+
+
+def batch(ctx: typer.Context, file: str, journal: Path | None, concurrency: int, retries: int, redo: bool,
+          strict: bool, report: Path | None, as_json: bool) -> None:
+    with one_error_path(as_json):
+        parsed = read_batch_input(file, strict)
+        settings = settings_from(ctx)
+        if report:
+            usable_folder(report, "report folder")
+        options = BatchOptions(journal or settings.state_dir / "journal.sqlite", concurrency, retries, redo, report,
+                               file)
+        summary = run_batch(settings, options, parsed, interactive=sys.stderr.isatty() and not as_json)
+    if report:
+        write_report(summary, report)
+    print_batch(summary, as_json)
+    raise typer.Exit(int(summary.exit_code))
+
+
+def demo(ctx: typer.Context) -> None:
+    from mock_store import seed  # the store's stack only for the demo
+    from mock_store.server import running_store
+
+    with tempfile.TemporaryDirectory(prefix="ordercancel-demo-") as scratch, \
+            running_store(scenario="demo", admin_token=secrets.token_urlsafe(16)) as store:
+        settings = settings_from(ctx, base_url=store.url, asset_hosts=store.asset_origin, email=seed.DEMO_EMAIL,
+                                 password=seed.DEMO_PASSWORD,
+                                 totp_secret=None, state_dir=Path(scratch), headless=ctx.obj.get("headless", True))
+        order_id = seed.DEMO_ORDER
+        out.print(f"mock store running at {store.url}  (demo account {seed.DEMO_EMAIL} / {seed.DEMO_PASSWORD})")
+        out.print(f"store's own record before: {_store_view(store.state, order_id)}")
+        out.print(f"ordercancel cancel {order_id} --reason mistake --item Teapot")
+        request = CancelRequest(order_id, [Selector("Teapot")], parse_reason("mistake"))
+        result = with_storefront(settings, order_id, lambda c: c.cancel(request))
+        print_result(result, False)
+        out.print(f"store's own record after:  {_store_view(store.state, order_id)}")
+    raise typer.Exit(int(result.exit_code))
+
+
+def read_order_ids(arguments: list[str]) -> list[str]:
+    """The order numbers given, or read from standard input (one per line, split on \\n only);
+    every one valid before any browser starts; repeats are one order."""
+    if arguments == ["-"]:
+        lines = read_source("-", sys.stdin.buffer).decode("utf-8", errors="replace").split("\n")
+        arguments = [line.strip(" \t\r") for line in lines if line.strip(" \t\r")]
+        if not arguments:
+            raise Fail("no order numbers on standard input")
+    return list(dict.fromkeys(parse_order_id(text) for text in arguments))
+
+
+def check_many(settings: Settings, order_ids: list[str]) -> list[Result]:
+    """Every order read in one browser, one context and one sign-in; a sign-in that fails or
+    needs a person ends the run, and the orders not yet read say so."""
+    results: list[Result] = []
+    try:
+        with storefront_for(settings) as storefront:
+            reader = Cancellation(storefront)
+            for order_id in order_ids:
+                structlog.contextvars.bind_contextvars(order_id=order_id)
+                results.append(run_order(storefront, order_id, lambda o=order_id: reader.check(o)))
+                if results[-1].outcome in (Outcome.AUTH_FAILED, Outcome.NEEDS_HUMAN):
+                    break
+    except (BrowserUnavailable, PlaywrightError) as exc:
+        get_logger().error("browser_failed", error=str(exc).splitlines()[0])
+        results.append(failure(exc, order_ids[len(results)], browser=True))
+    stopped = results[-1]
+    for order_id in order_ids[len(results):]:
+        results.append(Result(order_id, stopped.outcome, f"not read: {stopped.message}", next_step=stopped.next_step))
+    return results
+
+
+def worst_exit_code(results: list[Result]) -> ExitCode:
+    """0 when every order was read; else 1 if anything unexpected happened, else the first other code."""
+    codes = [r.exit_code for r in results if r.exit_code is not ExitCode.OK]
+    if not codes:
+        return ExitCode.OK
+    return ExitCode.UNEXPECTED if ExitCode.UNEXPECTED in codes else codes[0]
+
+
+def read_batch_input(file: str, strict: bool) -> BatchInput:
+    """Every row read and validated before any browser starts; with --strict, any bad row refuses all."""
+    parsed = read_batch(read_source(file, sys.stdin.buffer), file)
+    if strict and parsed.invalid:
+        print_invalid_rows([bad.error for bad in parsed.invalid])
+        raise Fail(f"{len(parsed.invalid)} invalid row(s) and --strict: nothing was done")
+    return parsed
+
+
+def run_batch(settings: Settings, options: BatchOptions, parsed: BatchInput, interactive: bool) -> BatchSummary:
+    run = BatchRun(settings, options, parsed)
+    if not interactive:
+        return run.run()
+    configure(settings.log_format, level=logging.WARNING)  # the progress bar speaks instead
+    with progress_bar(len(parsed.rows) + len(parsed.invalid)) as tick:
+        run.progress = tick
+        return run.run()
+
+
+def _store_view(state: Any, order_id: str) -> str:
+    with state.lock:
+        view = state.admin_view(state.orders[order_id])
+    items = ", ".join(f"{i['title']}: {i['status']}" for i in view["items"])
+    return f"{view['state']} [{items}]"

@@ -1,0 +1,35 @@
+"""`--help` and `--version` answer without importing the browser stack, and every command's
+help shows a real example."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+COMMANDS = ["cancel", "check", "orders", "login", "logout", "batch", "demo"]
+HEAVY = ["playwright", "pydantic_settings", "structlog", "automation.commands"]
+
+
+def _modules_loaded_by(*args: str) -> tuple[str, set[str]]:
+    probe = ("import sys, runpy; sys.argv = ['ordercancel', *sys.argv[1:]]\n"
+             "try:\n    runpy.run_module('automation.launcher', run_name='__main__')\n"
+             "except SystemExit:\n    pass\n"
+             "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, check=True)
+    return done.stdout, set(done.stderr.split())
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], []])
+def test_help_and_version_import_no_browser_stack(args: list[str]) -> None:
+    printed, loaded = _modules_loaded_by(*args)
+    assert printed.strip()
+    assert not loaded & set(HEAVY)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_command_help_shows_an_example(command: str) -> None:
+    printed, loaded = _modules_loaded_by(command, "--help")
+    examples = printed.split("Example", 1)[1]
+    assert f"ordercancel {command}" in examples or f"ordercancel --headed {command}" in examples
+    assert "playwright" not in loaded
