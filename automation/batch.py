@@ -25,6 +25,8 @@ from automation.logs import get_logger
 from automation.outcome import ExitCode, Outcome, Result
 from automation.settings import Settings
 from automation.storefront import Storefront
+from pages.common import query_param
+from pages.order_details import OrderDetailsPage
 
 # How a per-order outcome is recorded in the journal.
 JOURNAL_STATE = {
@@ -281,6 +283,8 @@ class BatchRun:
     def _thumbnail(self, storefront: Storefront, order_id: str) -> str | None:
         folder = self.options.report_dir / "thumbs"  # type: ignore[operator]
         try:
+            if query_param(storefront.page, "orderID") != order_id:  # read without rendering, or stopped earlier
+                storefront.visit(OrderDetailsPage.path_for(order_id))
             image = storefront.page.screenshot(type="jpeg", quality=40,
                                                mask=[storefront.page.locator("input[type=password]")])
         except Exception:  # a thumbnail is a nicety; the order's outcome stands without it

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,8 +53,19 @@ def chromium_executable(settings: Settings, playwright: Playwright) -> str | Non
     return found
 
 
+def launch_flags(settings: Settings) -> list[str]:
+    """The launch flags, with the host rule in the browser's own resolver: every host name but the
+    store's and its asset hosts' fails to resolve. Playwright's routes never see the hops of a
+    redirect (by design), so without this a redirect could take the browser to another host;
+    with it, neither a redirect nor anything else reaches one by name."""
+    hosts = dict.fromkeys(urllib.parse.urlsplit(origin).hostname or "" for origin in
+                          [settings.base_url, *settings.asset_origins])
+    rules = ["MAP * ~NOTFOUND", *(f"EXCLUDE {host}" for host in hosts if host)]
+    return [*LAUNCH_FLAGS, f"--host-resolver-rules={' , '.join(rules)}"]
+
+
 def _launch(playwright: Playwright, settings: Settings) -> Browser:
-    options: dict[str, Any] = {"headless": settings.headless, "args": LAUNCH_FLAGS}
+    options: dict[str, Any] = {"headless": settings.headless, "args": launch_flags(settings)}
     if settings.slow_mo_ms:
         options["slow_mo"] = settings.slow_mo_ms
     return playwright.chromium.launch(executable_path=chromium_executable(settings, playwright), **options)
@@ -62,7 +74,7 @@ def _launch(playwright: Playwright, settings: Settings) -> Browser:
 def _connect(playwright: Playwright, settings: Settings) -> Browser:
     """A browser on the Playwright server at BROWSER_ENDPOINT (`playwright run-server`), which
     launches one per connection with the options in this header."""
-    remote: dict[str, Any] = {"headless": settings.headless, "args": LAUNCH_FLAGS}
+    remote: dict[str, Any] = {"headless": settings.headless, "args": launch_flags(settings)}
     if settings.browser_executable:
         remote["executablePath"] = str(settings.browser_executable)
     assert settings.browser_endpoint

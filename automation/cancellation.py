@@ -81,6 +81,14 @@ def report_items(summary: OrderSummary, lines: list[Line] | None = None) -> list
             for i, line in zip(summary.items, lines, strict=True)]
 
 
+def shows_order(summary: OrderSummary, order_id: str, address_order: str | None) -> bool:
+    """Whether a details screen is this order's: its number, or, for a fully cancelled order whose
+    page shows no number (as on the live site), the address it was read from."""
+    if summary.order_id is None and summary.cancelled_banner:
+        return address_order == order_id
+    return summary.order_id == order_id
+
+
 def return_advice(summary: OrderSummary) -> str:
     notes = sorted({i.return_note for i in summary.items if i.return_note})
     advice = f" ({'; '.join(notes)})" if notes else ""
@@ -117,8 +125,17 @@ class Cancellation:
 
     # -- reading ----------------------------------------------------------------------------
     def read_order(self, order_id: str) -> OrderSummary | None:
-        """The order's details screen, verified to be that order; None if the store has no such order."""
-        response = self.storefront.visit(OrderDetailsPage.path_for(order_id))
+        """The order's details screen, verified to be that order; None if the store has no such order.
+        The screen is server-rendered, so it is fetched first without rendering (a fetch follows no
+        redirect: what it read is the address it asked for); anything but a plain details screen
+        of this very order is read again in the browser, the full way."""
+        path = OrderDetailsPage.path_for(order_id)
+        fetched = self.storefront.fetch(path)
+        if fetched is not None and order_details.showing(fetched):
+            summary = order_details.parse(fetched)
+            if shows_order(summary, order_id, address_order=order_id):
+                return summary
+        response = self.storefront.visit(path)
         if response is not None and response.status == 404:
             return None
         html = self.page.content()  # the screen is read once, by the pure functions
@@ -127,11 +144,8 @@ class Cancellation:
                 return None
             raise StoreTrouble(f"the page for {order_id} is not an order details screen")
         summary = order_details.parse(html)
-        shown = summary.order_id
-        # a fully cancelled order's page shows no number (as on the live site): then the address must match
-        if shown != order_id and not (shown is None and summary.cancelled_banner
-                                      and query_param(self.page, "orderID") == order_id):
-            raise WrongOrder(f"asked for {order_id} but the page shows {shown or 'no order number'}")
+        if not shows_order(summary, order_id, address_order=query_param(self.page, "orderID")):
+            raise WrongOrder(f"asked for {order_id} but the page shows {summary.order_id or 'no order number'}")
         return summary
 
     def check(self, order_id: str) -> Result:

@@ -70,6 +70,8 @@ class Storefront:
         self.sign_ins = 0
         self.pacer = Pacer.for_account(settings)
         self.tracing = trace
+        self.sent_elsewhere: str | None = None  # the other host a navigation was sent to, if any
+        self.context.on("requestfailed", self._note_failure)
         if trace:
             self.context.tracing.start(screenshots=True, snapshots=True)
 
@@ -114,11 +116,40 @@ class Storefront:
             raise
         except PlaywrightError as exc:
             reason = str(exc).splitlines()[0]
-            if "ERR_BLOCKED_BY_CLIENT" in reason:
+            elsewhere, self.sent_elsewhere = self.sent_elsewhere, None
+            if elsewhere or "ERR_BLOCKED_BY_CLIENT" in reason:
                 # every path the tool opens is on the store's host: only a redirect leads elsewhere
-                raise AuthFailed(f"the store sent the browser from {path} to another host; no credentials were typed "
-                                 "there") from None
+                raise AuthFailed(f"the store sent the browser from {path} to {elsewhere or 'another host'}, which "
+                                 "the tool does not visit; no credentials were typed there") from None
             raise StoreTrouble(f"could not load {path}: {reason}") from None
+
+    def _note_failure(self, request: Any) -> None:
+        """A navigation that failed on another host: the browser refused to follow a redirect there
+        (its resolver knows only the store's hosts)."""
+        if request.is_navigation_request() and not same_origin(request.url, self.settings.base_url):
+            self.sent_elsewhere = urllib.parse.urlsplit(request.url).hostname
+
+    def fetch(self, path: str) -> str | None:
+        """A read-only screen's HTML fetched without rendering it: one GET through the context's
+        request API (the context's cookies), paced like a page load. Only the store's own origin
+        is asked, and no redirect is followed, so a fetch never reaches another host. None when
+        the answer is anything but a plain 200 page (a redirect to sign in, an error, a failed
+        connection): then the caller visits the path in the browser, where every rule applies."""
+        url = urllib.parse.urljoin(self.settings.base_url + "/", path)
+        if not same_origin(url, self.settings.base_url):
+            return None
+        try:
+            with self.pacer.load():
+                response = self.context.request.get(url, max_redirects=0, fail_on_status_code=False,
+                                                    timeout=self.settings.timeout_s * 1000)
+            try:
+                plain = response.status == 200 and response.headers.get("content-type", "").startswith("text/html")
+                return response.text() if plain else None
+            finally:
+                response.dispose()
+        except PlaywrightError as exc:
+            self.log.info("fetch_failed", path=path, error=str(exc).splitlines()[0])
+            return None
 
     def open_your_orders(self) -> None:
         """Open Your Orders, signing in if the store asks: the proof that this context is signed in."""
@@ -175,6 +206,11 @@ class Storefront:
             return [c["value"] for c in self.context.cookies() if len(c.get("value", "")) >= 6]
         except PlaywrightError:
             return []
+
+
+def same_origin(url: str, base_url: str) -> bool:
+    ours, theirs = urllib.parse.urlsplit(base_url), urllib.parse.urlsplit(url)
+    return (ours.scheme, ours.netloc) == (theirs.scheme, theirs.netloc)
 
 
 SECRET_HEADERS = {"cookie", "set-cookie", "authorization", "proxy-authorization"}

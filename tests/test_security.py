@@ -32,6 +32,9 @@ def test_a_sign_in_page_on_another_host_gets_no_credentials(store: StoreAdmin, c
     assert result.exit_code == 5
     assert result.json["outcome"] == "auth_failed" and "no credentials were typed" in result.json["message"]
     assert not store.events("sign_in") and not store.events("sign_in_failed")  # nothing was typed anywhere
+    # the order page was fetched first (no redirect followed) and then visited (the redirect blocked):
+    # neither way asked the other host for anything
+    assert {r["host"] for r in store.requests()} == {"127.0.0.1"}, [(r["host"], r["path"], r["navigation"]) for r in store.requests()]
     assert store.order(seed.DEMO_ORDER).statuses() == {"ordered"}
 
 

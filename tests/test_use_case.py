@@ -95,3 +95,32 @@ def test_a_trace_keeps_no_cookie_or_authorization_header(store: StoreAdmin, brow
     secret_headers = [h for h in headers if h["name"].lower() in ("cookie", "set-cookie", "authorization")]
     assert secret_headers and all(h["value"] == "***" for h in secret_headers)
     assert not list(path.parent.glob(".*raw*"))  # the unscrubbed trace never stays on disk
+
+
+def details_requests(store: StoreAdmin, since: int) -> list[dict[str, object]]:
+    return [r for r in store.requests()[since:] if r["path"] == "/your-orders/order-details"]
+
+
+def test_a_signed_in_read_fetches_the_details_without_rendering_them(store: StoreAdmin, storefront: Storefront) -> None:
+    storefront.open_your_orders()  # signed in
+    since = len(store.requests())
+    summary = Cancellation(storefront).read_order(seed.DEMO_ORDER)
+    assert summary is not None and summary.order_id == seed.DEMO_ORDER
+    (read,) = details_requests(store, since)
+    assert read["navigation"] is False  # fetched by the request API, not navigated
+    assert [r["path"] for r in store.requests()[since:]] == ["/your-orders/order-details"]  # no assets either
+
+
+def test_a_fetch_that_meets_the_sign_in_page_is_done_again_in_the_browser(store: StoreAdmin,
+                                                                           storefront: Storefront) -> None:
+    summary = Cancellation(storefront).read_order(seed.DEMO_ORDER)  # no session yet: the store asks to sign in
+    assert summary is not None and summary.order_id == seed.DEMO_ORDER
+    reads = details_requests(store, 0)
+    assert [r["navigation"] for r in reads][:2] == [False, True]  # the fetch, then the browser's own way
+    assert store.events("sign_in")
+
+
+def test_an_unknown_order_fetched_is_judged_in_the_browser(store: StoreAdmin, storefront: Storefront) -> None:
+    storefront.open_your_orders()
+    assert Cancellation(storefront).read_order("113-0000000-0000009") is None
+    assert storefront.page.url.endswith("orderID=113-0000000-0000009")  # evidence shows the store's answer
