@@ -64,7 +64,7 @@ class OrderRecord:
     result: dict[str, Any]
     attempts: int = 0
     skipped: bool = False
-    thumbnail: str | None = None
+    screen: str | None = None  # the final screen, full size, for the report
 
 
 @dataclass
@@ -73,6 +73,7 @@ class BatchSummary:
     records: list[OrderRecord] = field(default_factory=list)
     aborted: Result | None = None
     duration_ms: int = 0
+    store_url: str = ""  # where each order's page is, for the report's links
 
     @property
     def counts(self) -> dict[str, int]:
@@ -96,7 +97,7 @@ class BatchSummary:
                 "orders": [{"order_id": r.order_id, "line": r.line, "state": r.state, "attempts": r.attempts,
                             "skipped": r.skipped, **{k: r.result.get(k) for k in
                                                      ("outcome", "message", "state_before", "state_after",
-                                                      "duration_ms", "artifacts", "next_step")}}
+                                                      "duration_ms", "artifacts", "next_step", "items")}}
                            for r in self.records]}
 
 
@@ -119,7 +120,7 @@ class BatchRun:
 
     def run(self) -> BatchSummary:
         started = time.monotonic()
-        summary = BatchSummary(self.run_id)
+        summary = BatchSummary(self.run_id, store_url=self.settings.base_url)
         journal = Journal(self.options.journal, self.settings.host, (self.settings.email or "").lower())
         try:
             journal.start_run(self.run_id, self.options.source)
@@ -276,17 +277,19 @@ class BatchRun:
             state = JournalState.CANCELLED  # this tool's own earlier click, confirmed on the order page
         record = OrderRecord(order_id, row.line, state, flatten(result), entry.attempts + attempts)
         if self.options.report_dir is not None:
-            record.thumbnail = self._thumbnail(storefront, order_id)
+            record.screen = self._final_screen(storefront, order_id)
         journal.mark_final(order_id, state, record.result)
         return record
 
-    def _thumbnail(self, storefront: Storefront, order_id: str) -> str | None:
-        folder = self.options.report_dir / "thumbs"  # type: ignore[operator]
+    def _final_screen(self, storefront: Storefront, order_id: str) -> str | None:
+        """The order's final screen for the report, as a person would see it (its own styles, at
+        the browser's size): the screen the order ended on, or its details page when it was only
+        fetched or stopped on another order's screen."""
+        folder = self.options.report_dir / "screens"  # type: ignore[operator]
         try:
-            if query_param(storefront.page, "orderID") != order_id:  # read without rendering, or stopped earlier
+            if query_param(storefront.page, "orderID") != order_id:
                 storefront.visit(OrderDetailsPage.path_for(order_id))
-            image = storefront.page.screenshot(type="jpeg", quality=40,
-                                               mask=[storefront.page.locator("input[type=password]")])
-        except Exception:  # a thumbnail is a nicety; the order's outcome stands without it
+            image = storefront.screenshot(type="jpeg", quality=75)
+        except Exception:  # a screenshot is a nicety; the order's outcome stands without it
             return None
         return str(write_private(folder / f"{order_id}.jpg", image))

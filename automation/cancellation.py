@@ -77,8 +77,16 @@ def report_state(summary: OrderSummary) -> StateReport:
 def report_items(summary: OrderSummary, lines: list[Line] | None = None) -> list[ItemReport]:
     """The order's items as its details show them, with the Cancel items page's ids where known."""
     lines = lines or lines_of(summary.items)
-    return [ItemReport(i.title, i.quantity, i.price, i.cancelled, line.item_id, i.seller, i.product_id)
+    return [ItemReport(i.title, i.quantity, i.price, i.cancelled, line.item_id, i.seller, i.product_id, i.cancelled)
             for i, line in zip(summary.items, lines, strict=True)]
+
+
+def since(after: list[ItemReport], before: list[ItemReport]) -> list[ItemReport]:
+    """The items after the submit, each with its state before: matched line by line when both
+    screens list the same products in the same order, else not known."""
+    same = len(after) == len(before) and all(a.product_id == b.product_id for a, b in zip(after, before, strict=True))
+    return [replace(a, cancelled_before=b.cancelled if same else None) for a, b in
+            zip(after, before if same else after, strict=True)]
 
 
 def shows_order(summary: OrderSummary, order_id: str, address_order: str | None) -> bool:
@@ -311,7 +319,8 @@ class Cancellation:
                 return self._already_cancelled(request, after, "the asked-for items were")
             message, next_step = say("refused", refusal=refusal, advice=return_advice(after or summary))
             return Result(order_id, Outcome.NOT_CANCELLABLE, message, before=before,
-                          after=report_state(after) if after else None, items=report_items(after) if after else items,
+                          after=report_state(after) if after else None,
+                          items=since(report_items(after), items) if after else items,
                           reason=request.reason, next_step=next_step)
         raise StoreTrouble("after the submit the store showed neither a summary nor a refusal")
 
@@ -326,10 +335,10 @@ class Cancellation:
         after_lines = lines_of(after.items)
         if after.cancelled_banner:  # the whole order is cancelled; its page no longer lists items
             done = True
-            after_items = [replace(i, cancelled=True) for i in items]
+            after_items = since([replace(i, cancelled=True) for i in items], items)
         else:
             done = not products(chosen) - newly_cancelled(lines, after_lines)
-            after_items = report_items(after, after_lines)
+            after_items = since(report_items(after, after_lines), items)
         refund_by = business_days_after(date.today(), REFUND_BUSINESS_DAYS).isoformat()
         values = {"order_id": order_id, "count": len(chosen), "names": names(chosen), "why": store_message,
                   "heard": f" ({store_message})" if store_message else "", "refund_by": refund_by}

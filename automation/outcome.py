@@ -59,6 +59,12 @@ class ItemReport:
     item_id: str | None = None  # the Cancel items page's id, while it offers the item
     seller: str | None = None
     product_id: str | None = None  # the ASIN: what identifies the item on every screen
+    cancelled_before: bool | None = None  # as the order showed it before this run acted; None: not known
+
+    @property
+    def cancelled_now(self) -> bool:
+        """Cancelled by this run: cancelled after, not before."""
+        return self.cancelled and self.cancelled_before is False
 
 
 @dataclass

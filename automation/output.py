@@ -9,40 +9,95 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from automation.batch import BatchSummary, OrderRecord
-from automation.outcome import OrderState, Outcome, Result
+from automation.outcome import ItemReport, OrderState, Outcome, Result
 from pages.your_orders import OrderCard
 
 out = Console(highlight=False, soft_wrap=True)
+
+
+# On a terminal, tables; otherwise (cron mail, CI logs, `> run.log`) plain lines. Either way an
+# order number or an outcome is never cut or wrapped: messages fold, identifiers do not.
+def on_terminal() -> bool:
+    return out.is_terminal
+
+
+WIDE = 110  # columns from which a terminal table shows every column; narrower, only the essential ones
+
+
+def wide() -> bool:
+    return out.width >= WIDE
+
+
+def table(*columns: str, title: str | None = None) -> Table:
+    """A table whose first columns (order numbers, outcomes, states) never wrap; the last folds."""
+    grid = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for name in columns[:-1]:
+        grid.add_column(name, no_wrap=True, overflow="ignore")
+    grid.add_column(columns[-1], overflow="fold", ratio=1)
+    return grid
 
 
 def print_json(payload: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
 
 
+def item_state(item: ItemReport) -> str:
+    if item.cancelled_now:
+        return "cancelled now"
+    return "cancelled" if item.cancelled else "ordered"
+
+
+def print_items(items: list[ItemReport]) -> None:
+    """An order's items: title, quantity, price and state, with what this run changed marked."""
+    if not items:
+        return
+    if on_terminal():
+        grid = Table("", "state", "qty", "price", "item", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        for item in items:
+            style = "bold green" if item.cancelled_now else None
+            grid.add_row("*" if item.cancelled_now else "", item_state(item), str(item.quantity), item.price or "",
+                         item.title, style=style)
+        out.print(grid, markup=False)
+        return
+    width = max(len(item_state(i)) for i in items)
+    for item in items:
+        mark = "*" if item.cancelled_now else " "
+        out.print(f"  {mark} {item_state(item):<{width}}  x{item.quantity}  {item.price or '-':>10}  {item.title}",
+                  markup=False, soft_wrap=True)
+
+
 def print_result(result: Result, as_json: bool) -> None:
     if as_json:
         print_json(with_cancellable(result))
         return
-    lines = [f"{result.order_id}: {result.outcome.value} — {result.message}"]
-    if result.before:
-        lines.append(f"  before: {result.before.state.value} ({result.before.status_text})")
-    if result.after:
-        lines.append(f"  after:  {result.after.state.value} ({result.after.status_text})")
-    for item in result.items:
-        mark = "cancelled" if item.cancelled else "ordered"
-        lines.append(f"  - {item.title} ×{item.quantity} {item.price or ''} [{mark}]")
-    if result.refund_expected_by:
-        lines.append(f"  refund expected by {result.refund_expected_by}")
-    if result.next_step:
-        lines.append(f"  next: {result.next_step}")
-    lines += [f"  artifact: {path}" for path in result.artifacts]
+    lines = [f"{result.order_id}: {result.outcome.value} - {result.message}" if result.order_id
+             else f"{result.outcome.value} - {result.message}"]
+    if result.before and result.after and result.before != result.after:
+        lines.append(f"  state: {result.before.state.value} ({result.before.status_text}) -> "
+                     f"{result.after.state.value} ({result.after.status_text})")
+    elif result.after or result.before:
+        shown = result.after or result.before
+        assert shown is not None
+        lines.append(f"  state: {shown.state.value} ({shown.status_text})")
     # plain text: titles and store messages may hold brackets that rich would read as markup
     out.print("\n".join(lines), markup=False)
+    print_items(result.items)
+    tail = []
+    if any(item.cancelled_now for item in result.items):
+        tail.append("  * cancelled by this run")
+    if result.refund_expected_by:
+        tail.append(f"  refund expected by {result.refund_expected_by}")
+    if result.next_step:
+        tail.append(f"  next: {result.next_step}")
+    tail += [f"  artifact: {path}" for path in result.artifacts]
+    if tail:
+        out.print("\n".join(tail), markup=False)
 
 
 def print_results(results: list[Result], as_json: bool) -> None:
@@ -73,13 +128,20 @@ def print_orders(result: Result, cards: list[OrderCard], as_json: bool) -> None:
              "state": c.state.value, "details_path": c.details_path} for c in cards]
     if as_json:
         print_json({"outcome": result.outcome.value, "message": result.message, "orders": rows, "count": len(rows)})
-    elif result.outcome is Outcome.CHECKED:
-        table = Table("order", "placed", "total", "state", "status")
-        for row in rows:
-            table.add_row(row["order_id"], row["placed"], row["total"] or "", row["state"], row["status_text"])
-        out.print(table)
-    else:
+    elif result.outcome is not Outcome.CHECKED:
         print_result(result, False)
+    elif on_terminal():
+        grid = table("order", "state", "placed", "total", "status") if wide() else table("order", "state", "status")
+        for row in rows:
+            extra = [row["placed"], row["total"] or ""] if wide() else []
+            grid.add_row(row["order_id"], row["state"], *extra, row["status_text"])
+        out.print(grid, markup=False)
+        out.print(f"{len(rows)} orders", markup=False)
+    else:
+        for row in rows:
+            out.print(f"{row['order_id']}  {row['state']}  {row['placed']}  {row['total'] or '-'}  {row['status_text']}",
+                      markup=False, soft_wrap=True)
+        out.print(f"{len(rows)} orders", markup=False)
 
 
 @contextmanager
@@ -100,16 +162,43 @@ def print_batch(summary: BatchSummary, as_json: bool) -> None:
     if as_json:
         print_json(summary.to_json())
         return
-    table = Table("order", "line", "outcome", "before", "after", "ms", "message", title=f"run {summary.run_id}")
-    for record in summary.records:
-        r = record.result
-        table.add_row(record.order_id, str(record.line or ""), record.state + (" (earlier)" if record.skipped else ""),
-                      str(r.get("state_before") or ""), str(r.get("state_after") or ""),
-                      str(r.get("duration_ms") or ""), str(r.get("message") or ""))
-    out.print(table, markup=False)
+    if on_terminal():
+        columns = ("order", "outcome", "state", "message") if wide() else ("order", "outcome", "message")
+        grid = table(*columns, title=f"run {summary.run_id}")
+        for record in summary.records:
+            states = states_of(record.result)
+            if wide():
+                grid.add_row(record.order_id, outcome_of(record), states, message_of(record.result))
+            else:
+                changed = "->" in states
+                grid.add_row(record.order_id, outcome_of(record),
+                             f"{states}: {message_of(record.result)}" if changed else message_of(record.result))
+        out.print(grid, markup=False)
+    else:
+        for record in summary.records:
+            states = states_of(record.result)
+            out.print(f"{record.order_id}  {outcome_of(record)}  {states + '  ' if states else ''}"
+                      f"{message_of(record.result)}", markup=False, soft_wrap=True)
     if summary.aborted:
         print_result(summary.aborted, False)
-    out.print(" ".join(f"{k}: {v}" for k, v in sorted(summary.counts.items())) or "no orders", markup=False)
+    counts = " ".join(f"{k}: {v}" for k, v in sorted(summary.counts.items())) or "no orders"
+    out.print(f"{counts}  (run {summary.run_id}, {summary.duration_ms / 1000:.1f} s)", markup=False)
+
+
+def outcome_of(record: OrderRecord) -> str:
+    return record.state + (" (earlier run)" if record.skipped else "")
+
+
+def states_of(result: dict[str, Any]) -> str:
+    before, after = result.get("state_before"), result.get("state_after")
+    if not before and not after:
+        return ""
+    return str(before) if before == after else f"{before or '?'} -> {after or '?'}"
+
+
+def message_of(result: dict[str, Any]) -> str:
+    message = str(result.get("message") or "")
+    return message + (f" Next: {result['next_step']}" if result.get("next_step") else "")
 
 
 def print_invalid_rows(errors: list[str]) -> None:

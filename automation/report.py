@@ -1,4 +1,5 @@
-"""A batch's report: report.html (readable offline, no external assets), results.json, results.csv."""
+"""A batch's report: report.html (one file plus its screenshots, readable offline, no external
+assets, every field escaped), results.json, results.csv."""
 from __future__ import annotations
 
 import csv
@@ -6,16 +7,22 @@ import html
 import io
 import json
 import os
+import urllib.parse
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
-from automation.batch import BatchSummary
+from automation.batch import BatchSummary, OrderRecord
 from automation.files import ensure_folder, write_private
+from automation.orders import ORDER_ID
+from pages.order_details import OrderDetailsPage
 
 CSV_FIELDS = ["order_id", "line", "state", "outcome", "state_before", "state_after", "duration_ms", "attempts",
               "skipped", "message", "next_step", "artifacts"]
-COLOURS = {"cancelled": "#067d62", "cancellation_requested": "#007185", "already_cancelled": "#067d62",
-           "not_cancellable": "#b12704", "not_found": "#b12704", "needs_human": "#c45500", "failed": "#cc0c39",
-           "invalid": "#cc0c39"}
+COLOURS = {"cancelled": "#067d62", "cancellation_requested": "#007185", "already_cancelled": "#5f9e8f",
+           "would_cancel": "#565959", "not_cancellable": "#b12704", "not_found": "#8c6e00",
+           "needs_human": "#c45500", "failed": "#cc0c39", "invalid": "#6f2dbd"}
+e = html.escape
 
 
 def write_report(summary: BatchSummary, folder: Path) -> list[Path]:
@@ -37,47 +44,114 @@ def write_report(summary: BatchSummary, folder: Path) -> list[Path]:
     ]
 
 
-def _link(path: str, folder: Path) -> str:
+def _relative(path: str, folder: Path) -> str:
     try:
-        target = os.path.relpath(path, folder)
-    except ValueError:
-        target = path
-    return f'<a href="{html.escape(target)}">{html.escape(Path(path).name)}</a>'
+        return os.path.relpath(path, folder)
+    except ValueError:  # another drive
+        return path
+
+
+def _link(path: str, folder: Path) -> str:
+    return f'<a href="{e(urllib.parse.quote(_relative(path, folder)))}">{e(Path(path).name)}</a>'
+
+
+def _items(items: list[dict[str, Any]]) -> str:
+    """Each item with its state before and after; what this run cancelled stands out."""
+    rows = []
+    for item in items:
+        after = "cancelled" if item.get("cancelled") else "ordered"
+        before = {True: "cancelled", False: "ordered"}.get(item.get("cancelled_before"), "?")  # type: ignore[arg-type]
+        now = item.get("cancelled") and item.get("cancelled_before") is False
+        change = f"{before} → {after}" if before != after else after
+        rows.append(f'<li class="{"now" if now else ""}">{e(str(item.get("title") or ""))} '
+                    f'<span class=qty>×{e(str(item.get("quantity") or ""))}</span> '
+                    f'<span class=change>{e(change)}{" (this run)" if now else ""}</span></li>')
+    return f"<ul class=items>{''.join(rows)}</ul>" if rows else ""
+
+
+def _row(record: OrderRecord, folder: Path, store_url: str) -> str:
+    result = record.result
+    screen = ""
+    if record.screen:
+        target = e(urllib.parse.quote(_relative(record.screen, folder)))
+        screen = (f'<a class=screen href="{target}" title="open the full-size screenshot">'
+                  f'<img src="{target}" alt="final screen of {e(record.order_id)}" width="240" loading="lazy"></a>')
+    artifacts = "<br>".join(_link(p, folder) for p in result.get("artifacts") or [])
+    states = [str(result.get("state_before") or ""), str(result.get("state_after") or "")]
+    state = e(states[0] if states[0] == states[1] else " → ".join(s or "?" for s in states))
+    link = ""
+    if store_url and ORDER_ID.fullmatch(record.order_id):  # not for invalid rows
+        address = store_url + OrderDetailsPage.path_for(record.order_id)
+        link = f'<br><a class=store href="{e(address)}" rel="noreferrer">open in the store</a>'
+    outcome = e(record.state) + (" (earlier run)" if record.skipped else "")
+    return (f'<tr data-outcome="{e(record.state)}"><td class=order>{e(record.order_id)}{link}</td>'
+            f"<td>{record.line or ''}</td>"
+            f'<td class=outcome style="color:{COLOURS.get(record.state, "#0f1111")}">{outcome}</td>'
+            f"<td class=state>{state}</td><td>{_items(result.get('items') or [])}</td>"
+            f"<td>{e(str(result.get('message') or ''))}</td><td>{e(str(result.get('next_step') or ''))}</td>"
+            f"<td>{screen}</td><td class=artifacts>{artifacts}<br>{result.get('duration_ms') or 0} ms</td></tr>")
+
+
+def _bar(counts: Counter[str]) -> str:
+    """One bar, a segment per outcome, its width the share of orders."""
+    total = sum(counts.values()) or 1
+    segments = "".join(
+        f'<span style="flex:{n};background:{COLOURS.get(state, "#0f1111")}" title="{e(state)}: {n}">'
+        f"{e(state)} {n}</span>" for state, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    return f'<div class=bar role="img" aria-label="outcomes of {total} orders">{segments}</div>'
+
+
+def _filter(counts: Counter[str]) -> str:
+    boxes = "".join(f'<label><input type=checkbox name=outcome value="{e(state)}" checked> {e(state)} ({n})</label>'
+                    for state, n in sorted(counts.items()))
+    return f"<fieldset class=filter><legend>Show</legend>{boxes}</fieldset>"
+
+
+SCRIPT = """
+for (const box of document.querySelectorAll('.filter input')) {
+  box.addEventListener('change', () => {
+    const shown = new Set([...document.querySelectorAll('.filter input:checked')].map(b => b.value));
+    for (const row of document.querySelectorAll('tbody tr')) row.hidden = !shown.has(row.dataset.outcome);
+  });
+}
+"""
+
+STYLE = """
+body { font-family: Arial, sans-serif; margin: 24px; color: #0f1111; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; }
+th, td { border: 1px solid #d5d9d9; padding: 6px; vertical-align: top; text-align: left; }
+th { background: #f0f2f2; }
+.order, .outcome, .state { white-space: nowrap; }
+.outcome { font-weight: bold; }
+.bar { display: flex; height: 28px; border-radius: 6px; overflow: hidden; margin: 12px 0; }
+.bar span { color: #fff; font-size: 12px; line-height: 28px; padding: 0 6px; white-space: nowrap; overflow: hidden; }
+.filter { border: none; padding: 0; margin: 0 0 12px; } .filter label { margin-right: 14px; }
+.items { margin: 0; padding-left: 16px; } .items .now { font-weight: bold; color: #067d62; }
+.qty, .change { color: #565959; } .now .change { color: #067d62; }
+.screen img { border: 1px solid #d5d9d9; display: block; }
+.aborted { color: #cc0c39; font-weight: bold; }
+"""
 
 
 def _html(summary: BatchSummary, folder: Path) -> str:
-    e = html.escape
-    counts = " · ".join(f"{e(state)}: {n}" for state, n in sorted(summary.counts.items()))
-    lines = []
-    for record in summary.records:
-        result = record.result
-        thumb = (f'<a href="{e(os.path.relpath(record.thumbnail, folder))}"><img src="'
-                 f'{e(os.path.relpath(record.thumbnail, folder))}" alt="final screen" width="160"></a>'
-                 if record.thumbnail else "")
-        artifacts = "<br>".join(_link(p, folder) for p in result.get("artifacts") or [])
-        colour = COLOURS.get(record.state, "#0f1111")
-        lines.append(
-            f"<tr><td>{e(record.order_id)}</td><td>{record.line or ''}</td>"
-            f'<td style="color:{colour};font-weight:bold">{e(record.state)}{" (earlier run)" if record.skipped else ""}</td>'
-            f"<td>{e(str(result.get('state_before') or ''))}</td><td>{e(str(result.get('state_after') or ''))}</td>"
-            f"<td>{result.get('duration_ms') or ''}</td><td>{e(str(result.get('message') or ''))}</td>"
-            f"<td>{e(str(result.get('next_step') or ''))}</td><td>{thumb}</td><td>{artifacts}</td></tr>")
+    counts = Counter(summary.counts)
+    rows = "\n".join(_row(record, folder, summary.store_url) for record in summary.records)
     aborted = (f"<p class=aborted>Run stopped before any order: {e(summary.aborted.message)}</p>"
                if summary.aborted else "")
+    tally = " · ".join(f"{e(state)}: {n}" for state, n in sorted(counts.items()))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ordercancel batch {e(summary.run_id)}</title>
-<style>
-body {{ font-family: Arial, sans-serif; margin: 24px; color: #0f1111; }}
-table {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
-th, td {{ border: 1px solid #d5d9d9; padding: 6px; vertical-align: top; text-align: left; }}
-th {{ background: #f0f2f2; }} .aborted {{ color: #cc0c39; font-weight: bold; }}
-</style></head><body>
+<meta name="referrer" content="no-referrer">
+<style>{STYLE}</style></head><body>
 <h1>Batch run {e(summary.run_id)}</h1>
-<p>{len(summary.records)} orders · {counts} · exit code {summary.exit_code} · {summary.duration_ms} ms</p>
+<p>{len(summary.records)} orders · {tally} · exit code {int(summary.exit_code)} · {summary.duration_ms} ms</p>
+{_bar(counts)}
 {aborted}
-<table><thead><tr><th>order</th><th>line</th><th>outcome</th><th>state before</th><th>state after</th>
-<th>ms</th><th>message</th><th>next step</th><th>final screen</th><th>artifacts</th></tr></thead>
+{_filter(counts)}
+<table><thead><tr><th>order</th><th>line</th><th>outcome</th><th>state</th><th>items</th><th>message</th>
+<th>next step</th><th>final screen</th><th>evidence</th></tr></thead>
 <tbody>
-{chr(10).join(lines)}
-</tbody></table></body></html>
+{rows}
+</tbody></table>
+<script>{SCRIPT}</script></body></html>
 """

@@ -22,7 +22,7 @@ from automation.errors import AuthFailed, StoreTrouble
 from automation.files import ensure_folder, scrub, write_private
 from automation.session import load_session, save_session, sign_in
 from automation.settings import Settings
-from pages.common import error_page
+from pages.common import error_page, stylesheets
 from pages.sign_in import SignInPage
 from pages.your_orders import YourOrdersPage
 
@@ -172,19 +172,40 @@ class Storefront:
 
     # -- evidence ---------------------------------------------------------------------------
     def save_evidence(self, order_id: str, label: str) -> list[str]:
-        """A screenshot with password fields masked and the page's HTML, both scrubbed of secrets."""
+        """The page's HTML and a screenshot a person can read (the page's own styles, password
+        fields masked), both free of secrets."""
         saved: list[str] = []
         try:
             folder = ensure_folder(self.settings.artifacts_path / self.run_id, "artifacts folder")
             stem = folder / f"{order_id}-{label}"
-            png = self.page.screenshot(full_page=True, mask=[self.page.locator("input[type=password]")],
-                                       timeout=self.settings.timeout_s * 1000)
+            html = self.page.content()
+            png = self.screenshot(html, full_page=True)
             saved.append(str(write_private(stem.with_suffix(".png"), png)))
-            html = scrub(self.page.content(), self.settings.secrets() + self._cookie_values())
-            saved.append(str(write_private(stem.with_suffix(".html"), html.encode())))
+            cleaned = scrub(html, self.settings.secrets() + self._cookie_values())
+            saved.append(str(write_private(stem.with_suffix(".html"), cleaned.encode())))
         except (PlaywrightError, OSError) as exc:
             self.log.warning("evidence_failed", error=str(exc).splitlines()[0])
         return saved
+
+    def screenshot(self, html: str | None = None, **options: Any) -> bytes:
+        """The page as a person would see it, password fields masked. Headless runs block style
+        sheets, so the page's own are fetched (from the store's and asset origins only, following no
+        redirect) and added to the page first; nothing is navigated, images stay blocked."""
+        if self.settings.headless:
+            allowed = (self.settings.base_url, *self.settings.asset_origins)
+            for address in stylesheets(html if html is not None else self.page.content(), self.page.url):
+                if not any(same_origin(address, origin) for origin in allowed):
+                    continue
+                try:
+                    response = self.context.request.get(address, max_redirects=0, fail_on_status_code=False,
+                                                        timeout=self.settings.timeout_s * 1000)
+                    if response.status == 200:
+                        self.page.add_style_tag(content=response.text())
+                    response.dispose()
+                except PlaywrightError as exc:  # a screenshot without styles is still evidence
+                    self.log.info("style_sheet_failed", address=address, error=str(exc).splitlines()[0])
+        return self.page.screenshot(mask=[self.page.locator("input[type=password]")],
+                                    timeout=self.settings.timeout_s * 1000, **options)
 
     def save_trace(self, order_id: str) -> list[str]:
         """The trace of this order's work, scrubbed before it reaches its final path."""

@@ -50,6 +50,12 @@ def within(node: LexborNode, containers: list[LexborNode]) -> bool:
     return False
 
 
+def stylesheets(html: str, address: str) -> list[str]:
+    """The addresses of a page's own style sheets, absolute, in document order."""
+    links = document(html).css("link[rel~=stylesheet][href]")
+    return [urllib.parse.urljoin(address, attribute(link, "href") or "") for link in links]
+
+
 def product_id(href: str | None) -> str | None:
     """The product id (ASIN) in a product link, or None when the link carries none."""
     match = _PRODUCT_IN_HREF.search(urllib.parse.urlsplit(href or "").path + "/")

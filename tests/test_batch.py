@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import signal
 import sqlite3
 import stat
@@ -103,10 +104,11 @@ def test_a_thirty_row_file_gives_each_order_its_outcome(store: StoreAdmin, cli: 
     report = tmp_path / "report"
     html = (report / "report.html").read_text()
     assert all(order_id in html for order_id in expected if order_id != "line-bad-id")
-    assert "http://" not in html and "https://" not in html  # readable offline
+    assert not re.search(r'src="[a-z]+:', html)  # readable offline: every image is a file beside it
+    assert len(re.findall(r'href="https?://', html)) == len(re.findall(r'class=store', html))  # only "open in the store"
     assert len(json.loads((report / "results.json").read_text())["orders"]) == 29
     assert len((report / "results.csv").read_text().splitlines()) == 30
-    assert len(list((report / "thumbs").glob("*.jpg"))) == 27  # every order the browser opened
+    assert len(list((report / "screens").glob("*.jpg"))) == 27  # every order the browser opened
 
 
 def test_a_second_run_skips_finished_orders_and_redo_takes_them_again(store: StoreAdmin, cli: Cli,

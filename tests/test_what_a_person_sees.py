@@ -1,0 +1,151 @@
+"""What a person reads: order numbers whole at any width and without a terminal, items with what
+changed, screenshots with the page's own styles, and a report worth opening."""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import re
+import struct
+import subprocess
+import sys
+import termios
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from PIL import Image
+from playwright.sync_api import Browser
+
+from mock_store import seed
+from tests.conftest import CliResult
+from tests.store_api import StoreAdmin
+
+Cli = Callable[..., CliResult]
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+NAVBAR = (0x13, 0x19, 0x21)  # the mock store's header colour, from its own style sheet
+NOT_CANCELLABLE = "113-5678901-5678901"
+
+
+def write_batch(path: Path, order_ids: list[str]) -> Path:
+    path.write_text("order_id,items,reason,note\n" + "".join(f"{o},,,\n" for o in order_ids))
+    return path
+
+
+def on_terminal(env: dict[str, str], cwd: Path, *args: str, columns: int = 80) -> str:
+    """Run the tool with its standard output on a pseudo-terminal of that many columns; what it showed."""
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    process = subprocess.Popen([sys.executable, "-m", "automation.cli", *args], cwd=cwd,
+                               env={**env, "TERM": "xterm", "COLUMNS": str(columns), "ORDERCANCEL_LOG_FORMAT": "json"},
+                               stdin=subprocess.DEVNULL, stdout=terminal, stderr=subprocess.DEVNULL)
+    os.close(terminal)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        screen += chunk
+    process.wait(timeout=120)
+    os.close(controller)
+    return ANSI.sub("", screen.decode(errors="replace"))
+
+
+def test_orders_and_a_batch_show_whole_order_numbers_on_an_80_column_terminal(
+        store: StoreAdmin, cli: Cli, cli_env: dict[str, str], tmp_path: Path) -> None:
+    listed = [o["order_id"] for o in cli("orders", "--json").json["orders"]]
+    shown = on_terminal(cli_env, tmp_path, "orders")
+    assert len(listed) > 5 and all(order_id in shown for order_id in listed), shown
+    assert "…" not in shown
+
+    fresh = store.add_order(["Lamp"])
+    batch = write_batch(tmp_path / "orders.csv", [fresh.id, NOT_CANCELLABLE, "113-0000000-0000001"])
+    shown = on_terminal(cli_env, tmp_path, "batch", str(batch))
+    for order_id, outcome in [(fresh.id, "cancelled"), (NOT_CANCELLABLE, "not_cancellable"),
+                              ("113-0000000-0000001", "not_found")]:
+        (line,) = [line for line in shown.splitlines() if line.startswith(order_id)]  # its row, whole
+        assert line.split()[:2] == [order_id, outcome], shown
+    assert "…" not in shown
+
+
+def test_without_a_terminal_each_order_is_one_plain_line(store: StoreAdmin, cli: Cli, tmp_path: Path) -> None:
+    listed = cli("orders")
+    assert listed.exit_code == 0
+    lines = listed.stdout.strip().splitlines()
+    assert lines[-1].endswith("orders") and all(re.match(r"(?:\d{3}|D01)-\d{7}-\d{7}  \w+", line) for line in lines[:-1])
+
+    fresh = store.add_order(["Lamp"])
+    batch = write_batch(tmp_path / "orders.csv", [fresh.id, NOT_CANCELLABLE])
+    result = cli("batch", str(batch))
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith(f"{fresh.id}  cancelled  cancellable -> cancelled  cancelled 1 item(s)"), lines
+    assert lines[1].startswith(f"{NOT_CANCELLABLE}  not_cancellable  "), lines
+    assert lines[2].startswith("cancelled: 1 not_cancellable: 1  (run ") and len(lines) == 3
+
+
+def test_a_cancel_shows_its_items_with_what_it_changed(store: StoreAdmin, cli: Cli) -> None:
+    result = cli("cancel", seed.DEMO_ORDER, "--item", "Teapot")
+    assert result.exit_code == 0, result.stderr[-2000:]
+    items = [line for line in result.stdout.splitlines() if " x1 " in line]
+    (teapot,) = [line for line in items if "Glass Teapot" in line]
+    (kettle,) = [line for line in items if "Kettle" in line]
+    assert teapot.lstrip().startswith("* cancelled now") and "x1" in teapot
+    assert kettle.strip().startswith("ordered")
+    as_json = cli("check", seed.DEMO_ORDER, "--json").json
+    assert {i["title"]: (i["cancelled_before"], i["cancelled"]) for i in as_json["items"]}[
+        "Glass Teapot with Infuser"] == (True, True)  # a check changes nothing
+
+
+def test_the_report_reads_well_in_a_browser(store: StoreAdmin, cli: Cli, tmp_path: Path, browser: Browser) -> None:
+    fresh = store.add_order(["Desk Lamp", "Bulb"])
+    batch = write_batch(tmp_path / "orders.csv", [fresh.id, NOT_CANCELLABLE, "113-0000000-0000001"])
+    report = tmp_path / "report"
+    result = cli("batch", str(batch), "--report", str(report), "--json")
+    assert result.exit_code == 0, result.stderr[-2000:]
+    assert {o["order_id"]: o["state"] for o in result.json["orders"]} == {
+        fresh.id: "cancelled", NOT_CANCELLABLE: "not_cancellable", "113-0000000-0000001": "not_found"}
+
+    context = browser.new_context(viewport={"width": 700, "height": 900})  # narrow: wrapping would show
+    page = context.new_page()
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto((report / "report.html").as_uri())
+    page.wait_for_load_state("load")
+    assert all(url.startswith("file://") for url in asked), asked  # nothing from another host
+
+    assert page.locator(".bar span").count() == 3
+    rows = page.locator("tbody tr")
+    cancelled_row = page.locator('tr[data-outcome="cancelled"]')
+    page.get_by_label("cancelled (1)", exact=True).uncheck()
+    assert cancelled_row.is_hidden() and rows.filter(visible=True).count() == 2
+    page.get_by_label("cancelled (1)", exact=True).check()
+    assert cancelled_row.is_visible() and rows.filter(visible=True).count() == 3
+
+    lines_of_number = page.evaluate("""() => {
+        const cell = document.querySelector('tr[data-outcome="cancelled"] td.order');
+        const range = document.createRange();
+        range.selectNodeContents(cell.firstChild);
+        return range.getClientRects().length;
+    }""")
+    assert lines_of_number == 1
+    assert "(this run)" in cancelled_row.locator(".items").inner_text()
+    store_link = cancelled_row.locator("a.store").get_attribute("href") or ""
+    assert store_link == f"{store.url}/your-orders/order-details?orderID={fresh.id}"
+
+    href = cancelled_row.locator("a.screen").get_attribute("href") or ""
+    image_path = report / unquote(href)
+    assert image_path.is_file()
+    with Image.open(image_path) as image:
+        assert image.width >= 1280  # the thumbnail leads to the full-size screen
+        pixels = image.convert("RGB").resize((image.width // 4, image.height // 4)).getdata()
+        assert sum(all(abs(a - b) < 12 for a, b in zip(p, NAVBAR, strict=True)) for p in pixels) > 500  # styled
+    context.close()
+
+    stored = json.loads((report / "results.json").read_text())
+    (cancelled,) = [o for o in stored["orders"] if o["order_id"] == fresh.id]
+    assert all(i["cancelled_before"] is False and i["cancelled"] for i in cancelled["items"])
+    assert urlsplit(store_link).hostname == "127.0.0.1"
