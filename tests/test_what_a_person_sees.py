@@ -141,7 +141,8 @@ def test_the_report_reads_well_in_a_browser(store: StoreAdmin, cli: Cli, tmp_pat
     assert image_path.is_file()
     with Image.open(image_path) as image:
         assert image.width >= 1280  # the thumbnail leads to the full-size screen
-        pixels = image.convert("RGB").resize((image.width // 4, image.height // 4)).getdata()
+        small = image.convert("RGB").resize((image.width // 4, image.height // 4))
+        pixels = getattr(small, "get_flattened_data", small.getdata)()  # getdata is deprecated in new Pillow
         assert sum(all(abs(a - b) < 12 for a, b in zip(p, NAVBAR, strict=True)) for p in pixels) > 500  # styled
     context.close()
 
