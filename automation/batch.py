@@ -32,6 +32,7 @@ from pages.order_details import OrderDetailsPage
 JOURNAL_STATE = {
     Outcome.CANCELLED: JournalState.CANCELLED,
     Outcome.CANCELLATION_REQUESTED: JournalState.CANCELLATION_REQUESTED,
+    Outcome.PENDING: JournalState.DECISION_PENDING,
     Outcome.ALREADY_CANCELLED: JournalState.ALREADY_CANCELLED,
     Outcome.NOT_CANCELLABLE: JournalState.NOT_CANCELLABLE,
     Outcome.NOT_FOUND: JournalState.NOT_FOUND,

@@ -317,7 +317,9 @@ class Cancellation:
             if after is not None and not products(submission.chosen) - newly_cancelled(lines, lines_of(after.items)):
                 # cancelled meanwhile (by an earlier click whose answer was lost, or by someone else)
                 return self._already_cancelled(request, after, "the asked-for items were")
-            message, next_step = say("refused", refusal=refusal, advice=return_advice(after or summary))
+            partial = any(line.item_id and not line.cancelled and line not in submission.chosen for line in lines)
+            message, next_step = say("refused_partial" if partial else "refused", refusal=refusal, order_id=order_id,
+                                     advice=return_advice(after or summary))
             return Result(order_id, Outcome.NOT_CANCELLABLE, message, before=before,
                           after=report_state(after) if after else None,
                           items=since(report_items(after), items) if after else items,
@@ -348,6 +350,9 @@ class Cancellation:
             message, next_step = say("cancelled", **values)
             return Result(order_id, Outcome.CANCELLED, message, refund_expected_by=refund_by, next_step=next_step,
                           **common)
+        if kind is CancelResultKind.PENDING and still_ordered(chosen, after_lines):
+            message, next_step = say("pending", **values)
+            return Result(order_id, Outcome.PENDING, message, next_step=next_step, **common)
         if after_state is OrderState.CANCELLATION_REQUESTED and kind is not CancelResultKind.SUCCESS:
             message, next_step = say("requested", **values)
             return Result(order_id, Outcome.CANCELLATION_REQUESTED, message, next_step=next_step, **common)

@@ -27,6 +27,7 @@ class JournalState(enum.StrEnum):
     SUBMITTING = "submitting"  # committed before the click that cancels
     CANCELLED = "cancelled"
     CANCELLATION_REQUESTED = "cancellation_requested"
+    DECISION_PENDING = "decision_pending"  # the store took the cancel "pending"; `follow` reads its decision
     ALREADY_CANCELLED = "already_cancelled"
     NOT_CANCELLABLE = "not_cancellable"
     NOT_FOUND = "not_found"
@@ -37,8 +38,10 @@ class JournalState(enum.StrEnum):
 
 S = JournalState
 PENDING, CHECKING, SUBMITTING = S.PENDING, S.CHECKING, S.SUBMITTING
-FINAL = (S.CANCELLED, S.CANCELLATION_REQUESTED, S.ALREADY_CANCELLED, S.NOT_CANCELLABLE, S.NOT_FOUND, S.INVALID,
+FINAL = (S.CANCELLED, S.CANCELLATION_REQUESTED, S.DECISION_PENDING, S.ALREADY_CANCELLED, S.NOT_CANCELLABLE, S.NOT_FOUND, S.INVALID,
          S.NEEDS_HUMAN, S.FAILED)
+# Final for a batch, but not yet decided by the store or the seller: `follow` reads them.
+AWAITING = (S.CANCELLATION_REQUESTED, S.DECISION_PENDING)
 # Final for this run, but taken again by the next: they are the rows that need another go.
 RETAKEN = (S.INVALID, S.NEEDS_HUMAN, S.FAILED)
 

@@ -14,6 +14,7 @@ __all__ = ["ExitCode", "ItemReport", "OrderState", "Outcome", "Result", "StateRe
 class Outcome(enum.StrEnum):
     CANCELLED = "cancelled"
     CANCELLATION_REQUESTED = "cancellation_requested"
+    PENDING = "pending"  # the store took the cancel "pending" and decides later: read it with `follow`
     ALREADY_CANCELLED = "already_cancelled"
     WOULD_CANCEL = "would_cancel"
     CHECKED = "checked"
@@ -38,6 +39,7 @@ class ExitCode(enum.IntEnum):
 EXIT_CODES = {
     Outcome.CANCELLED: ExitCode.OK,
     Outcome.CANCELLATION_REQUESTED: ExitCode.OK,
+    Outcome.PENDING: ExitCode.OK,
     Outcome.ALREADY_CANCELLED: ExitCode.OK,
     Outcome.WOULD_CANCEL: ExitCode.OK,
     Outcome.CHECKED: ExitCode.OK,

@@ -19,7 +19,7 @@ from pages.order_details import OrderDetailsPage
 
 CSV_FIELDS = ["order_id", "line", "state", "outcome", "state_before", "state_after", "duration_ms", "attempts",
               "skipped", "message", "next_step", "artifacts"]
-COLOURS = {"cancelled": "#067d62", "cancellation_requested": "#007185", "already_cancelled": "#5f9e8f",
+COLOURS = {"cancelled": "#067d62", "cancellation_requested": "#007185", "decision_pending": "#2a6fdb", "already_cancelled": "#5f9e8f",
            "would_cancel": "#565959", "not_cancellable": "#b12704", "not_found": "#8c6e00",
            "needs_human": "#c45500", "failed": "#cc0c39", "invalid": "#6f2dbd"}
 e = html.escape

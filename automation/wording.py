@@ -40,7 +40,12 @@ WORDING: dict[str, Wording] = {
     "cancelled": Wording("cancelled {count} item(s): {names}{heard}", REFUND),
     "requested": Wording("the seller was asked to cancel {names}{heard}",
                          "the seller decides; the store e-mails the answer. See it with 'ordercancel check {order_id}'"),
+    "pending": Wording("the store is attempting to cancel {names} and will decide later{heard}; the items still "
+                       "show as ordered", "nothing to do now, and nothing to click again: 'ordercancel follow' reads "
+                       "the store's decision"),
     "refused": Wording("the store refused: {refusal}", "{advice}"),
+    "refused_partial": Wording("the store refused to cancel only part of the order: {refusal}",
+                               "cancel the whole order instead: ordercancel cancel {order_id}"),
     "unconfirmed_signed_out": Wording("not confirmed: {why}, and the order page still shows the items as ordered",
                                       "nothing changed; running the same command again is safe"),
     "unconfirmed_unanswered": Wording("not confirmed: {why}, and the order page still shows the items as ordered",

@@ -65,6 +65,7 @@ class Item:
     quantity: int = 1
     status: str = ORDERED
     product_id: str = ""  # the product (ASIN) both screens link to; lines of one order may share it
+    bundle: str | None = None  # items sharing a bundle name can only be cancelled together
 
 
 def default_product_id(item_id: str) -> str:
@@ -89,6 +90,10 @@ class Order:
     free_returns: bool = True
     cancel_reason: str | None = None
     cancel_note: str | None = None
+    # a cancellation the store takes only "pending" and decides later on its own clock:
+    # (minutes after the submit, "cancelled" or "refused")
+    decision: tuple[int, str] | None = None
+    pending: tuple[datetime, list[str]] | None = None  # since when, and which items
 
     @property
     def total(self) -> Decimal:
@@ -293,10 +298,20 @@ class StoreState:
                 raise StoreError(f"order {order_id}: product_id {product_id!r} is not 10 capitals and digits")
             if any(i.id == item_id for i in items):
                 raise StoreError(f"order {order_id}: two items with the id {item_id!r}")
-            items.append(Item(item_id, str(item["title"]), price, int(item.get("quantity", 1)), status, product_id))
+            bundle = item.get("bundle")
+            items.append(Item(item_id, str(item["title"]), price, int(item.get("quantity", 1)), status, product_id,
+                              str(bundle) if bundle else None))
         if not items:
             raise StoreError(f"order {order_id}: an order needs items")
         digital = bool(raw.get("digital")) or order_id.startswith("D01-")
+        decision = raw.get("decision")
+        if decision is not None:
+            if not isinstance(decision, dict) or decision.get("result") not in ("cancelled", "refused"):
+                raise StoreError(f"order {order_id}: decision needs result 'cancelled' or 'refused'")
+            minutes = decision.get("after_minutes", 0)
+            if not isinstance(minutes, int | float) or not 0 <= minutes <= 60 * 24 * 30:
+                raise StoreError(f"order {order_id}: decision.after_minutes must be 0 to 43200")
+            decision = (int(minutes), decision["result"])
         order = Order(
             id=order_id,
             account=account,
@@ -310,6 +325,7 @@ class StoreState:
             ship_to=raw.get("ship_to") or self.accounts[account].name,
             return_days=int(raw.get("return_days", 30)),
             free_returns=bool(raw.get("free_returns", seller == "amazon")),
+            decision=decision,
         )
         if stage == CANCELLED:
             for item in order.items:
@@ -320,13 +336,38 @@ class StoreState:
     def order_for(self, email: str, order_id: str) -> Order | None:
         """The order, only if it belongs to this account: other accounts' orders do not exist."""
         order = self.orders.get(order_id)
-        return order if order is not None and order.account == email else None
+        if order is None or order.account != email:
+            return None
+        self.settle(order)
+        return order
 
     def orders_of(self, email: str) -> list[Order]:
-        return sorted((o for o in self.orders.values() if o.account == email),
-                      key=lambda o: (o.placed_at, o.id), reverse=True)
+        mine = [o for o in self.orders.values() if o.account == email]
+        for order in mine:
+            self.settle(order)
+        return sorted(mine, key=lambda o: (o.placed_at, o.id), reverse=True)
+
+    def settle(self, order: Order) -> None:
+        """A pending cancellation decided once the store clock passes its time: 'cancelled'
+        cancels its items; 'refused' leaves them ordered and the order moves on to shipping."""
+        with self.lock:
+            if order.pending is None or order.decision is None:
+                return
+            since, item_ids = order.pending
+            minutes, result = order.decision
+            if self.now() < since + timedelta(minutes=minutes):
+                return
+            order.pending = None
+            if result == "cancelled":
+                for item in order.items:
+                    if item.id in item_ids and item.status == ORDERED:
+                        item.status = CANCELLED
+            else:
+                order.stage = PREPARING
+            self.record(order.account, "pending_decided", result, order_id=order.id, items=item_ids)
 
     def admin_view(self, order: Order) -> dict[str, Any]:
+        self.settle(order)
         now = self.now()
         return {
             "id": order.id,
@@ -338,6 +379,7 @@ class StoreState:
                        "quantity": i.quantity, "status": i.status} for i in order.items],
             "cancel_reason": order.cancel_reason,
             "cancel_note": order.cancel_note,
+            "pending": order.pending is not None,
         }
 
     # -- sessions ---------------------------------------------------------------------------
@@ -357,8 +399,10 @@ class StoreState:
 
     # -- the cancellation itself ------------------------------------------------------------
     def cancel(self, order: Order, item_ids: list[str], reason: str | None, note: str | None) -> str:
-        """Apply a cancel submission. Returns 'cancelled', 'requested' or 'refused'."""
+        """Apply a cancel submission. Returns 'cancelled', 'requested', 'pending', 'refused' or
+        'bundle_refused' (part of a bundle asked for: nothing changes)."""
         with self.lock:
+            self.settle(order)
             if order.id in self.faults.ship_before_submit and order.stage != SHIPPED:
                 order.stage = SHIPPED
                 self.injected["shipped_before_submit"] += 1
@@ -367,6 +411,18 @@ class StoreState:
                 self.record(order.account, "cancel_refused", "refused", order_id=order.id,
                             items=item_ids, reason=reason)
                 return "refused"
+            bundles = {i.bundle for i in chosen if i.bundle}
+            if any(i.bundle in bundles and i.id not in item_ids for i in order.active_items):
+                self.record(order.account, "cancel_refused", "bundle", order_id=order.id, items=item_ids)
+                return "bundle_refused"
+            if order.decision is not None and order.seller == "amazon":
+                if order.pending is None:
+                    order.pending = (self.now(), [i.id for i in chosen])
+                order.cancel_reason, order.cancel_note = reason, note
+                self.record(order.account, "cancel_submitted", "pending", order_id=order.id,
+                            items=[i.id for i in chosen], reason=reason)
+                self.settle(order)  # a decision after 0 minutes is taken at once
+                return "pending"
             status = CANCELLATION_REQUESTED if order.seller == "third_party" else CANCELLED
             for item in chosen:
                 item.status = status
@@ -381,5 +437,7 @@ class StoreState:
             for item in order.items:
                 if item.status == CANCELLATION_REQUESTED:
                     item.status = CANCELLED if accept else ORDERED
+            if not accept:
+                order.stage = PREPARING  # declined: the seller ships it
             self.record(order.account, "seller_decision", "accepted" if accept else "declined",
                         order_id=order.id)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from playwright.sync_api import Page
 
 from pages.common import attribute, document, path_of, text
+from pages.texts import all_languages
 
 BANNER = "[data-csa-c-slot-id='pt2-banner-preshipCancel'][data-csa-c-content-id]"
 HEADING = ".preshipCancel-banner .a-alert-content h5"
@@ -16,7 +17,8 @@ ITEM_TITLE = "#preship-cancel-summary-page-container .item-row .item-title"
 
 class CancelResultKind(enum.StrEnum):
     SUCCESS = "SUCCESS"
-    REQUESTED = "REQUESTED"
+    REQUESTED = "REQUESTED"  # asked of a third-party seller
+    PENDING = "PENDING"  # "Attempting to cancel requested items. We'll email you when there's an update"
     UNKNOWN = "UNKNOWN"
 
 
@@ -34,11 +36,14 @@ def parse(html: str, address: str) -> CancelResult:
     doc = document(html)
     query = {k.lower(): v[0] for k, v in urllib.parse.parse_qs(urllib.parse.urlsplit(address).query).items() if v}
     marker = attribute(doc.css_first(BANNER), "data-csa-c-content-id") or query.get("cancelmessagetype") or ""
+    heading = text(doc.css_first(HEADING))
     try:
         kind = CancelResultKind(marker.upper())
     except ValueError:
         kind = CancelResultKind.UNKNOWN
-    return CancelResult(kind, text(doc.css_first(HEADING)), query.get("orderid"),
+    if kind is CancelResultKind.UNKNOWN and any(heading.startswith(t) for t in all_languages("attempting_to_cancel")):
+        kind = CancelResultKind.PENDING  # the live pending answer's marker is not known: its words are
+    return CancelResult(kind, heading, query.get("orderid"),
                         [text(node) for node in doc.css(ITEM_TITLE)])
 
 

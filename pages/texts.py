@@ -14,6 +14,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_found": "Looking for something?",
         "server_error": "Something went wrong",
         "sold_by": "Sold by:",
+        "attempting_to_cancel": "Attempting to cancel",  # the live site's "pending" answer to a cancel
     },
     "da": {
         "order_placed": "Ordre afgivet",
@@ -24,6 +25,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_found": "Leder du efter noget?",
         "server_error": "Noget gik galt",
         "sold_by": "Sælges af:",
+        "attempting_to_cancel": "Vi forsøger at annullere",
     },
 }
 

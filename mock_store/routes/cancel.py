@@ -80,8 +80,9 @@ async def cancel_submit(request: Request, store: State, shopper: Shopper) -> Res
         await asyncio.sleep(delay + 1)
         return RedirectResponse(f"{DETAILS_PATH}?orderID={order.id}", status_code=303)
     result = store.cancel(order, item_ids, reason, note)
-    if result == "refused":
-        return cancel_form(request, store, account, order, words_of(store, account)["cancel_refused"])
+    if result in ("refused", "bundle_refused"):
+        return cancel_form(request, store, account, order, words_of(store, account)[
+            "cancel_refused" if result == "refused" else "bundle_refused"])
     guid = secrets.token_hex(8)
     with store.lock:
         store.receipts[guid] = (order.id, item_ids, result)
@@ -89,7 +90,7 @@ async def cancel_submit(request: Request, store: State, shopper: Shopper) -> Res
         # the store did cancel, but the answer never arrives
         store.injected["dropped_response"] += 1
         await asyncio.sleep(3600)
-    kind = "SUCCESS" if result == "cancelled" else "REQUESTED"
+    kind = {"cancelled": "SUCCESS", "pending": "PENDING"}.get(result, "REQUESTED")
     query = urllib.parse.urlencode({"orderID": order.id, "cancelGuid": guid, "cancelMessageType": kind})
     return RedirectResponse(f"{SUMMARY_PATH}?{query}", status_code=303)
 
@@ -103,9 +104,10 @@ def cancel_summary(request: Request, store: State, shopper: Shopper) -> Response
         raise NotFound()
     _, item_ids, result = receipt
     t = words_of(store, account)
-    kind = "SUCCESS" if result == "cancelled" else "REQUESTED"
+    kind, words = {"cancelled": ("SUCCESS", ("cancel_success", None, "cancelled")),
+                   "pending": ("PENDING", ("cancel_pending", "cancel_pending_body", "pending"))}.get(
+        result, ("REQUESTED", ("cancel_requested", "cancel_requested_body", "requested")))
+    heading, body, status = words
     return render("cancel_summary.html", request, account=account, title=t["summary_title"], kind=kind,
-                  heading=t["cancel_success"] if kind == "SUCCESS" else t["cancel_requested"],
-                  body=None if kind == "SUCCESS" else t["cancel_requested_body"],
-                  item_status=t["cancelled"] if kind == "SUCCESS" else t["requested"],
+                  heading=t[heading], body=t[body] if body else None, item_status=t[status],
                   items=[i for i in order.items if i.id in item_ids])
