@@ -158,6 +158,26 @@ def batch(
 
 
 @app.command()
+def follow(
+    ctx: typer.Context,
+    journal: Annotated[Path | None, typer.Option(metavar="FILE", help="The SQLite journal (default: "
+                                                                      "STATE_DIR/journal.sqlite).")] = None,
+    report: Annotated[Path | None, typer.Option(metavar="DIR", help="Write report.html, results.json and "
+                                                                    "results.csv here.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Read again every journaled cancellation that a seller or the store has yet to decide
+    (cancellation_requested, pending), record each decision in the journal, and say how long the
+    others have waited (after 7 days: whom to contact).
+
+    \b
+    Examples:
+      ordercancel follow
+      ordercancel follow --json --report report"""
+    work().follow(ctx, journal, report, as_json)
+
+
+@app.command()
 def demo(ctx: typer.Context) -> None:
     """Start the bundled store, cancel one of its orders headlessly, show before and after, stop the store.
 

@@ -222,6 +222,23 @@ def batch(ctx: typer.Context, file: str, journal: Path | None, concurrency: int,
     raise typer.Exit(int(summary.exit_code))
 
 
+def follow(ctx: typer.Context, journal: Path | None, report: Path | None, as_json: bool) -> None:
+    from automation.follow import FollowRun
+
+    with one_error_path(as_json):
+        settings = settings_from(ctx)
+        if report:
+            usable_folder(report, "report folder")
+        summary = FollowRun(settings, journal or settings.state_dir / "journal.sqlite").run()
+    if report:
+        write_report(summary, report)
+    if not summary.records and not as_json:
+        out.print("nothing to follow: no cancellation in the journal waits for a decision")
+    else:
+        print_batch(summary, as_json)
+    raise typer.Exit(int(summary.exit_code))
+
+
 def demo(ctx: typer.Context) -> None:
     from mock_store import seed  # the store's stack only for the demo
     from mock_store.server import running_store

@@ -126,3 +126,9 @@ def newly_cancelled(before: list[Line], after: list[Line]) -> Counter[str]:
 def still_ordered(chosen: list[Line], lines: list[Line]) -> bool:
     """Whether every chosen line's product is still ordered as often as it was chosen."""
     return not products(chosen) - products(line for line in lines if not line.cancelled)
+
+
+def shown_cancelled(chosen: Counter[str], lines: list[Line]) -> bool:
+    """Whether the order shows every chosen product cancelled as often as it was chosen (the
+    products of lines a run ticked, as the journal keeps them)."""
+    return bool(chosen) and not chosen - products(line for line in lines if line.cancelled)

@@ -68,6 +68,15 @@ CREATE TABLE IF NOT EXISTS rejected_rows (
     raw TEXT NOT NULL,
     error TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS changes (
+    store TEXT NOT NULL,
+    account TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    from_state TEXT NOT NULL,
+    to_state TEXT NOT NULL,
+    message TEXT
+);
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
     source TEXT,
@@ -102,6 +111,17 @@ class Entry:
     @property
     def finished(self) -> bool:
         return self.state in FINAL and self.state not in RETAKEN
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    """A row waiting for a decision: what was ticked, the last outcome, and since when."""
+    order_id: str
+    state: str
+    chosen: list[dict[str, Any]]
+    outcome: dict[str, Any]
+    since: datetime
+    request: dict[str, Any]
 
 
 def _now() -> str:
@@ -240,6 +260,32 @@ class Journal:
         now = _now()
         self._move(order_id, (CHECKING, SUBMITTING), "state = ?, outcome = ?, updated_at = ?, finished_at = ?",
                    state, json.dumps(outcome), now, now)
+
+    # -- following what the store or the seller decides later -------------------------------
+    def awaiting(self) -> list[Awaiting]:
+        """Rows whose cancellation a seller or the store has yet to decide, oldest first."""
+        marks = ", ".join("?" for _ in AWAITING)
+        with self._lock:
+            rows = self.db.execute("SELECT order_id, state, chosen, outcome, COALESCE(submitted_at, finished_at), "
+                                   "request FROM orders WHERE store = ? AND account = ? AND state IN "
+                                   f"({marks}) ORDER BY submitted_at, order_id", (*self._key(), *AWAITING)).fetchall()
+        return [Awaiting(r[0], r[1], json.loads(r[2]) if r[2] else [], json.loads(r[3]) if r[3] else {},
+                         datetime.fromisoformat(r[4]), json.loads(r[5])) for r in rows]
+
+    def mark_decided(self, order_id: str, expected: str, state: JournalState, outcome: dict[str, Any],
+                     message: str) -> None:
+        """What the store or the seller decided, with the change and its time kept in `changes`."""
+        now = _now()
+        self._move(order_id, (expected,), "state = ?, outcome = ?, updated_at = ?, finished_at = ?", state,
+                   json.dumps(outcome), now, now)
+        self._write("INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?)", *self._key(), order_id, now, expected, state,
+                    message)
+
+    def changes(self, order_id: str) -> list[tuple[str, str, str]]:
+        """(time, from, to) of every change `follow` recorded for the order."""
+        with self._lock:
+            return self.db.execute("SELECT at, from_state, to_state FROM changes WHERE store = ? AND account = ? AND "
+                                   "order_id = ? ORDER BY at", (*self._key(), order_id)).fetchall()
 
     def states(self) -> dict[str, str]:
         with self._lock:

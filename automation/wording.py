@@ -41,8 +41,8 @@ WORDING: dict[str, Wording] = {
     "requested": Wording("the seller was asked to cancel {names}{heard}",
                          "the seller decides; the store e-mails the answer. See it with 'ordercancel check {order_id}'"),
     "pending": Wording("the store is attempting to cancel {names} and will decide later{heard}; the items still "
-                       "show as ordered", "nothing to do now, and nothing to click again: 'ordercancel follow' reads "
-                       "the store's decision"),
+                       "show as ordered", "nothing to do now, and nothing to click again: 'ordercancel check {order_id}' "
+                       "(or 'ordercancel follow', for batch and sweep runs) reads the store's decision"),
     "refused": Wording("the store refused: {refusal}", "{advice}"),
     "refused_partial": Wording("the store refused to cancel only part of the order: {refusal}",
                                "cancel the whole order instead: ordercancel cancel {order_id}"),
@@ -51,6 +51,14 @@ WORDING: dict[str, Wording] = {
     "unconfirmed_unanswered": Wording("not confirmed: {why}, and the order page still shows the items as ordered",
                                       "the store may still act on the submit: see 'ordercancel check {order_id}' in a "
                                       "few minutes before trying again"),
+    # what `follow` reads later
+    "follow_cancelled": Wording("{decider} cancelled {what}", REFUND),
+    "follow_declined": Wording("{decider} did not cancel {what}; the order moves on (status: {status})",
+                               "{advice}"),
+    "follow_waiting": Wording("still waiting for {decider}'s decision, {waited} after the request",
+                              "nothing to do yet; 'ordercancel follow' again later"),
+    "follow_overdue": Wording("still waiting for {decider}'s decision, {waited} after the request",
+                              "{overdue}"),
     # failures of one order
     "bad_input": Wording("{error}", "nothing was submitted; fix the input"),
     "auth_failed": Wording("{error}", "check ORDERCANCEL_EMAIL, ORDERCANCEL_PASSWORD and ORDERCANCEL_TOTP_SECRET"),

@@ -81,6 +81,9 @@ class StoreAdmin:
     def faults(self, **doc: Any) -> None:
         self._post("/__admin/faults", doc)
 
+    def seller_decides(self, order_id: str, accept: bool) -> None:
+        self._post(f"/__admin/orders/{order_id}/seller-decision", {"accept": accept})
+
     def clock(self, **doc: Any) -> None:
         self._post("/__admin/clock", doc)
 

@@ -2,7 +2,9 @@
 must go whole; `ordercancel follow` reads each to its end. The store's event log is the judge."""
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.conftest import CliResult
@@ -46,3 +48,66 @@ def test_a_partial_cancel_of_a_bundle_is_refused_with_the_stores_words(store: St
 
     whole = cli("cancel", order.id, "--json")
     assert whole.json["outcome"] == "cancelled" and store.order(order.id).statuses() == {"cancelled"}
+
+
+def journal_rows(path: Path) -> dict[str, str]:
+    with sqlite3.connect(path) as db:
+        return dict(db.execute("SELECT order_id, state FROM orders").fetchall())
+
+
+def test_follow_takes_each_waiting_cancellation_to_its_end(store: StoreAdmin, cli: Cli, tmp_path: Path) -> None:
+    accepted = store.add_order(["Record Player"], seller="third_party")
+    declined = store.add_order(["Speaker Set"], seller="third_party")
+    pending_yes = store.add_order(["Toaster"], decision={"after_minutes": 20, "result": "cancelled"})
+    pending_no = store.add_order(["Blender"], decision={"after_minutes": 20, "result": "refused"})
+    orders = [accepted.id, declined.id, pending_yes.id, pending_no.id]
+    batch = tmp_path / "orders.csv"
+    batch.write_text("order_id\n" + "".join(f"{o}\n" for o in orders))
+    journal = tmp_path / "state" / "journal.sqlite"
+
+    assert cli("batch", str(batch), "--json").exit_code == 0
+    waiting = {accepted.id: "cancellation_requested", declined.id: "cancellation_requested",
+               pending_yes.id: "decision_pending", pending_no.id: "decision_pending"}
+    assert journal_rows(journal) == waiting
+
+    early = cli("follow", "--json").json  # nobody decided yet
+    assert {o["order_id"]: (o["state"], o["outcome"]) for o in early["orders"]} == {
+        accepted.id: ("cancellation_requested", "cancellation_requested"),
+        declined.id: ("cancellation_requested", "cancellation_requested"),
+        pending_yes.id: ("decision_pending", "pending"), pending_no.id: ("decision_pending", "pending")}
+    assert all("still waiting" in o["message"] for o in early["orders"]) and journal_rows(journal) == waiting
+
+    store.seller_decides(accepted.id, accept=True)
+    store.seller_decides(declined.id, accept=False)
+    store.clock(advance_seconds=21 * 60)  # the store decides its pending cancellations
+    decided = cli("follow", "--json", "--report", str(tmp_path / "report")).json
+    assert {o["order_id"]: o["state"] for o in decided["orders"]} == {
+        accepted.id: "cancelled", declined.id: "not_cancellable",
+        pending_yes.id: "cancelled", pending_no.id: "not_cancellable"}
+    assert decided["exit_code"] == 0
+    (no,) = [o for o in decided["orders"] if o["order_id"] == declined.id]
+    assert "return it for a refund" in no["next_step"]
+    assert journal_rows(journal) == {accepted.id: "cancelled", declined.id: "not_cancellable",
+                                     pending_yes.id: "cancelled", pending_no.id: "not_cancellable"}
+    with sqlite3.connect(journal) as db:
+        changes = db.execute("SELECT order_id, from_state, to_state, at FROM changes").fetchall()
+    assert {(c[0], c[1], c[2]) for c in changes} == {
+        (accepted.id, "cancellation_requested", "cancelled"), (declined.id, "cancellation_requested", "not_cancellable"),
+        (pending_yes.id, "decision_pending", "cancelled"), (pending_no.id, "decision_pending", "not_cancellable")}
+    assert all(presses(store, o) == 1 for o in orders)  # following never presses anything
+
+    nothing = cli("follow")
+    assert nothing.exit_code == 0 and "nothing to follow" in nothing.stdout
+
+
+def test_a_request_waiting_over_seven_days_says_whom_to_contact(store: StoreAdmin, cli: Cli, tmp_path: Path) -> None:
+    order = store.add_order(["Record Player"], seller="third_party")
+    batch = tmp_path / "orders.csv"
+    batch.write_text(f"order_id\n{order.id}\n")
+    assert cli("batch", str(batch)).exit_code == 0
+    journal = tmp_path / "state" / "journal.sqlite"
+    with sqlite3.connect(journal) as db:  # the request was made eight days ago
+        db.execute("UPDATE orders SET submitted_at = ?", ((datetime.now(UTC) - timedelta(days=8)).isoformat(),))
+    (late,) = cli("follow", "--json").json["orders"]
+    assert late["message"].startswith("still waiting for the seller's decision, 8 d")
+    assert "contact the seller" in late["next_step"]

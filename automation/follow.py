@@ -1,0 +1,128 @@
+"""`ordercancel follow`: every journaled cancellation that a seller or the store has yet to
+decide, read again on the order's page and taken to its end, or left waiting with how long."""
+from __future__ import annotations
+
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from automation.batch import JOURNAL_STATE, BatchSummary, OrderRecord, flatten
+from automation.browser import open_browser
+from automation.cancellation import Cancellation, report_items, report_state, return_advice, run_order
+from automation.items import lines_of, shown_cancelled
+from automation.journal import Awaiting, Journal, JournalState
+from automation.logs import get_logger
+from automation.outcome import OrderState, Outcome, Result, business_days_after
+from automation.settings import Settings
+from automation.storefront import Storefront
+from automation.wording import say
+from pages.order_details import OrderSummary
+
+OVERDUE = timedelta(days=7)
+OVERDUE_ADVICE = {
+    JournalState.CANCELLATION_REQUESTED: "it has been over 7 days: contact the seller through Your Orders > "
+                                         "'Contact seller', or the store's customer service",
+    JournalState.DECISION_PENDING: "it has been over 7 days: contact the store's customer service",
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the order's page says now about a cancellation that was waiting."""
+    state: JournalState | None  # None: still waiting
+    result: Result
+
+
+def waited(since: datetime, now: datetime) -> str:
+    minutes = int((now - since).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min" if not days else ""]
+    return " ".join(p for p in parts if p) or "0 min"
+
+
+def decide(entry: Awaiting, summary: OrderSummary, now: datetime) -> Decision:
+    """The one rule of `follow`: the chosen products cancelled is `cancelled`; a request the seller
+    still holds, or a pending cancellation on an order still open, is waiting; anything else (the
+    order moved on with the items still ordered) is the seller's or the store's no."""
+    order_id = entry.order_id
+    seller = entry.state == JournalState.CANCELLATION_REQUESTED
+    decider = "the seller" if seller else "the store"
+    lines = lines_of(summary.items)
+    chosen = Counter(c.get("product") or c.get("product_id") or f"title:{c.get('title')}" for c in entry.chosen)
+    common = {"before": report_state(summary), "after": report_state(summary), "items": report_items(summary)}
+    what = "the order" if summary.cancelled_banner else f"{sum(chosen.values()) or 'the'} item(s)"
+    if summary.cancelled_banner or summary.state is OrderState.CANCELLED or shown_cancelled(chosen, lines):
+        refund_by = business_days_after(now.date(), 5).isoformat()
+        message, next_step = say("follow_cancelled", decider=decider.capitalize(), what=what, refund_by=refund_by)
+        return Decision(JournalState.CANCELLED, Result(order_id, Outcome.CANCELLED, message, next_step=next_step,
+                                                       refund_expected_by=refund_by, **common))
+    holding = summary.state is OrderState.CANCELLATION_REQUESTED if seller else \
+        summary.state is OrderState.CANCELLABLE
+    if holding:
+        key = "follow_overdue" if now - entry.since >= OVERDUE else "follow_waiting"
+        message, next_step = say(key, decider=decider, waited=waited(entry.since, now),
+                                 overdue=OVERDUE_ADVICE[JournalState(entry.state)])
+        outcome = Outcome.CANCELLATION_REQUESTED if seller else Outcome.PENDING
+        return Decision(None, Result(order_id, outcome, message, next_step=next_step, **common))
+    message, next_step = say("follow_declined", decider=decider.capitalize(), what=what,
+                             status=summary.status_text or "no status shown", advice=return_advice(summary))
+    return Decision(JournalState.NOT_CANCELLABLE, Result(order_id, Outcome.NOT_CANCELLABLE, message,
+                                                         next_step=next_step, **common))
+
+
+class FollowRun:
+    def __init__(self, settings: Settings, journal: Path) -> None:
+        self.settings = settings
+        self.journal_path = journal
+        self.run_id = uuid.uuid4().hex[:12]
+        self.log = get_logger().bind(run_id=self.run_id)
+
+    def run(self) -> BatchSummary:
+        """Every waiting order read in one browser and one sign-in; the journal keeps each change."""
+        started = time.monotonic()
+        summary = BatchSummary(self.run_id, store_url=self.settings.base_url)
+        journal = Journal(self.journal_path, self.settings.host, (self.settings.email or "").lower())
+        try:
+            waiting = journal.awaiting()
+            if waiting:
+                with open_browser(self.settings) as browser:
+                    storefront = Storefront(browser, self.settings, self.run_id, self.log)
+                    try:
+                        reader = Cancellation(storefront)
+                        for entry in waiting:
+                            summary.records.append(self._follow(journal, reader, storefront, entry))
+                            if summary.records[-1].result.get("outcome") in ("auth_failed", "needs_human"):
+                                break
+                    finally:
+                        storefront.close()
+        finally:
+            journal.close()
+        summary.duration_ms = int((time.monotonic() - started) * 1000)
+        return summary
+
+    def _follow(self, journal: Journal, reader: Cancellation, storefront: Storefront, entry: Awaiting) -> OrderRecord:
+        decided: list[Decision] = []
+
+        def read() -> Result:
+            summary = reader.read_order(entry.order_id)
+            if summary is None:
+                message, next_step = say("not_found", order_id=entry.order_id)
+                decided.append(Decision(JournalState.NOT_FOUND, Result(entry.order_id, Outcome.NOT_FOUND, message,
+                                                                       next_step=next_step)))
+            else:
+                decided.append(decide(entry, summary, datetime.now(UTC)))
+            return decided[-1].result
+
+        result = run_order(storefront, entry.order_id, read)
+        if decided and decided[-1].state is not None:
+            state = decided[-1].state
+            journal.mark_decided(entry.order_id, entry.state, state, flatten(result), result.message)
+            self.log.info("order_decided", order_id=entry.order_id, was=entry.state, now=state.value)
+            return OrderRecord(entry.order_id, None, state.value, flatten(result))
+        trouble = result.outcome in (Outcome.ERROR, Outcome.AUTH_FAILED, Outcome.NEEDS_HUMAN)
+        return OrderRecord(entry.order_id, None, JOURNAL_STATE[result.outcome].value if trouble else entry.state,
+                           flatten(result))
