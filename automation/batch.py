@@ -98,7 +98,8 @@ class BatchSummary:
                 "orders": [{"order_id": r.order_id, "line": r.line, "state": r.state, "attempts": r.attempts,
                             "skipped": r.skipped, **{k: r.result.get(k) for k in
                                                      ("outcome", "message", "state_before", "state_after",
-                                                      "duration_ms", "artifacts", "next_step", "items")}}
+                                                      "duration_ms", "artifacts", "next_step", "items",
+                                                      "rule")}}
                            for r in self.records]}
 
 
@@ -149,7 +150,8 @@ class BatchRun:
                           message=bad.error)
         todo = []
         for row in self.batch.rows:
-            request = {"line": row.line, "items": list(row.items), "reason": row.reason, "note": row.note}
+            request = {"line": row.line, "items": list(row.items), "reason": row.reason, "note": row.note,
+                       **({"rule": row.rule} if row.rule else {})}
             entry = journal.enqueue(row.order_id, request, self.run_id, self.options.redo)
             if entry.finished:
                 summary.records.append(OrderRecord(row.order_id, row.line, entry.state, entry.outcome or {},
@@ -276,7 +278,8 @@ class BatchRun:
         state = JOURNAL_STATE[result.outcome]
         if state is JournalState.ALREADY_CANCELLED and clicked:
             state = JournalState.CANCELLED  # this tool's own earlier click, confirmed on the order page
-        record = OrderRecord(order_id, row.line, state, flatten(result), entry.attempts + attempts)
+        record = OrderRecord(order_id, row.line, state, {**flatten(result), **({"rule": row.rule} if row.rule else {})},
+                             entry.attempts + attempts)
         if self.options.report_dir is not None:
             record.screen = self._final_screen(storefront, order_id)
         journal.mark_final(order_id, state, record.result)

@@ -34,6 +34,7 @@ class BatchRow:
     items: tuple[str, ...] = ()
     reason: CancelReason | None = None
     note: str | None = None
+    rule: str | None = None  # the sweep rule that chose this order
 
     def instructions(self) -> tuple[Any, ...]:
         return (self.items, self.reason, self.note)

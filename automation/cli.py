@@ -158,6 +158,30 @@ def batch(
 
 
 @app.command()
+def sweep(
+    ctx: typer.Context,
+    rules: Annotated[Path, typer.Option("--rules", metavar="FILE", help="The TOML rules file (see examples/).")],
+    apply: Annotated[bool, typer.Option("--apply", help="Cancel what the rules choose (without it: decide and "
+                                                        "report only, clicking nothing).")] = False,
+    max_cancels: Annotated[int, typer.Option(min=0, metavar="N", help="Stop before the first click if the sweep "
+                                                                      "would cancel more orders than this.")] = 10,
+    journal: Annotated[Path | None, typer.Option(metavar="FILE", help="The SQLite journal (default: "
+                                                                      "STATE_DIR/journal.sqlite).")] = None,
+    report: Annotated[Path | None, typer.Option(metavar="DIR", help="Write report.html, results.json and "
+                                                                    "results.csv here.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Find the open orders to cancel by rules (duplicates, fillers, sellers...) while their window
+    is open; with --apply, cancel them exactly once, journaled with the rule's name.
+
+    \b
+    Examples:
+      ordercancel sweep --rules examples/sweep-rules.toml
+      ordercancel sweep --rules examples/sweep-rules.toml --apply --max-cancels 3 --report report"""
+    work().sweep(ctx, rules, apply, max_cancels, journal, report, as_json)
+
+
+@app.command()
 def follow(
     ctx: typer.Context,
     journal: Annotated[Path | None, typer.Option(metavar="FILE", help="The SQLite journal (default: "

@@ -8,6 +8,7 @@ import os
 import secrets
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,18 +20,18 @@ import typer
 from playwright.sync_api import Error as PlaywrightError
 from pydantic import ValidationError
 
-from automation.batch import BatchOptions, BatchRun, BatchSummary
-from automation.batch_input import BadFile, BatchInput, read_batch, read_source
+from automation.batch import BatchOptions, BatchRun, BatchSummary, OrderRecord
+from automation.batch_input import BadFile, BatchInput, BatchRow, read_batch, read_source
 from automation.browser import BrowserUnavailable, open_browser
 from automation.cancellation import Cancellation, CancelRequest, run_order
 from automation.errors import AuthFailed, Fail, NeedsHuman
 from automation.failures import failure
 from automation.files import UnsafeFolder, ensure_folder
 from automation.items import Selector
-from automation.journal import JournalBusy, JournalUnusable
+from automation.journal import Journal, JournalBusy, JournalUnusable
 from automation.logs import configure, get_logger
 from automation.orders import BadInput, parse_item_selector, parse_note, parse_order_id
-from automation.outcome import ExitCode, Outcome, Result
+from automation.outcome import ExitCode, OrderState, Outcome, Result
 from automation.output import (
     out,
     print_batch,
@@ -41,7 +42,7 @@ from automation.output import (
     print_results,
     progress_bar,
 )
-from automation.reasons import parse_reason
+from automation.reasons import CancelReason, parse_reason
 from automation.report import write_report
 from automation.session import forget_session, save_session, session_file
 from automation.settings import Settings, UntrustedEnvFile, forget_secret_variables, trusted_env_file
@@ -237,6 +238,89 @@ def follow(ctx: typer.Context, journal: Path | None, report: Path | None, as_jso
     else:
         print_batch(summary, as_json)
     raise typer.Exit(int(summary.exit_code))
+
+
+def sweep(ctx: typer.Context, rules_file: Path, apply: bool, max_cancels: int, journal: Path | None,
+          report: Path | None, as_json: bool) -> None:
+    from automation.sweep import as_batch, read_rules
+
+    with one_error_path(as_json):
+        rules = read_rules(rules_file)
+        settings = settings_from(ctx)
+        if report:
+            usable_folder(report, "report folder")
+        journal_path = journal or settings.state_dir / "journal.sqlite"
+        started = time.monotonic()
+        found = find_by_rules(settings, rules, journal_path)
+        found_ms = int((time.monotonic() - started) * 1000)
+        if isinstance(found, Result):  # the sign-in or the store failed before any decision
+            finish(found, as_json)
+        decisions, resumed = found
+        cancels = [d for d in decisions if d.cancels]
+        if apply and len(cancels) > max_cancels:
+            raise Fail(f"the sweep would cancel {len(cancels)} orders, more than --max-cancels {max_cancels}; nothing "
+                       "was cancelled (check the rules, or raise --max-cancels)")
+        if apply:
+            batch_input = as_batch(decisions)
+            batch_input.rows.extend(row for row in resumed if row.order_id not in {d.order_id for d in cancels})
+            options = BatchOptions(journal_path, 1, 2, False, report, f"sweep {rules_file}")
+            summary = run_batch(settings, options, batch_input, interactive=sys.stderr.isatty() and not as_json)
+            summary.records += decided_only([d for d in decisions if not d.cancels], settings).records
+        else:
+            summary = decided_only(decisions, settings)
+            summary.duration_ms = found_ms
+    if report:
+        write_report(summary, report)
+    print_batch(summary, as_json)
+    raise typer.Exit(int(summary.exit_code))
+
+
+def find_by_rules(settings: Settings, rules: list[Any], journal_path: Path) -> Any:
+    """The sweep's decisions over the account's open orders (one browser, one sign-in), and the
+    rows an earlier sweep left unfinished; or the Result that stopped it."""
+    from automation.sweep import Candidate, Decider
+
+    journal = Journal(journal_path, settings.host, (settings.email or "").lower())
+    try:
+        resumed = [BatchRow(0, e.order_id, tuple(e.request.get("items") or ()),
+                            CancelReason(e.request["reason"]) if e.request.get("reason") else None,
+                            e.request.get("note"), e.request.get("rule"))
+                   for e in journal.unfinished() if e.request.get("rule")]
+        decider = Decider(rules)
+        candidates: list[Candidate] = []
+
+        def work(c: Cancellation) -> Result:
+            cards = [card for card in c.list_orders("open") if card.state is OrderState.CANCELLABLE]
+            seen = journal.first_seen([card.order_id for card in cards])
+            candidates.extend(Candidate(card, seen[card.order_id]) for card in cards)
+            details = any(rule.needs_details() or (rule.except_ and rule.except_.needs_details()) for rule in rules)
+            for candidate in candidates:
+                if details and decider.may_match(candidate):
+                    structlog.contextvars.bind_contextvars(order_id=candidate.order_id)
+                    candidate.summary = c.read_order(candidate.order_id)
+            return Result("", Outcome.CHECKED, f"{len(candidates)} open orders")
+
+        result = with_storefront(settings, "", work)
+    finally:
+        journal.close()
+    if result.outcome is not Outcome.CHECKED:
+        return result
+    return decider.decide(candidates), resumed
+
+
+def decided_only(decisions: list[Any], settings: Settings) -> BatchSummary:
+    """A sweep without --apply: what it would do, as a batch summary (nothing clicked)."""
+    summary = BatchSummary(uuid.uuid4().hex[:12], store_url=settings.base_url)
+    for decision in decisions:
+        what = ", ".join(i.title for i in decision.items) if decision.items else "the whole order"
+        state = "would_cancel" if decision.cancels else "reported"
+        message = (f"rule '{decision.rule.name}': would cancel {what}" if decision.cancels
+                   else f"rule '{decision.rule.name}' matched ({what})") + \
+            (f"; {decision.rule.note}" if decision.rule.note and not decision.cancels else "")
+        summary.records.append(OrderRecord(decision.order_id, None, state, {
+            **decision.to_json(), "outcome": "would_cancel" if decision.cancels else "checked", "message": message,
+            "next_step": "run the sweep again with --apply to cancel" if decision.cancels else None}))
+    return summary
 
 
 def demo(ctx: typer.Context) -> None:

@@ -77,6 +77,13 @@ CREATE TABLE IF NOT EXISTS changes (
     to_state TEXT NOT NULL,
     message TEXT
 );
+CREATE TABLE IF NOT EXISTS seen (
+    store TEXT NOT NULL,
+    account TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    PRIMARY KEY (store, account, order_id)
+);
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
     source TEXT,
@@ -286,6 +293,26 @@ class Journal:
         with self._lock:
             return self.db.execute("SELECT at, from_state, to_state FROM changes WHERE store = ? AND account = ? AND "
                                    "order_id = ? ORDER BY at", (*self._key(), order_id)).fetchall()
+
+    # -- sweeps ------------------------------------------------------------------------------
+    def first_seen(self, order_ids: list[str]) -> dict[str, datetime]:
+        """When a sweep first saw each order (now, for those it never saw): the store shows only
+        the day an order was placed, so this is the sweep's measure of an order's age."""
+        now = _now()
+        for order_id in order_ids:
+            self._write("INSERT INTO seen VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", *self._key(), order_id, now)
+        with self._lock:
+            rows = self.db.execute("SELECT order_id, first_seen_at FROM seen WHERE store = ? AND account = ?",
+                                   self._key()).fetchall()
+        return {order_id: datetime.fromisoformat(at) for order_id, at in rows if order_id in set(order_ids)}
+
+    def unfinished(self) -> list[Entry]:
+        """Rows a run left before their end (killed while checking or around its click)."""
+        with self._lock:
+            ids = [r[0] for r in self.db.execute("SELECT order_id FROM orders WHERE store = ? AND account = ? AND "
+                                                 "state IN (?, ?, ?)", (*self._key(), PENDING, CHECKING,
+                                                                         SUBMITTING)).fetchall()]
+        return [entry for order_id in ids if (entry := self.get(order_id)) is not None]
 
     def states(self) -> dict[str, str]:
         with self._lock:

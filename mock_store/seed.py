@@ -86,4 +86,43 @@ def empty(now: datetime) -> dict[str, Any]:
     return {"accounts": [], "orders": []}
 
 
-SCENARIOS = {"demo": demo, "empty": empty}
+SWEEP_DUPLICATE_KEPT = "113-1010101-1010101"
+SWEEP_DUPLICATE = "113-2020202-2020202"
+SWEEP_FILLER = "113-3030303-3030303"
+SWEEP_PENDING = "113-4040404-4040404"
+SWEEP_BUNDLE = "113-5050505-5050505"
+SWEEP_THIRD_PARTY = "113-6060606-6060606"
+
+
+def sweep(now: datetime) -> dict[str, Any]:
+    """The demo, and what a scheduled sweep finds in it: an order placed twice, an order with a
+    filler item, one the store decides later, a discounted bundle, a third-party seller."""
+    doc = demo(now)
+    headphones = {"title": "Noise-Cancelling Headphones", "price": "129.00", "product_id": "B0HEADPH01"}
+
+    def order(order_id: str, minutes: float, items: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+        return {"id": order_id, "account": DEMO_EMAIL, "placed_at": _ago(now, minutes=minutes),
+                "items": items, **extra}
+
+    doc["orders"] += [
+        order(SWEEP_DUPLICATE_KEPT, 12, [{**headphones, "id": "swdupkept01s"}]),
+        order(SWEEP_DUPLICATE, 2, [{**headphones, "id": "swduplic01s"}]),
+        order(SWEEP_FILLER, 4, [{"id": "swfiller01s", "title": "Sample Pack Filler: Green Tea Bags", "price": "2.99",
+                                 "product_id": "B0FILLER01"},
+                                {"id": "swdesk0001s", "title": "Bamboo Desk Organizer", "price": "25.00",
+                                 "product_id": "B0DESKORG1"}]),
+        order(SWEEP_PENDING, 6, [{"id": "swpend0001s", "title": "Espresso Machine", "price": "249.00",
+                                  "product_id": "B0ESPRESS1"}],
+              decision={"after_minutes": 20, "result": "cancelled"}),
+        order(SWEEP_BUNDLE, 8, [{"id": "swbody0001s", "title": "Mirrorless Camera Body", "price": "599.00",
+                                 "product_id": "B0CAMBODY1", "bundle": "camera-kit"},
+                                {"id": "swlens0001s", "title": "Kit Lens 18-55 mm", "price": "149.00",
+                                 "product_id": "B0CAMLENS1", "bundle": "camera-kit"}]),
+        order(SWEEP_THIRD_PARTY, 7, [{"id": "swthird01s", "title": "Handmade Leather Wallet", "price": "39.00",
+                                      "product_id": "B0WALLET01"}],
+              seller="third_party", seller_name="Nordic Leather ApS"),
+    ]
+    return doc
+
+
+SCENARIOS = {"demo": demo, "empty": empty, "sweep": sweep}

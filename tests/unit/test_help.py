@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-COMMANDS = ["cancel", "check", "orders", "login", "logout", "batch", "demo"]
+COMMANDS = ["cancel", "check", "orders", "login", "logout", "batch", "sweep", "follow", "demo"]
 HEAVY = ["playwright", "pydantic_settings", "structlog", "automation.commands"]
 
 
