@@ -56,6 +56,11 @@ def main_options(
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")]
+NotifyOption = Annotated[list[str] | None, typer.Option(
+    "--notify", metavar="URL", help="Send a summary after the run to this Apprise URL (mailto://, json://, "
+                                    "ntfy://, slack://...); repeat for several [env ORDERCANCEL_NOTIFY]. Only when "
+                                    "something changed or failed.")]
+NotifyAlwaysOption = Annotated[bool, typer.Option("--notify-always", help="Send the summary after every run.")]
 
 
 @app.command()
@@ -147,6 +152,8 @@ def batch(
     strict: Annotated[bool, typer.Option("--strict", help="Refuse the whole run if any row is invalid.")] = False,
     report: Annotated[Path | None, typer.Option(metavar="DIR", help="Write report.html, results.json and results.csv here.")] = None,
     as_json: JsonOption = False,
+    notify: NotifyOption = None,
+    notify_always: NotifyAlwaysOption = False,
 ) -> None:
     """Cancel a list of orders unattended: resumable, never acting twice, with a journal and a report.
 
@@ -154,7 +161,7 @@ def batch(
     Examples:
       ordercancel batch orders.csv --report report
       some-export | ordercancel batch - --json"""
-    work().batch(ctx, file, journal, concurrency, retries, redo, strict, report, as_json)
+    work().batch(ctx, file, journal, concurrency, retries, redo, strict, report, as_json, notify, notify_always)
 
 
 @app.command()
@@ -170,6 +177,8 @@ def sweep(
     report: Annotated[Path | None, typer.Option(metavar="DIR", help="Write report.html, results.json and "
                                                                     "results.csv here.")] = None,
     as_json: JsonOption = False,
+    notify: NotifyOption = None,
+    notify_always: NotifyAlwaysOption = False,
 ) -> None:
     """Find the open orders to cancel by rules (duplicates, fillers, sellers...) while their window
     is open; with --apply, cancel them exactly once, journaled with the rule's name.
@@ -178,7 +187,7 @@ def sweep(
     Examples:
       ordercancel sweep --rules examples/sweep-rules.toml
       ordercancel sweep --rules examples/sweep-rules.toml --apply --max-cancels 3 --report report"""
-    work().sweep(ctx, rules, apply, max_cancels, journal, report, as_json)
+    work().sweep(ctx, rules, apply, max_cancels, journal, report, as_json, notify, notify_always)
 
 
 @app.command()
@@ -189,6 +198,8 @@ def follow(
     report: Annotated[Path | None, typer.Option(metavar="DIR", help="Write report.html, results.json and "
                                                                     "results.csv here.")] = None,
     as_json: JsonOption = False,
+    notify: NotifyOption = None,
+    notify_always: NotifyAlwaysOption = False,
 ) -> None:
     """Read again every journaled cancellation that a seller or the store has yet to decide
     (cancellation_requested, pending), record each decision in the journal, and say how long the
@@ -198,7 +209,7 @@ def follow(
     Examples:
       ordercancel follow
       ordercancel follow --json --report report"""
-    work().follow(ctx, journal, report, as_json)
+    work().follow(ctx, journal, report, as_json, notify, notify_always)
 
 
 @app.command()

@@ -30,6 +30,7 @@ from automation.files import UnsafeFolder, ensure_folder
 from automation.items import Selector
 from automation.journal import Journal, JournalBusy, JournalUnusable
 from automation.logs import configure, get_logger
+from automation.notify import check_urls, send
 from automation.orders import BadInput, parse_item_selector, parse_note, parse_order_id
 from automation.outcome import ExitCode, OrderState, Outcome, Result
 from automation.output import (
@@ -208,10 +209,10 @@ def logout(ctx: typer.Context) -> None:
 
 
 def batch(ctx: typer.Context, file: str, journal: Path | None, concurrency: int, retries: int, redo: bool,
-          strict: bool, report: Path | None, as_json: bool) -> None:
+          strict: bool, report: Path | None, as_json: bool, notify: list[str] | None, notify_always: bool) -> None:
     with one_error_path(as_json):
         parsed = read_batch_input(file, strict)
-        settings = settings_from(ctx)
+        settings = notifying_settings(ctx, notify)
         if report:
             usable_folder(report, "report folder")
         options = BatchOptions(journal or settings.state_dir / "journal.sqlite", concurrency, retries, redo, report,
@@ -220,14 +221,23 @@ def batch(ctx: typer.Context, file: str, journal: Path | None, concurrency: int,
     if report:
         write_report(summary, report)
     print_batch(summary, as_json)
+    send(settings.notify_urls(), summary, "batch", notify_always, get_logger())
     raise typer.Exit(int(summary.exit_code))
 
 
-def follow(ctx: typer.Context, journal: Path | None, report: Path | None, as_json: bool) -> None:
+def notifying_settings(ctx: typer.Context, notify: list[str] | None) -> Settings:
+    """The settings of a command that may notify, its notification URLs checked before any work."""
+    settings = settings_from(ctx, **({"notify": " ".join(notify)} if notify else {}))
+    check_urls(settings.notify_urls())
+    return settings
+
+
+def follow(ctx: typer.Context, journal: Path | None, report: Path | None, as_json: bool, notify: list[str] | None,
+           notify_always: bool) -> None:
     from automation.follow import FollowRun
 
     with one_error_path(as_json):
-        settings = settings_from(ctx)
+        settings = notifying_settings(ctx, notify)
         if report:
             usable_folder(report, "report folder")
         summary = FollowRun(settings, journal or settings.state_dir / "journal.sqlite").run()
@@ -237,16 +247,17 @@ def follow(ctx: typer.Context, journal: Path | None, report: Path | None, as_jso
         out.print("nothing to follow: no cancellation in the journal waits for a decision")
     else:
         print_batch(summary, as_json)
+    send(settings.notify_urls(), summary, "follow", notify_always, get_logger())
     raise typer.Exit(int(summary.exit_code))
 
 
 def sweep(ctx: typer.Context, rules_file: Path, apply: bool, max_cancels: int, journal: Path | None,
-          report: Path | None, as_json: bool) -> None:
+          report: Path | None, as_json: bool, notify: list[str] | None, notify_always: bool) -> None:
     from automation.sweep import as_batch, read_rules
 
     with one_error_path(as_json):
         rules = read_rules(rules_file)
-        settings = settings_from(ctx)
+        settings = notifying_settings(ctx, notify)
         if report:
             usable_folder(report, "report folder")
         journal_path = journal or settings.state_dir / "journal.sqlite"
@@ -272,6 +283,7 @@ def sweep(ctx: typer.Context, rules_file: Path, apply: bool, max_cancels: int, j
     if report:
         write_report(summary, report)
     print_batch(summary, as_json)
+    send(settings.notify_urls(), summary, "sweep", notify_always, get_logger())
     raise typer.Exit(int(summary.exit_code))
 
 

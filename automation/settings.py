@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     email: str | None = None
     password: SecretStr | None = None
     totp_secret: SecretStr | None = None
+    # where run summaries go (Apprise URLs, white-space separated); they may hold passwords
+    notify: SecretStr | None = None
     locale: Literal["en", "da"] | None = None
     state_dir: Path = Field(default_factory=default_state_dir)
     artifacts_dir: Path | None = None
@@ -151,10 +153,13 @@ class Settings(BaseSettings):
         """Every secret value, for scrubbing anything written to disk."""
         return [s.get_secret_value() for s in (self.password, self.totp_secret) if s and s.get_secret_value()]
 
+    def notify_urls(self) -> list[str]:
+        return self.notify.get_secret_value().split() if self.notify else []
+
 
 # Environment variables that hold secrets: read once into Settings, then removed from the process
 # environment so that Playwright's driver and the browsers it starts never inherit them.
-SECRET_VARIABLES = ("ORDERCANCEL_PASSWORD", "ORDERCANCEL_TOTP_SECRET")
+SECRET_VARIABLES = ("ORDERCANCEL_PASSWORD", "ORDERCANCEL_TOTP_SECRET", "ORDERCANCEL_NOTIFY")
 
 
 def forget_secret_variables() -> None:

@@ -1,0 +1,74 @@
+"""A run's summary sent through Apprise (e-mail, Slack, ntfy, JSON webhooks...) after `batch`,
+`sweep` and `follow`: only when something changed or failed, unless always asked. It carries
+order numbers, outcomes, messages and next steps; never a secret, a cookie or the URLs themselves.
+A notification that cannot be delivered is a warning, never a failed run."""
+from __future__ import annotations
+
+import logging
+import urllib.parse
+from typing import Any
+
+from automation.batch import BatchSummary
+from automation.errors import Fail
+
+CHANGED = {"cancelled", "cancellation_requested", "decision_pending", "not_cancellable"}
+FAILED = {"failed", "needs_human", "invalid"}
+SHOWN = CHANGED | FAILED | {"would_cancel"}
+
+
+def _apprise(urls: list[str]) -> Any:
+    import apprise  # only when a run notifies
+
+    logging.getLogger("apprise").setLevel(logging.CRITICAL)  # its messages may name a target's address
+    targets = apprise.Apprise()
+    for url in urls:
+        if not targets.add(url):
+            scheme = urllib.parse.urlsplit(url).scheme or "?"
+            raise Fail(f"--notify: not a notification URL Apprise knows ({scheme}://...)")
+    return targets
+
+
+def check_urls(urls: list[str]) -> None:
+    """Every URL usable, before any work (a bad one is a one-line error, exit 2)."""
+    if urls:
+        _apprise(urls)
+
+
+def worth_sending(summary: BatchSummary) -> bool:
+    return summary.aborted is not None or any(not r.skipped and r.state in CHANGED | FAILED for r in summary.records)
+
+
+def message(summary: BatchSummary, command: str) -> tuple[str, str]:
+    counts = ", ".join(f"{state} {n}" for state, n in sorted(summary.counts.items())) or "no orders"
+    title = f"ordercancel {command}: {counts}"
+    lines = []
+    if summary.aborted is not None:
+        lines.append(f"stopped before any order: {summary.aborted.message}")
+        if summary.aborted.next_step:
+            lines.append(f"  next: {summary.aborted.next_step}")
+    for record in summary.records:
+        if record.skipped or record.state not in SHOWN:
+            continue
+        rule = f" [rule {record.result['rule']}]" if record.result.get("rule") else ""
+        lines.append(f"{record.order_id}: {record.state}{rule} - {record.result.get('message') or ''}")
+        if record.result.get("next_step"):
+            lines.append(f"  next: {record.result['next_step']}")
+    lines.append(f"run {summary.run_id}, exit code {int(summary.exit_code)}")
+    return title, "\n".join(lines)
+
+
+def send(urls: list[str], summary: BatchSummary, command: str, always: bool, log: Any) -> bool | None:
+    """Send the summary; None when there was nothing worth sending."""
+    if not urls or not (always or worth_sending(summary)):
+        return None
+    title, body = message(summary, command)
+    try:
+        delivered = bool(_apprise(urls).notify(title=title, body=body))
+    except Exception as exc:  # a notification is a nicety: the run's outcome stands
+        log.warning("notify_failed", targets=len(urls), error=type(exc).__name__)
+        return False
+    if delivered:
+        log.info("notified", targets=len(urls))
+    else:
+        log.warning("notify_failed", targets=len(urls), hint="at least one target did not accept the summary")
+    return delivered
