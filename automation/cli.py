@@ -213,14 +213,18 @@ def follow(
 
 
 @app.command()
-def demo(ctx: typer.Context) -> None:
+def demo(ctx: typer.Context,
+         sweep: Annotated[bool, typer.Option("--sweep", help="Show a scheduled sweep instead: the example rules "
+                                                             "decide, then cancel, in the sweep scenario.")] = False,
+         ) -> None:
     """Start the bundled store, cancel one of its orders headlessly, show before and after, stop the store.
 
     \b
     Examples:
       ordercancel demo
+      ordercancel demo --sweep
       ordercancel --headed demo"""
-    work().demo(ctx)
+    work().demo(ctx, sweep)
 
 
 def main() -> None:

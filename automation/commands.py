@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -253,38 +254,59 @@ def follow(ctx: typer.Context, journal: Path | None, report: Path | None, as_jso
 
 def sweep(ctx: typer.Context, rules_file: Path, apply: bool, max_cancels: int, journal: Path | None,
           report: Path | None, as_json: bool, notify: list[str] | None, notify_always: bool) -> None:
-    from automation.sweep import as_batch, read_rules
+    from automation.sweep import read_rules
 
     with one_error_path(as_json):
         rules = read_rules(rules_file)
         settings = notifying_settings(ctx, notify)
         if report:
             usable_folder(report, "report folder")
-        journal_path = journal or settings.state_dir / "journal.sqlite"
-        started = time.monotonic()
-        found = find_by_rules(settings, rules, journal_path)
-        found_ms = int((time.monotonic() - started) * 1000)
+        found = run_sweep(settings, rules, SweepOptions(journal or settings.state_dir / "journal.sqlite", apply,
+                                                        max_cancels, report, f"sweep {rules_file}"),
+                          interactive=sys.stderr.isatty() and not as_json)
         if isinstance(found, Result):  # the sign-in or the store failed before any decision
             finish(found, as_json)
-        decisions, resumed = found
-        cancels = [d for d in decisions if d.cancels]
-        if apply and len(cancels) > max_cancels:
-            raise Fail(f"the sweep would cancel {len(cancels)} orders, more than --max-cancels {max_cancels}; nothing "
-                       "was cancelled (check the rules, or raise --max-cancels)")
-        if apply:
-            batch_input = as_batch(decisions)
-            batch_input.rows.extend(row for row in resumed if row.order_id not in {d.order_id for d in cancels})
-            options = BatchOptions(journal_path, 1, 2, False, report, f"sweep {rules_file}")
-            summary = run_batch(settings, options, batch_input, interactive=sys.stderr.isatty() and not as_json)
-            summary.records += decided_only([d for d in decisions if not d.cancels], settings).records
-        else:
-            summary = decided_only(decisions, settings)
-            summary.duration_ms = found_ms
+        summary = found
     if report:
         write_report(summary, report)
     print_batch(summary, as_json)
     send(settings.notify_urls(), summary, "sweep", notify_always, get_logger())
     raise typer.Exit(int(summary.exit_code))
+
+
+@dataclass(frozen=True)
+class SweepOptions:
+    journal: Path
+    apply: bool
+    max_cancels: int
+    report: Path | None
+    source: str
+
+
+def run_sweep(settings: Settings, rules: list[Any], options: SweepOptions, interactive: bool) -> BatchSummary | Result:
+    """Decide over the open orders; with apply, cancel through the batch (the rows an earlier sweep
+    left unfinished included), after the --max-cancels check that comes before any click."""
+    from automation.sweep import as_batch
+
+    started = time.monotonic()
+    found = find_by_rules(settings, rules, options.journal)
+    if isinstance(found, Result):
+        return found
+    decisions, resumed = found
+    cancels = [d for d in decisions if d.cancels]
+    if not options.apply:
+        summary = decided_only(decisions, settings)
+        summary.duration_ms = int((time.monotonic() - started) * 1000)
+        return summary
+    if len(cancels) > options.max_cancels:
+        raise Fail(f"the sweep would cancel {len(cancels)} orders, more than --max-cancels {options.max_cancels}; "
+                   "nothing was cancelled (check the rules, or raise --max-cancels)")
+    batch_input = as_batch(decisions)
+    batch_input.rows.extend(row for row in resumed if row.order_id not in {d.order_id for d in cancels})
+    summary = run_batch(settings, BatchOptions(options.journal, 1, 2, False, options.report, options.source),
+                        batch_input, interactive)
+    summary.records += decided_only([d for d in decisions if not d.cancels], settings).records
+    return summary
 
 
 def find_by_rules(settings: Settings, rules: list[Any], journal_path: Path) -> Any:
@@ -335,10 +357,12 @@ def decided_only(decisions: list[Any], settings: Settings) -> BatchSummary:
     return summary
 
 
-def demo(ctx: typer.Context) -> None:
+def demo(ctx: typer.Context, sweep: bool = False) -> None:
     from mock_store import seed  # the store's stack only for the demo
     from mock_store.server import running_store
 
+    if sweep:
+        demo_sweep(ctx)
     with tempfile.TemporaryDirectory(prefix="ordercancel-demo-") as scratch, \
             running_store(scenario="demo", admin_token=secrets.token_urlsafe(16)) as store:
         settings = settings_from(ctx, base_url=store.url, asset_hosts=store.asset_origin, email=seed.DEMO_EMAIL,
@@ -412,6 +436,41 @@ def run_batch(settings: Settings, options: BatchOptions, parsed: BatchInput, int
     with progress_bar(len(parsed.rows) + len(parsed.invalid)) as tick:
         run.progress = tick
         return run.run()
+
+
+EXAMPLE_RULES = Path(__file__).resolve().parent.parent / "examples" / "sweep-rules.toml"
+
+
+def demo_sweep(ctx: typer.Context) -> None:
+    """The sweep scenario: what the example rules decide (nothing clicked), then the same sweep
+    with --apply, and the store's own record of each order it touched."""
+    from automation.sweep import read_rules
+    from mock_store import seed
+    from mock_store.server import running_store
+
+    with one_error_path(False):
+        if not EXAMPLE_RULES.is_file():
+            raise Fail(f"the example rules are not here ({EXAMPLE_RULES}): run the demo from a clone of the project")
+        rules = read_rules(EXAMPLE_RULES)
+    with tempfile.TemporaryDirectory(prefix="ordercancel-demo-") as scratch, \
+            running_store(scenario="sweep", admin_token=secrets.token_urlsafe(16)) as store:
+        settings = settings_from(ctx, base_url=store.url, asset_hosts=store.asset_origin, email=seed.DEMO_EMAIL,
+                                 password=seed.DEMO_PASSWORD, totp_secret=None, state_dir=Path(scratch),
+                                 headless=ctx.obj.get("headless", True))
+        out.print(f"mock store running at {store.url}  (demo account {seed.DEMO_EMAIL} / {seed.DEMO_PASSWORD})")
+        summary: BatchSummary | Result = BatchSummary("")
+        for apply in (False, True):
+            out.print(f"ordercancel sweep --rules examples/sweep-rules.toml{' --apply' if apply else ''}")
+            summary = run_sweep(settings, rules, SweepOptions(Path(scratch) / "journal.sqlite", apply, 10, None,
+                                                              "demo sweep"), interactive=False)
+            if isinstance(summary, Result):
+                finish(summary, False)
+            print_batch(summary, False)
+        assert isinstance(summary, BatchSummary)
+        for record in summary.records:
+            out.print(f"store's own record of {record.order_id}: {_store_view(store.state, record.order_id)}",
+                      markup=False)
+    raise typer.Exit(int(summary.exit_code))
 
 
 def _store_view(state: Any, order_id: str) -> str:

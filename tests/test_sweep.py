@@ -186,3 +186,21 @@ def test_the_example_rules_on_the_sweep_scenario(store: StoreAdmin, cli: Cli) ->
     decided = {o["order_id"]: o["rule"] for o in result.json["orders"]}
     assert decided[seed.SWEEP_DUPLICATE] == "duplicate" and seed.SWEEP_DUPLICATE_KEPT not in decided
     assert decided[seed.SWEEP_FILLER] == "filler" and decided[seed.SWEEP_THIRD_PARTY] == "third-party"
+    assert decided[seed.SWEEP_BUNDLE] == "accessory" and decided[seed.SWEEP_PENDING] == "over-budget"
+
+    applied = {o["order_id"]: o for o in cli("sweep", "--rules", str(EXAMPLE), "--apply", "--json").json["orders"]}
+    assert applied[seed.SWEEP_PENDING]["state"] == "decision_pending"
+    assert applied[seed.SWEEP_BUNDLE]["state"] == "not_cancellable"
+    assert "bundle items must be canceled together" in applied[seed.SWEEP_BUNDLE]["message"]
+    again = cli("sweep", "--rules", str(EXAMPLE), "--apply", "--json").json["orders"]
+    assert [o["skipped"] for o in again if o["order_id"] == seed.SWEEP_BUNDLE] == [True]  # not tried again
+    assert sum(e["order_id"] == seed.SWEEP_BUNDLE for e in store.events("cancel_received")) == 1
+
+
+def test_demo_sweep_shows_the_decisions_then_applies_them(cli: Cli) -> None:
+    result = cli("demo", "--sweep", timeout=180)
+    assert result.exit_code == 0, result.stderr[-2000:]
+    dry, applied = result.stdout.split("--apply", 1)
+    assert f"{seed.SWEEP_DUPLICATE}  would_cancel  rule 'duplicate'" in dry
+    assert f"{seed.SWEEP_PENDING}  decision_pending" in applied
+    assert f"store's own record of {seed.SWEEP_DUPLICATE}: cancelled" in applied
