@@ -25,8 +25,9 @@ from automation.items import (
     resolve,
     still_ordered,
 )
+from automation.marketplace import Marketplace, business_days_after, parse_money
 from automation.orders import BadInput, is_digital
-from automation.outcome import ItemReport, OrderState, Outcome, Result, StateReport, business_days_after
+from automation.outcome import ItemReport, OrderState, Outcome, Result, StateReport
 from automation.reasons import CancelReason
 from automation.storefront import Storefront
 from automation.wording import WORDING, say
@@ -74,11 +75,17 @@ def report_state(summary: OrderSummary) -> StateReport:
     return StateReport(summary.state, summary.status_text)
 
 
-def report_items(summary: OrderSummary, lines: list[Line] | None = None) -> list[ItemReport]:
-    """The order's items as its details show them, with the Cancel items page's ids where known."""
+def report_items(summary: OrderSummary, market: Marketplace, lines: list[Line] | None = None) -> list[ItemReport]:
+    """The order's items as its details show them, with the Cancel items page's ids where known
+    and each price's amount in the marketplace's currency."""
     lines = lines or lines_of(summary.items)
-    return [ItemReport(i.title, i.quantity, i.price, i.cancelled, line.item_id, i.seller, i.product_id, i.cancelled)
-            for i, line in zip(summary.items, lines, strict=True)]
+    reports = []
+    for item, line in zip(summary.items, lines, strict=True):
+        amount = parse_money(item.price, market)
+        reports.append(ItemReport(item.title, item.quantity, item.price, item.cancelled, line.item_id, item.seller,
+                                  item.product_id, item.cancelled, str(amount) if amount is not None else None,
+                                  market.currency if amount is not None else None))
+    return reports
 
 
 def since(after: list[ItemReport], before: list[ItemReport]) -> list[ItemReport]:
@@ -121,6 +128,7 @@ class Cancellation:
         self.log = storefront.log
         self.on_submit = on_submit
         self.submissions: list[Submission] = []  # every press of the button, for the batch's one-click rule
+        self.market = storefront.settings.market
 
     @property
     def page(self) -> Page:
@@ -165,7 +173,7 @@ class Cancellation:
         message, next_step = say(key[summary.state], order_id=order_id, count=len(summary.items),
                                  status=summary.status_text or "none shown", advice=self._advice(order_id, summary))
         return Result(order_id, Outcome.CHECKED, message, before=report_state(summary), after=report_state(summary),
-                      items=report_items(summary), next_step=next_step)
+                      items=report_items(summary, self.market), next_step=next_step)
 
     def list_orders(self, order_filter: str | None) -> list[OrderCard]:
         screen = YourOrdersPage(self.page)
@@ -212,9 +220,10 @@ class Cancellation:
             if not_offered:
                 message, next_step = say("not_offered", names=names(not_offered), advice=return_advice(summary))
                 return Result(order_id, Outcome.NOT_CANCELLABLE, message, before=before, after=before,
-                              items=report_items(summary, lines), reason=request.reason, next_step=next_step)
+                              items=report_items(summary, self.market, lines), reason=request.reason,
+                              next_step=next_step)
             self._fill(form, chosen, request)  # form: the open Cancel items screen
-            items = report_items(summary, lines)
+            items = report_items(summary, self.market, lines)
             if request.dry_run:
                 message, next_step = say("would_cancel", count=len(chosen), names=names(chosen))
                 return Result(order_id, Outcome.WOULD_CANCEL, message, before=before, after=before, items=items,
@@ -322,7 +331,7 @@ class Cancellation:
                                      advice=return_advice(after or summary))
             return Result(order_id, Outcome.NOT_CANCELLABLE, message, before=before,
                           after=report_state(after) if after else None,
-                          items=since(report_items(after), items) if after else items,
+                          items=since(report_items(after, self.market), items) if after else items,
                           reason=request.reason, next_step=next_step)
         raise StoreTrouble("after the submit the store showed neither a summary nor a refusal")
 
@@ -340,8 +349,8 @@ class Cancellation:
             after_items = since([replace(i, cancelled=True) for i in items], items)
         else:
             done = not products(chosen) - newly_cancelled(lines, after_lines)
-            after_items = since(report_items(after, after_lines), items)
-        refund_by = business_days_after(date.today(), REFUND_BUSINESS_DAYS).isoformat()
+            after_items = since(report_items(after, self.market, after_lines), items)
+        refund_by = business_days_after(date.today(), REFUND_BUSINESS_DAYS, self.market.country).isoformat()
         values = {"order_id": order_id, "count": len(chosen), "names": names(chosen), "why": store_message,
                   "heard": f" ({store_message})" if store_message else "", "refund_by": refund_by}
         common: dict[str, Any] = {"before": before, "after": report_state(after), "items": after_items,
@@ -372,7 +381,7 @@ class Cancellation:
     def _already_cancelled(self, request: CancelRequest, summary: OrderSummary, what: str) -> Result:
         message, next_step = say("already_cancelled", what=what)
         return Result(request.order_id, Outcome.ALREADY_CANCELLED, message, before=report_state(summary),
-                      after=report_state(summary), items=report_items(summary), reason=request.reason,
+                      after=report_state(summary), items=report_items(summary, self.market), reason=request.reason,
                       next_step=next_step)
 
     def _not_now(self, request: CancelRequest, summary: OrderSummary) -> Result:
@@ -383,7 +392,7 @@ class Cancellation:
         if all_cancelled(request.items, lines_of(summary.items)):
             return self._already_cancelled(request, summary, "the asked-for items were")
         common: dict[str, Any] = {"before": report_state(summary), "after": report_state(summary),
-                                  "items": report_items(summary), "reason": request.reason}
+                                  "items": report_items(summary, self.market), "reason": request.reason}
         if state is OrderState.CANCELLATION_REQUESTED:
             message, next_step = say("already_requested", order_id=order_id)
             return Result(order_id, Outcome.CANCELLATION_REQUESTED, message, next_step=next_step, **common)

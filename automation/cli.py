@@ -40,6 +40,10 @@ def main_options(
     slow_mo: Annotated[float | None, typer.Option(metavar="MS", help="Slow every browser action by this many ms.")] = None,
     min_interval: Annotated[float | None, typer.Option(metavar="SECONDS", help="Least seconds between page loads on the account "
                                                             "[default: 1, 0 on a loopback address].")] = None,
+    marketplace: Annotated[str | None, typer.Option(metavar="com|co.uk|de|se", help="The store's marketplace "
+                                                    "[default: from the store's address, else com].")] = None,
+    language: Annotated[str | None, typer.Option(metavar="en|da|de|sv", help="Ask the site for this display "
+                                                 "language [default: the account's own].")] = None,
     log_format: Annotated[str | None, typer.Option(metavar="console|json", help="console or json (default: console on a terminal).")] = None,
     artifacts_dir: Annotated[Path | None, typer.Option(metavar="DIR", help="Where screenshots, HTML and traces go.")] = None,
     state_dir: Annotated[Path | None, typer.Option(metavar="DIR", help="Where saved sessions live.")] = None,
@@ -48,6 +52,7 @@ def main_options(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
     overrides: dict[str, Any] = {"base_url": base_url, "slow_mo_ms": slow_mo, "min_interval": min_interval,
+                                 "marketplace": marketplace, "language": language,
                                  "log_format": log_format,
                                  "artifacts_dir": artifacts_dir, "state_dir": state_dir,
                                  "headless": None if headed is None else not headed}
@@ -223,6 +228,7 @@ def demo(ctx: typer.Context,
     Examples:
       ordercancel demo
       ordercancel demo --sweep
+      ordercancel --marketplace de --language da demo
       ordercancel --headed demo"""
     work().demo(ctx, sweep)
 

@@ -178,7 +178,7 @@ def orders(ctx: typer.Context, filter_: str, as_json: bool) -> None:
         return Result("", Outcome.CHECKED, f"{len(cards)} orders")
 
     result = with_storefront(settings, "", work)
-    print_orders(result, cards, as_json)
+    print_orders(result, cards, as_json, settings.market)
     raise typer.Exit(int(result.exit_code))
 
 
@@ -364,7 +364,8 @@ def demo(ctx: typer.Context, sweep: bool = False) -> None:
     if sweep:
         demo_sweep(ctx)
     with tempfile.TemporaryDirectory(prefix="ordercancel-demo-") as scratch, \
-            running_store(scenario="demo", admin_token=secrets.token_urlsafe(16)) as store:
+            running_store(scenario="demo", admin_token=secrets.token_urlsafe(16),
+                          marketplace=ctx.obj.get("marketplace") or "com") as store:
         settings = settings_from(ctx, base_url=store.url, asset_hosts=store.asset_origin, email=seed.DEMO_EMAIL,
                                  password=seed.DEMO_PASSWORD,
                                  totp_secret=None, state_dir=Path(scratch), headless=ctx.obj.get("headless", True))

@@ -15,7 +15,8 @@ from automation.cancellation import Cancellation, report_items, report_state, re
 from automation.items import lines_of, shown_cancelled
 from automation.journal import Awaiting, Journal, JournalState
 from automation.logs import get_logger
-from automation.outcome import OrderState, Outcome, Result, business_days_after
+from automation.marketplace import Marketplace, business_days_after
+from automation.outcome import OrderState, Outcome, Result
 from automation.settings import Settings
 from automation.storefront import Storefront
 from automation.wording import say
@@ -44,7 +45,7 @@ def waited(since: datetime, now: datetime) -> str:
     return " ".join(p for p in parts if p) or "0 min"
 
 
-def decide(entry: Awaiting, summary: OrderSummary, now: datetime) -> Decision:
+def decide(entry: Awaiting, summary: OrderSummary, now: datetime, market: Marketplace) -> Decision:
     """The one rule of `follow`: the chosen products cancelled is `cancelled`; a request the seller
     still holds, or a pending cancellation on an order still open, is waiting; anything else (the
     order moved on with the items still ordered) is the seller's or the store's no."""
@@ -53,10 +54,10 @@ def decide(entry: Awaiting, summary: OrderSummary, now: datetime) -> Decision:
     decider = "the seller" if seller else "the store"
     lines = lines_of(summary.items)
     chosen = Counter(c.get("product") or c.get("product_id") or f"title:{c.get('title')}" for c in entry.chosen)
-    common = {"before": report_state(summary), "after": report_state(summary), "items": report_items(summary)}
+    common = {"before": report_state(summary), "after": report_state(summary), "items": report_items(summary, market)}
     what = "the order" if summary.cancelled_banner else f"{sum(chosen.values()) or 'the'} item(s)"
     if summary.cancelled_banner or summary.state is OrderState.CANCELLED or shown_cancelled(chosen, lines):
-        refund_by = business_days_after(now.date(), 5).isoformat()
+        refund_by = business_days_after(now.date(), 5, market.country).isoformat()
         message, next_step = say("follow_cancelled", decider=decider.capitalize(), what=what, refund_by=refund_by)
         return Decision(JournalState.CANCELLED, Result(order_id, Outcome.CANCELLED, message, next_step=next_step,
                                                        refund_expected_by=refund_by, **common))
@@ -114,7 +115,7 @@ class FollowRun:
                 decided.append(Decision(JournalState.NOT_FOUND, Result(entry.order_id, Outcome.NOT_FOUND, message,
                                                                        next_step=next_step)))
             else:
-                decided.append(decide(entry, summary, datetime.now(UTC)))
+                decided.append(decide(entry, summary, datetime.now(UTC), self.settings.market))
             return decided[-1].result
 
         result = run_order(storefront, entry.order_id, read)

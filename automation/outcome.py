@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
 from typing import Any
 
 from pages.common import OrderState  # what the screens say; the results report it
 
-__all__ = ["ExitCode", "ItemReport", "OrderState", "Outcome", "Result", "StateReport", "business_days_after"]
+__all__ = ["ExitCode", "ItemReport", "OrderState", "Outcome", "Result", "StateReport"]
 
 
 class Outcome(enum.StrEnum):
@@ -62,6 +61,8 @@ class ItemReport:
     seller: str | None = None
     product_id: str | None = None  # the ASIN: what identifies the item on every screen
     cancelled_before: bool | None = None  # as the order showed it before this run acted; None: not known
+    amount: str | None = None  # the price as a decimal string, parsed for the marketplace; None: not parsed
+    currency: str | None = None  # ISO 4217, with the amount
 
     @property
     def cancelled_now(self) -> bool:
@@ -98,13 +99,3 @@ class Result:
         data = asdict(self)
         data["state"] = {"before": data.pop("before"), "after": data.pop("after")}
         return data
-
-
-def business_days_after(start: date, days: int) -> date:
-    """The day `days` business days after `start`: refunds show in 3-5 of them, the help pages say."""
-    current = start
-    while days:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current

@@ -21,19 +21,30 @@ class CancelReason(enum.StrEnum):
 
 
 R = CancelReason
-# (alias, English label, Danish label) per reason, as the drop-down shows them
-NAMES: dict[CancelReason, tuple[str, str, str]] = {
-    R.ORDER_WAS_CREATED_BY_MISTAKE: ("mistake", "Order Created by Mistake", "Ordren blev oprettet ved en fejl"),
-    R.ITEMS_WOULD_ARRIVE_TOO_LATE: ("too-late", "Item(s) Would Not Arrive on Time", "Varen/varerne ville ikke ankomme til tiden"),
-    R.SHIPPING_COST_IS_TOO_HIGH: ("shipping-cost", "Shipping Cost Too High", "Forsendelsesomkostningerne er for høje"),
-    R.ITEM_PRICE_IS_TOO_HIGH: ("price", "Item Price Too High", "Varens pris er for høj"),
-    R.FOUND_CHEAPER_SOMEWHERE_ELSE: ("cheaper", "Found Cheaper Somewhere Else", "Fundet billigere et andet sted"),
-    R.ITEM_IS_SOLD_BY_THIRD_PARTY: ("third-party", "Item Sold by Third Party", "Varen sælges af en tredjepart"),
-    R.NEED_TO_CHANGE_SHIPPING_ADDRESS: ("address", "Need to Change Shipping Address", "Skal ændre leveringsadresse"),
-    R.NEED_TO_CHANGE_SHIPPING_SPEED: ("speed", "Need to Change Shipping Speed", "Skal ændre leveringshastighed"),
-    R.NEED_TO_CHANGE_BILLING_ADDRESS: ("billing", "Need to Change Billing Address", "Skal ændre faktureringsadresse"),
-    R.NEED_TO_CHANGE_PAYMENT_METHOD: ("payment", "Need to Change Payment Method", "Skal ændre betalingsmetode"),
-    R.OTHER_REASON: ("other", "Other", "Andet"),
+# (alias, then the label in English, Danish, German and Swedish) per reason, as the drop-down shows them
+NAMES: dict[CancelReason, tuple[str, ...]] = {
+    R.ORDER_WAS_CREATED_BY_MISTAKE: ("mistake", "Order Created by Mistake", "Ordren blev oprettet ved en fejl",
+        "Bestellung versehentlich aufgegeben", "Beställningen gjordes av misstag"),
+    R.ITEMS_WOULD_ARRIVE_TOO_LATE: ("too-late", "Item(s) Would Not Arrive on Time", "Varen/varerne ville ikke ankomme til tiden",
+        "Artikel würden nicht rechtzeitig ankommen", "Artiklarna skulle inte komma fram i tid"),
+    R.SHIPPING_COST_IS_TOO_HIGH: ("shipping-cost", "Shipping Cost Too High", "Forsendelsesomkostningerne er for høje",
+        "Versandkosten zu hoch", "Fraktkostnaden är för hög"),
+    R.ITEM_PRICE_IS_TOO_HIGH: ("price", "Item Price Too High", "Varens pris er for høj",
+        "Artikelpreis zu hoch", "Artikelpriset är för högt"),
+    R.FOUND_CHEAPER_SOMEWHERE_ELSE: ("cheaper", "Found Cheaper Somewhere Else", "Fundet billigere et andet sted",
+        "Woanders günstiger gefunden", "Hittade billigare någon annanstans"),
+    R.ITEM_IS_SOLD_BY_THIRD_PARTY: ("third-party", "Item Sold by Third Party", "Varen sælges af en tredjepart",
+        "Artikel wird von einem Drittanbieter verkauft", "Artikeln säljs av tredje part"),
+    R.NEED_TO_CHANGE_SHIPPING_ADDRESS: ("address", "Need to Change Shipping Address", "Skal ændre leveringsadresse",
+        "Lieferadresse muss geändert werden", "Måste ändra leveransadress"),
+    R.NEED_TO_CHANGE_SHIPPING_SPEED: ("speed", "Need to Change Shipping Speed", "Skal ændre leveringshastighed",
+        "Versandart muss geändert werden", "Måste ändra leveranshastighet"),
+    R.NEED_TO_CHANGE_BILLING_ADDRESS: ("billing", "Need to Change Billing Address", "Skal ændre faktureringsadresse",
+        "Rechnungsadresse muss geändert werden", "Måste ändra faktureringsadress"),
+    R.NEED_TO_CHANGE_PAYMENT_METHOD: ("payment", "Need to Change Payment Method", "Skal ændre betalingsmetode",
+        "Zahlungsart muss geändert werden", "Måste ändra betalningssätt"),
+    R.OTHER_REASON: ("other", "Other", "Andet",
+        "Sonstiges", "Annat"),
 }
 # What people type for the most common reason, as the help pages phrase it.
 EXTRA_ALIASES = {"ordered by mistake": R.ORDER_WAS_CREATED_BY_MISTAKE, "by mistake": R.ORDER_WAS_CREATED_BY_MISTAKE}
@@ -53,7 +64,7 @@ _LOOKUP.update({_key(k): v for k, v in EXTRA_ALIASES.items()})
 def parse_reason(text: str) -> CancelReason:
     reason = None if has_line_break_or_control(text) else _LOOKUP.get(_key(text))
     if reason is None:
-        choices = ", ".join(alias for alias, _, _ in NAMES.values())
+        choices = ", ".join(names[0] for names in NAMES.values())
         shown = text.encode("unicode_escape").decode("ascii")[:60]
         raise BadInput(f"unknown reason '{shown}'; use one of: {choices} (or the reason's code or label)")
     return reason

@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from automation.marketplace import MARKETPLACES, Marketplace, marketplace_for
+
 # The hosts the live Amazon pages load their scripts (and styles) from, read off the saved pages:
 # the store's CDN, its image hosts (which also serve scripts), the client-side decryption library
 # of Your Orders, and Order Details' own script host.
@@ -35,7 +37,10 @@ class Settings(BaseSettings):
     totp_secret: SecretStr | None = None
     # where run summaries go (Apprise URLs, white-space separated); they may hold passwords
     notify: SecretStr | None = None
-    locale: Literal["en", "da"] | None = None
+    # the marketplace (default: from the store's host, www.amazon.de: de; com where it names none)
+    marketplace: Literal["com", "co.uk", "de", "se"] | None = None
+    # the display language to ask the site for; default: the account's own, read as it is
+    language: Literal["en", "da", "de", "sv"] | None = None
     state_dir: Path = Field(default_factory=default_state_dir)
     artifacts_dir: Path | None = None
     headless: bool = True
@@ -84,7 +89,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"must be hosts or origins separated by commas, not {entry.strip()[:80]!r}")
         return value
 
-    @field_validator("browser_executable", "headed_browser_executable", "artifacts_dir", "log_format", "locale",
+    @field_validator("browser_executable", "headed_browser_executable", "artifacts_dir", "log_format", "marketplace", "language",
                      "asset_hosts", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
@@ -115,6 +120,10 @@ class Settings(BaseSettings):
         if len(value) > 254 or any(ord(c) < 32 for c in value):
             raise ValueError("is not an e-mail address")
         return value.strip()
+
+    @property
+    def market(self) -> Marketplace:
+        return MARKETPLACES[self.marketplace or marketplace_for(self.host)]
 
     @property
     def host(self) -> str:

@@ -20,6 +20,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from automation.browser import new_context
 from automation.errors import AuthFailed, StoreTrouble
 from automation.files import ensure_folder, scrub, write_private
+from automation.marketplace import language_cookie
 from automation.session import load_session, save_session, sign_in
 from automation.settings import Settings
 from pages.common import error_page, stylesheets
@@ -66,6 +67,8 @@ class Storefront:
         self.run_id = run_id
         self.log = log
         self.context: BrowserContext = new_context(browser, settings, load_session(settings))
+        if settings.language:  # the display language, asked for the way the site keeps it
+            self.context.add_cookies([language_cookie(settings.language, settings.market, settings.base_url)])
         self.page: Page = self.context.new_page()
         self.sign_ins = 0
         self.pacer = Pacer.for_account(settings)

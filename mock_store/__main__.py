@@ -1,4 +1,4 @@
-"""Run the mock storefront: `python -m mock_store --port 8000 [--asset-port 8001] [--scenario demo] [--locale da]`.
+"""Run the mock storefront: `python -m mock_store --port 8000 [--asset-port 8001] [--scenario demo] [--marketplace com|co.uk|de|se] [--locale en|da|de|sv]`.
 The storefront serves its pages on --port; its scripts and styles come from --asset-port, a
 second origin, as the live site's come from its CDN."""
 from __future__ import annotations
@@ -17,11 +17,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--asset-port", type=int, default=None, help="the asset origin's port (default: --port + 1)")
     parser.add_argument("--scenario", default="demo", choices=sorted(seed.SCENARIOS))
-    parser.add_argument("--locale", default="en", choices=["en", "da"])
+    parser.add_argument("--locale", default="en", choices=["en", "da", "de", "sv"])
+    parser.add_argument("--marketplace", default="com", choices=["com", "co.uk", "de", "se"])
     parser.add_argument("--admin-token", default=os.environ.get("MOCK_STORE_ADMIN_TOKEN"),
                         help="enables the admin API (default: $MOCK_STORE_ADMIN_TOKEN)")
     args = parser.parse_args()
-    with running_store(scenario=args.scenario, locale=args.locale, admin_token=args.admin_token, host=args.host,
+    with running_store(scenario=args.scenario, locale=args.locale, marketplace=args.marketplace, admin_token=args.admin_token, host=args.host,
                        port=args.port, asset_port=args.asset_port or args.port + 1) as running:
         print(f"mock store at {running.url} (assets from {running.asset_origin})  demo account: "
               f"{seed.DEMO_EMAIL} / {seed.DEMO_PASSWORD}", flush=True)

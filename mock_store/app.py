@@ -40,8 +40,9 @@ def create_asset_app() -> Starlette:
 
 
 def create_app(store: StoreState | None = None, *, scenario: str | None = "demo", locale: str = "en",
+               marketplace: str = "com",
                admin_token: str | None = None, asset_origin: str = "") -> FastAPI:
-    store = store or StoreState(default_locale=locale)
+    store = store or StoreState(default_locale=locale, default_marketplace=marketplace)
     if scenario:
         store.load(seed.SCENARIOS[scenario](store.now()))
     app = FastAPI(title="mock storefront", docs_url=None, redoc_url=None, openapi_url=None)

@@ -55,6 +55,7 @@ class Account:
     totp_secret: str | None = None
     locale: str | None = None
     persona: str | None = None
+    marketplace: str | None = None
 
 
 @dataclass
@@ -194,9 +195,10 @@ class Faults:
 class StoreState:
     """All mutable state of one mock store, guarded by one lock (handlers run in a thread pool)."""
 
-    def __init__(self, default_locale: str = "en") -> None:
+    def __init__(self, default_locale: str = "en", default_marketplace: str = "com") -> None:
         self.lock = threading.RLock()
         self.default_locale = default_locale
+        self.default_marketplace = default_marketplace
         self.accounts: dict[str, Account] = {}
         self.orders: dict[str, Order] = {}
         self.sessions: dict[str, Session] = {}
@@ -250,8 +252,11 @@ class StoreState:
         if persona is not None and persona not in PERSONAS:
             raise StoreError(f"unknown persona {persona!r}")
         locale = raw.get("locale")
-        if locale not in (None, "en", "da"):
+        if locale not in (None, "en", "da", "de", "sv"):
             raise StoreError(f"unknown locale {locale!r}")
+        marketplace = raw.get("marketplace")
+        if marketplace not in (None, "com", "co.uk", "de", "se"):
+            raise StoreError(f"unknown marketplace {marketplace!r}")
         secret = raw.get("totp_secret")
         if secret is not None:
             try:
@@ -259,7 +264,7 @@ class StoreState:
             except (ValueError, TypeError) as exc:
                 raise StoreError(f"account {email}: totp_secret is not a base32 secret of 112 bits or more") from exc
         account = Account(email, password, raw.get("name") or email.split("@")[0].title(),
-                          raw.get("totp_secret"), locale, persona)
+                          raw.get("totp_secret"), locale, persona, marketplace)
         self.accounts[email] = account
         return account
 

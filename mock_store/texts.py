@@ -1,22 +1,28 @@
 """Every visible text of the mock store, per language; markup, ids and values never change."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-REASONS = [  # (value, English label, Danish label), in the real drop-down's order
-    ("ORDER_WAS_CREATED_BY_MISTAKE", "Order Created by Mistake", "Ordren blev oprettet ved en fejl"),
-    ("ITEMS_WOULD_ARRIVE_TOO_LATE", "Item(s) Would Not Arrive on Time", "Varen/varerne ville ikke ankomme til tiden"),
-    ("SHIPPING_COST_IS_TOO_HIGH", "Shipping Cost Too High", "Forsendelsesomkostningerne er for høje"),
-    ("ITEM_PRICE_IS_TOO_HIGH", "Item Price Too High", "Varens pris er for høj"),
-    ("FOUND_CHEAPER_SOMEWHERE_ELSE", "Found Cheaper Somewhere Else", "Fundet billigere et andet sted"),
-    ("ITEM_IS_SOLD_BY_THIRD_PARTY", "Item Sold by Third Party", "Varen sælges af en tredjepart"),
-    ("NEED_TO_CHANGE_SHIPPING_ADDRESS", "Need to Change Shipping Address", "Skal ændre leveringsadresse"),
-    ("NEED_TO_CHANGE_SHIPPING_SPEED", "Need to Change Shipping Speed", "Skal ændre leveringshastighed"),
-    ("NEED_TO_CHANGE_BILLING_ADDRESS", "Need to Change Billing Address", "Skal ændre faktureringsadresse"),
-    ("NEED_TO_CHANGE_PAYMENT_METHOD", "Need to Change Payment Method", "Skal ændre betalingsmetode"),
-    ("OTHER_REASON", "Other", "Andet"),
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+LANGUAGES = ("en", "da", "de", "sv")
+REASONS = [  # (value, its label in each of LANGUAGES), in the real drop-down's order
+    ("ORDER_WAS_CREATED_BY_MISTAKE", ("Order Created by Mistake", "Ordren blev oprettet ved en fejl", "Bestellung versehentlich aufgegeben", "Beställningen gjordes av misstag")),
+    ("ITEMS_WOULD_ARRIVE_TOO_LATE", ("Item(s) Would Not Arrive on Time", "Varen/varerne ville ikke ankomme til tiden", "Artikel würden nicht rechtzeitig ankommen", "Artiklarna skulle inte komma fram i tid")),
+    ("SHIPPING_COST_IS_TOO_HIGH", ("Shipping Cost Too High", "Forsendelsesomkostningerne er for høje", "Versandkosten zu hoch", "Fraktkostnaden är för hög")),
+    ("ITEM_PRICE_IS_TOO_HIGH", ("Item Price Too High", "Varens pris er for høj", "Artikelpreis zu hoch", "Artikelpriset är för högt")),
+    ("FOUND_CHEAPER_SOMEWHERE_ELSE", ("Found Cheaper Somewhere Else", "Fundet billigere et andet sted", "Woanders günstiger gefunden", "Hittade billigare någon annanstans")),
+    ("ITEM_IS_SOLD_BY_THIRD_PARTY", ("Item Sold by Third Party", "Varen sælges af en tredjepart", "Artikel wird von einem Drittanbieter verkauft", "Artikeln säljs av tredje part")),
+    ("NEED_TO_CHANGE_SHIPPING_ADDRESS", ("Need to Change Shipping Address", "Skal ændre leveringsadresse", "Lieferadresse muss geändert werden", "Måste ändra leveransadress")),
+    ("NEED_TO_CHANGE_SHIPPING_SPEED", ("Need to Change Shipping Speed", "Skal ændre leveringshastighed", "Versandart muss geändert werden", "Måste ändra leveranshastighet")),
+    ("NEED_TO_CHANGE_BILLING_ADDRESS", ("Need to Change Billing Address", "Skal ændre faktureringsadresse", "Rechnungsadresse muss geändert werden", "Måste ändra faktureringsadress")),
+    ("NEED_TO_CHANGE_PAYMENT_METHOD", ("Need to Change Payment Method", "Skal ændre betalingsmetode", "Zahlungsart muss geändert werden", "Måste ändra betalningssätt")),
+    ("OTHER_REASON", ("Other", "Andet", "Sonstiges", "Annat")),
 ]
-REASON_VALUES = {value for value, _, _ in REASONS}
+REASON_VALUES = {value for value, _ in REASONS}
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -211,35 +217,254 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-MONTHS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"],
-    "da": ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
-           "oktober", "november", "december"],
+TEXTS["de"] = {
+    'sign_in_title': 'Amazon Anmelden',
+    'sign_in': 'Anmelden',
+    'email_label': 'E-Mail-Adresse oder Mobiltelefonnummer',
+    'continue': 'Weiter',
+    'password_label': 'Passwort',
+    'remember_me': 'Angemeldet bleiben.',
+    'problem': 'Es ist ein Problem aufgetreten',
+    'unknown_email': 'Wir können kein Konto mit dieser E-Mail-Adresse finden',
+    'wrong_password': 'Ihr Passwort ist falsch',
+    'mfa_title': 'Zwei-Schritt-Verifizierung',
+    'mfa_intro': 'Geben Sie zur zusätzlichen Sicherheit das Einmalpasswort (OTP) ein, das Ihre Authentifizierungs-App erzeugt hat',
+    'mfa_label': 'OTP eingeben:',
+    'mfa_remember': 'In diesem Browser kein OTP mehr verlangen',
+    'mfa_wrong': 'Das eingegebene Einmalpasswort (OTP) ist ungültig. Bitte versuchen Sie es erneut.',
+    'captcha_title': 'Geben Sie die unten angezeigten Zeichen ein',
+    'captcha_intro': 'Entschuldigung, wir müssen sicherstellen, dass Sie kein Roboter sind. Bitte erlauben Sie Cookies in Ihrem Browser.',
+    'captcha_label': 'Geben Sie die Zeichen aus diesem Bild ein:',
+    'captcha_submit': 'Weiter einkaufen',
+    'approval_title': 'Bestätigen Sie die Benachrichtigung in Ihrer Amazon-App',
+    'approval_intro': 'Zu Ihrer Sicherheit haben wir eine Benachrichtigung an Ihr Gerät gesendet. Bestätigen Sie sie, um die Anmeldung fortzusetzen.',
+    'approval_check': 'Ich habe bestätigt',
+    'your_account': 'Mein Konto',
+    'your_orders': 'Meine Bestellungen',
+    'order_details': 'Bestelldetails',
+    'order_placed': 'Bestellung aufgegeben',
+    'total': 'Summe',
+    'ship_to': 'Lieferung an',
+    'order_number': 'Bestellnr.',
+    'view_order_details': 'Bestelldetails anzeigen',
+    'view_invoice': 'Rechnung anzeigen',
+    'view_or_edit': 'Bestellung anzeigen oder bearbeiten',
+    'cancel_items': 'Artikel stornieren',
+    'track_package': 'Lieferung verfolgen',
+    'return_items': 'Artikel zurücksenden oder ersetzen',
+    'buy_again': 'Erneut kaufen',
+    'sold_by': 'Verkauf durch:',
+    'qty': 'Menge:',
+    'search_orders': 'Alle Bestellungen durchsuchen',
+    'filter_all': 'Alle Bestellungen',
+    'filter_open': 'Noch nicht versandt',
+    'filter_cancelled': 'Stornierte Bestellungen',
+    'last30': 'letzte 30 Tage',
+    'months3': 'letzte 3 Monate',
+    'orders_count': '{n} Bestellungen aufgegeben in',
+    'no_orders': 'Sie haben in diesem Zeitraum keine Bestellungen aufgegeben.',
+    'previous': 'Zurück',
+    'next': 'Weiter',
+    'status_open': 'Zustellung {day}',
+    'status_preparing': 'Versandvorbereitung',
+    'status_shipped': 'Versandt',
+    'status_delivered': 'Zugestellt {day}',
+    'status_digital': 'Digitale Bestellung: geliefert',
+    'status_cancelled': 'Storniert',
+    'status_requested': 'Stornierung beantragt',
+    'status_requested_detail': 'Der Verkäufer wurde gebeten zu stornieren. Sie erhalten eine E-Mail, sobald der Verkäufer antwortet.',
+    'status_cancelled_detail': 'Ihre Bestellung wurde storniert. Ihnen wurde für diese Bestellung nichts berechnet.',
+    'cancelled_banner': 'Diese Bestellung wurde storniert.',
+    'continue_shopping': 'Weiter einkaufen',
+    'cancelled_items': 'Stornierte Artikel',
+    'return_eligible': 'Rückgabe möglich bis {date}',
+    'return_free': 'Kostenlose Rücksendung',
+    'return_paid': 'Rücksendekosten trägt der Kunde',
+    'return_closed': 'Rückgabezeitraum endete am {date}',
+    'order_summary': 'Bestellübersicht',
+    'grand_total': 'Gesamtsumme:',
+    'cancel_title': 'Artikel stornieren',
+    'select_all': 'Alle auswählen',
+    'clear_all': 'Löschen',
+    'reason_prompt': 'Stornierungsgrund (optional)',
+    'request_cancellation': 'Stornierung beantragen',
+    'bundle_heading': 'Alle rabattierten Bündelartikel müssen zusammen storniert werden',
+    'bundle_body': 'Wählen Sie das ganze Bündel aus, um zu stornieren.',
+    'cancel_problem': 'Leider gab es ein Problem beim Stornieren der Artikel. Wenn das Problem weiter besteht, können Sie berechtigte Artikel nach der Zustellung zurücksenden',
+    'cancel_refused': 'Die gewählten Artikel können nicht storniert werden. Sie befinden sich möglicherweise bereits im Versand. Sie können berechtigte Artikel nach der Zustellung zurücksenden.',
+    'cancel_nothing': 'Wählen Sie mindestens einen Artikel zum Stornieren aus.',
+    'cancel_success': 'Stornierung erfolgreich',
+    'cancel_requested': 'Stornierung beantragt',
+    'cancel_requested_body': 'Der Verkäufer wurde gebeten, diese Artikel zu stornieren. Sie erhalten eine E-Mail, sobald der Verkäufer antwortet.',
+    'cancel_pending': 'Wir versuchen, die gewählten Artikel zu stornieren',
+    'cancel_pending_body': 'Wir senden Ihnen eine E-Mail, sobald es Neuigkeiten gibt.',
+    'pending': 'Stornierung ausstehend',
+    'bundle_refused': 'Alle rabattierten Bündelartikel müssen zusammen storniert werden. Wählen Sie das ganze Bündel aus, um zu stornieren.',
+    'summary_title': 'Stornierungsübersicht',
+    'selected_items': 'Ausgewählte Artikel',
+    'cancelled': 'Storniert',
+    'requested': 'Stornierung beantragt',
+    'view_your_orders': 'Meine Bestellungen anzeigen',
+    'signed_out': 'Sie haben sich abgemeldet.',
+    'not_found_title': 'Suchen Sie etwas?',
+    'not_found_body': 'Es tut uns leid. Die eingegebene Webadresse ist keine funktionierende Seite auf unserer Website.',
+    'error_title': 'Entschuldigung! Etwas ist schiefgelaufen!',
+    'error_body': 'Entschuldigung! Bei uns ist etwas schiefgelaufen. Bitte gehen Sie zurück und versuchen Sie es erneut.',
+    'bad_request': 'Leider konnten wir diese Anfrage nicht bearbeiten.',
 }
-WEEKDAYS = {
-    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-    "da": ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"],
+TEXTS["sv"] = {
+    'sign_in_title': 'Amazon Logga in',
+    'sign_in': 'Logga in',
+    'email_label': 'E-postadress eller mobilnummer',
+    'continue': 'Fortsätt',
+    'password_label': 'Lösenord',
+    'remember_me': 'Håll mig inloggad.',
+    'problem': 'Ett problem uppstod',
+    'unknown_email': 'Vi kan inte hitta något konto med den e-postadressen',
+    'wrong_password': 'Ditt lösenord är felaktigt',
+    'mfa_title': 'Tvåstegsverifiering',
+    'mfa_intro': 'För ökad säkerhet, ange engångslösenordet (OTP) som din autentiseringsapp har skapat',
+    'mfa_label': 'Ange OTP:',
+    'mfa_remember': 'Kräv inte OTP i den här webbläsaren',
+    'mfa_wrong': 'Engångslösenordet (OTP) du angav är inte giltigt. Försök igen.',
+    'captcha_title': 'Ange tecknen du ser nedan',
+    'captcha_intro': 'Tyvärr måste vi se till att du inte är en robot. Se till att din webbläsare tillåter cookies.',
+    'captcha_label': 'Skriv tecknen du ser i bilden:',
+    'captcha_submit': 'Fortsätt handla',
+    'approval_title': 'Godkänn aviseringen i din Amazon-app',
+    'approval_intro': 'För din säkerhet har vi skickat en avisering till din enhet. Godkänn den för att fortsätta logga in.',
+    'approval_check': 'Jag har godkänt',
+    'your_account': 'Ditt konto',
+    'your_orders': 'Dina beställningar',
+    'order_details': 'Beställningsinformation',
+    'order_placed': 'Beställning gjord',
+    'total': 'Totalt',
+    'ship_to': 'Skicka till',
+    'order_number': 'Beställningsnr',
+    'view_order_details': 'Visa beställningsinformation',
+    'view_invoice': 'Visa faktura',
+    'view_or_edit': 'Visa eller ändra beställning',
+    'cancel_items': 'Avbryt artiklar',
+    'track_package': 'Spåra paket',
+    'return_items': 'Returnera eller byt artiklar',
+    'buy_again': 'Köp igen',
+    'sold_by': 'Säljs av:',
+    'qty': 'Antal:',
+    'search_orders': 'Sök i alla beställningar',
+    'filter_all': 'Alla beställningar',
+    'filter_open': 'Inte skickade än',
+    'filter_cancelled': 'Avbrutna beställningar',
+    'last30': 'senaste 30 dagarna',
+    'months3': 'senaste 3 månaderna',
+    'orders_count': '{n} beställningar gjorda',
+    'no_orders': 'Du har inte gjort några beställningar under den här perioden.',
+    'previous': 'Föregående',
+    'next': 'Nästa',
+    'status_open': 'Levereras {day}',
+    'status_preparing': 'Förbereds för leverans',
+    'status_shipped': 'Skickad',
+    'status_delivered': 'Levererad {day}',
+    'status_digital': 'Digital beställning: levererad',
+    'status_cancelled': 'Avbruten',
+    'status_requested': 'Avbrytande begärt',
+    'status_requested_detail': 'Säljaren har ombetts att avbryta. Du får ett e-postmeddelande när säljaren svarar.',
+    'status_cancelled_detail': 'Din beställning har avbrutits. Du har inte debiterats för beställningen.',
+    'cancelled_banner': 'Den här beställningen har avbrutits.',
+    'continue_shopping': 'Fortsätt handla',
+    'cancelled_items': 'Avbrutna artiklar',
+    'return_eligible': 'Kan returneras till och med {date}',
+    'return_free': 'Fri retur',
+    'return_paid': 'Kunden betalar returfrakten',
+    'return_closed': 'Returperioden stängde {date}',
+    'order_summary': 'Beställningsöversikt',
+    'grand_total': 'Totalsumma:',
+    'cancel_title': 'Avbryt artiklar',
+    'select_all': 'Välj alla',
+    'clear_all': 'Rensa',
+    'reason_prompt': 'Anledning till avbrytandet (valfritt)',
+    'request_cancellation': 'Begär avbrytande',
+    'bundle_heading': 'Alla rabatterade paketartiklar måste avbrytas tillsammans',
+    'bundle_body': 'Välj hela paketet för att avbryta.',
+    'cancel_problem': 'Tyvärr uppstod ett problem när artiklarna skulle avbrytas. Om problemet kvarstår kan du returnera artiklarna när de har kommit',
+    'cancel_refused': 'Det gick inte att avbryta de valda artiklarna. De kan redan ha skickats. Du kan returnera artiklarna när de har kommit och få pengarna tillbaka.',
+    'cancel_nothing': 'Välj minst en artikel att avbryta.',
+    'cancel_success': 'Avbrytandet lyckades',
+    'cancel_requested': 'Avbrytande begärt',
+    'cancel_requested_body': 'Säljaren har ombetts att avbryta artiklarna. Du får ett e-postmeddelande när säljaren svarar.',
+    'cancel_pending': 'Vi försöker avbryta de valda artiklarna',
+    'cancel_pending_body': 'Vi mejlar dig när det finns något nytt.',
+    'pending': 'Avbrytande väntar',
+    'bundle_refused': 'Alla rabatterade paketartiklar måste avbrytas tillsammans. Välj hela paketet för att avbryta.',
+    'summary_title': 'Översikt över avbrytandet',
+    'selected_items': 'Valda artiklar',
+    'cancelled': 'Avbruten',
+    'requested': 'Avbrytande begärt',
+    'view_your_orders': 'Visa dina beställningar',
+    'signed_out': 'Du har loggat ut.',
+    'not_found_title': 'Letar du efter något?',
+    'not_found_body': 'Tyvärr. Webbadressen du angav är inte en fungerande sida på vår webbplats.',
+    'error_title': 'Tyvärr! Något gick fel!',
+    'error_body': 'Tyvärr! Något gick fel hos oss. Gå tillbaka och försök igen.',
+    'bad_request': 'Tyvärr kunde vi inte behandla begäran.',
 }
+# the UK storefront's own words where they differ from amazon.com's
+TEXTS["en-GB"] = {**TEXTS["en"], 'filter_cancelled': 'Cancelled orders', 'request_cancellation': 'Cancel selected items in this order', 'status_preparing': 'Preparing for dispatch', 'status_shipped': 'Dispatched', 'order_number': 'Order no.'}
 
 
-def long_date(moment: datetime, locale: str) -> str:
-    """'May 11, 2026' in English, '11. maj 2026' in Danish, as the storefronts write them."""
-    month = MONTHS[locale][moment.month - 1]
-    return f"{month} {moment.day}, {moment.year}" if locale == "en" else f"{moment.day}. {month} {moment.year}"
+@dataclass(frozen=True)
+class Marketplace:
+    currency: str
+    locale: str  # Babel's, for money
+    country: str
 
 
-def weekday(moment: datetime, locale: str) -> str:
-    return WEEKDAYS[locale][moment.weekday()]
+MARKETPLACES = {
+    "com": Marketplace("USD", "en_US", "US"),
+    "co.uk": Marketplace("GBP", "en_GB", "GB"),
+    "de": Marketplace("EUR", "de_DE", "DE"),
+    "se": Marketplace("SEK", "sv_SE", "SE"),
+}
+COUNTRY_OF_LANGUAGE = {"en": "US", "da": "DK", "de": "DE", "sv": "SE"}
 
 
-def money(amount: object) -> str:
-    """Prices stay in the storefront's currency format whatever the language, as on amazon.com."""
-    return f"${amount:,.2f}"
+@dataclass(frozen=True)
+class Voice:
+    """How a page speaks: its display language on its marketplace (a Dane on amazon.de: da on de)."""
+    language: str = "en"
+    marketplace: str = "com"
+
+    @property
+    def words(self) -> dict[str, str]:
+        return TEXTS["en-GB" if (self.language, self.marketplace) == ("en", "co.uk") else self.language]
+
+    @property
+    def babel_locale(self) -> str:
+        if self.language == "en":
+            return "en_GB" if self.marketplace == "co.uk" else "en_US"
+        return f"{self.language}_{COUNTRY_OF_LANGUAGE[self.language]}"
 
 
-def reason_label(value: str | None, locale: str) -> str | None:
-    for code, en, da in REASONS:
-        if code == value:
-            return en if locale == "en" else da
-    return None
+def long_date(moment: datetime, voice: Voice) -> str:
+    """'May 11, 2026' (en, amazon.com), '11 May 2026' (en, amazon.co.uk), '11. maj 2026' (da),
+    '11. Mai 2026' (de), '11 maj 2026' (sv), as the storefronts write them."""
+    return format_date(moment.date(), "long", locale=voice.babel_locale)
+
+
+def weekday(moment: datetime, voice: Voice) -> str:
+    return format_date(moment.date(), "EEEE", locale=voice.babel_locale)
+
+
+def money(amount: object, voice: Voice) -> str:
+    """An amount in the marketplace's currency and format, whatever the display language:
+    '$1,234.56', '£1,234.56', '1.234,56 €', '1 234,56 kr'."""
+    market = MARKETPLACES[voice.marketplace]
+    return format_currency(Decimal(str(amount)), market.currency, locale=market.locale)
+
+
+def reason_labels(voice: Voice) -> list[tuple[str, str]]:
+    index = LANGUAGES.index(voice.language)
+    return [(value, labels[index]) for value, labels in REASONS]
+
+
+def reason_label(value: str | None, voice: Voice) -> str | None:
+    return dict(reason_labels(voice)).get(value or "")

@@ -26,7 +26,6 @@ MAX_FIELD = 1024
 
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                         auto_reload=False)
-templates.globals["money"] = texts.money
 
 
 class Redirect(Exception):
@@ -57,28 +56,37 @@ def safe_return_to(value: str | None) -> str:
 
 # -- rendering ---------------------------------------------------------------------------------------
 
-def locale_of(store: StoreState, account: Account | None) -> str:
-    return (account.locale if account and account.locale else None) or store.default_locale
+LANGUAGE_COOKIES = ("lc-main", "lc-acbuk", "lc-acbde", "lc-acbse")  # the display language, per marketplace
 
 
-def words_of(store: StoreState, account: Account | None) -> dict[str, str]:
-    return texts.TEXTS[locale_of(store, account)]
+def locale_of(request: Request, account: Account | None) -> texts.Voice:
+    """How this page speaks: the language chosen on the site (its cookie, e.g. lc-acbde=da_DK),
+    else the account's, else the store's; on the account's marketplace, else the store's."""
+    store = store_state(request)
+    chosen = next((request.cookies[name][:2] for name in LANGUAGE_COOKIES if name in request.cookies), None)
+    language = chosen if chosen in texts.LANGUAGES else None
+    language = language or (account.locale if account and account.locale else None) or store.default_locale
+    marketplace = (account.marketplace if account and account.marketplace else None) or store.default_marketplace
+    return texts.Voice(language, marketplace)
+
+
+def words_of(request: Request, account: Account | None) -> dict[str, str]:
+    return locale_of(request, account).words
 
 
 def render(name: str, request: Request, http_status: int = 200, account: Account | None = None,
            **context: Any) -> HTMLResponse:
-    store = store_state(request)
-    loc = locale_of(store, account)
+    voice = locale_of(request, account)
     session: Session | None = getattr(request.state, "session", None)
     html = templates.get_template(name).render(
-        t=texts.TEXTS[loc], locale=loc, account=account, csrf=session.csrf if session else "",
-        asset=request.app.state.asset_origin, **context)
+        t=voice.words, locale=voice.language, account=account, csrf=session.csrf if session else "",
+        asset=request.app.state.asset_origin, money=lambda amount: texts.money(amount, voice), **context)
     return HTMLResponse(html, status_code=http_status)
 
 
 def message(request: Request, status: int, heading_key: str, body_key: str, page_id: str,
             account: Account | None = None) -> HTMLResponse:
-    t = words_of(store_state(request), account)
+    t = words_of(request, account)
     return render("message.html", request, status, account, title=t[heading_key], heading=t[heading_key],
                   body=t[body_key], page_id=page_id, kind=None)
 

@@ -27,9 +27,36 @@ TEXTS: dict[str, dict[str, str]] = {
         "sold_by": "Sælges af:",
         "attempting_to_cancel": "Vi forsøger at annullere",
     },
+    "de": {
+        "order_placed": "Bestellung aufgegeben",
+        "total": "Summe",
+        "ship_to": "Lieferung an",
+        "cancelled": "Storniert",
+        "cancellation_requested": "Stornierung beantragt",
+        "not_found": "Suchen Sie etwas?",
+        "server_error": "Etwas ist schiefgelaufen",
+        "sold_by": "Verkauf durch:",
+        "attempting_to_cancel": "Wir versuchen, die gewählten Artikel zu stornieren",
+    },
+    "sv": {
+        "order_placed": "Beställning gjord",
+        "total": "Totalt",
+        "ship_to": "Skicka till",
+        "cancelled": "Avbruten",
+        "cancellation_requested": "Avbrytande begärt",
+        "not_found": "Letar du efter något?",
+        "server_error": "Något gick fel",
+        "sold_by": "Säljs av:",
+        "attempting_to_cancel": "Vi försöker avbryta",
+    },
+    # amazon.com's spelling where the UK's (and the tables above) differ
+    "en-US": {
+        "cancelled": "Canceled",
+        "cancellation_requested": "Cancelation requested",
+    },
 }
 
 
 def all_languages(key: str) -> list[str]:
     """The text in every language: the page objects match any, so they need not know the page's."""
-    return [table[key] for table in TEXTS.values()]
+    return [table[key] for table in TEXTS.values() if key in table]

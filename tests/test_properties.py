@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from automation.batch_input import BadFile, BatchRow, read_batch
+from automation.marketplace import business_days_after
 from automation.orders import ORDER_ID, BadInput, parse_item_selector, parse_note, parse_order_id
-from automation.outcome import business_days_after
 from automation.reasons import NAMES, CancelReason, parse_reason
 from mock_store.app import safe_return_to
 

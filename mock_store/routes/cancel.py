@@ -32,9 +32,9 @@ MAX_NOTE = 255
 
 def cancel_form(request: Request, store: StoreState, account: Account, order: Order, error: str | None = None,
                 status: int = 200) -> HTMLResponse:
-    loc = locale_of(store, account)
-    reasons = [(value, en if loc == "en" else da) for value, en, da in texts.REASONS]
-    return render("cancel_items.html", request, status, account, title=texts.TEXTS[loc]["cancel_title"],
+    loc = locale_of(request, account)
+    reasons = texts.reason_labels(loc)
+    return render("cancel_items.html", request, status, account, title=loc.words["cancel_title"],
                   items=order.active_items, reasons=reasons, error=error)
 
 
@@ -69,7 +69,7 @@ async def cancel_submit(request: Request, store: State, shopper: Shopper) -> Res
     with store.lock:  # every press that reaches the store, whatever becomes of it
         store.record(account.email, "cancel_received", "received", order_id=order.id, items=item_ids)
     if not item_ids:
-        return cancel_form(request, store, account, order, words_of(store, account)["cancel_nothing"], 400)
+        return cancel_form(request, store, account, order, words_of(request, account)["cancel_nothing"], 400)
     if order.id in store.faults.apply_cancel_late:
         # the store takes the cancel but answers nothing; it applies it later, on its own clock,
         # whether or not anyone still waits for the answer
@@ -81,7 +81,7 @@ async def cancel_submit(request: Request, store: State, shopper: Shopper) -> Res
         return RedirectResponse(f"{DETAILS_PATH}?orderID={order.id}", status_code=303)
     result = store.cancel(order, item_ids, reason, note)
     if result in ("refused", "bundle_refused"):
-        return cancel_form(request, store, account, order, words_of(store, account)[
+        return cancel_form(request, store, account, order, words_of(request, account)[
             "cancel_refused" if result == "refused" else "bundle_refused"])
     guid = secrets.token_hex(8)
     with store.lock:
@@ -103,7 +103,7 @@ def cancel_summary(request: Request, store: State, shopper: Shopper) -> Response
     if receipt is None or receipt[0] != order.id:
         raise NotFound()
     _, item_ids, result = receipt
-    t = words_of(store, account)
+    t = words_of(request, account)
     kind, words = {"cancelled": ("SUCCESS", ("cancel_success", None, "cancelled")),
                    "pending": ("PENDING", ("cancel_pending", "cancel_pending_body", "pending"))}.get(
         result, ("REQUESTED", ("cancel_requested", "cancel_requested_body", "requested")))

@@ -46,7 +46,7 @@ def encrypt_card(html: str, key: bytes) -> str:
     return base64.b64encode(bytes(b ^ key[i % len(key)] for i, b in enumerate(data))).decode()
 
 
-def status_of(store: StoreState, order: Order, t: dict[str, str], loc: str) -> tuple[str, str | None]:
+def status_of(store: StoreState, order: Order, t: dict[str, str], loc: texts.Voice) -> tuple[str, str | None]:
     state = order.state(store.now())
     if state == CANCELLED:
         return t["status_cancelled"], t["status_cancelled_detail"]
@@ -103,9 +103,9 @@ def chosen_orders(store: StoreState, email: str, time_filter: str, order_filter:
     return orders
 
 
-def card_of(store: StoreState, order: Order, t: dict[str, str], loc: str) -> dict[str, Any]:
+def card_of(store: StoreState, order: Order, t: dict[str, str], loc: texts.Voice) -> dict[str, Any]:
     status, detail = status_of(store, order, t, loc)
-    return {"id": order.id, "placed": texts.long_date(order.placed_at, loc), "total": texts.money(order.total),
+    return {"id": order.id, "placed": texts.long_date(order.placed_at, loc), "total": texts.money(order.total, loc),
             "ship_to": order.ship_to, "status": status, "status_detail": detail,
             "cancelled": order.state(store.now()) == CANCELLED, "products": order.items,
             "buttons": buttons_of(store, order, t, "yo2ov_dt_b")}
@@ -120,8 +120,8 @@ def encrypt_cards(cards: list[dict[str, Any]], t: dict[str, str]) -> None:
 
 
 def orders_page(request: Request, store: StoreState, account: Account, search: str | None = None) -> Response:
-    loc = locale_of(store, account)
-    t = texts.TEXTS[loc]
+    loc = locale_of(request, account)
+    t = loc.words
     query = request.query_params
     time_filter = query.get("timeFilter") or "months-3"
     if time_filter not in TIME_FILTERS and not (time_filter.startswith("year-") and time_filter[5:].isdigit()):
@@ -171,7 +171,7 @@ def old_order_history(request: Request) -> Response:
     return RedirectResponse(ORDERS_PATH + (f"?{request.url.query}" if request.url.query else ""), status_code=301)
 
 
-def returns_text(store: StoreState, order: Order, t: dict[str, str], loc: str) -> str | None:
+def returns_text(store: StoreState, order: Order, t: dict[str, str], loc: texts.Voice) -> str | None:
     if order.digital or order.seller == "third_party" and order.state(store.now()) == OPEN:
         return None
     deadline = order.return_deadline()
@@ -186,8 +186,8 @@ def returns_text(store: StoreState, order: Order, t: dict[str, str], loc: str) -
 def order_details(request: Request, store: State, shopper: Shopper) -> Response:
     _, account = shopper
     order = own_order(request, store, account)
-    loc = locale_of(store, account)
-    t = texts.TEXTS[loc]
+    loc = locale_of(request, account)
+    t = loc.words
     status, detail = status_of(store, order, t, loc)
     state = order.state(store.now())
     active = [i for i in order.items if i.status != CANCELLED]

@@ -27,7 +27,7 @@ CAPTCHA_LETTERS = "ABCDEFGHJKLMNPRTUXY"
 
 def sign_in_page(request: Request, step: str, return_to: str, email: str = "", error: str | None = None,
                  status: int = 200) -> HTMLResponse:
-    t = words_of(request.app.state.store, None)  # the sign-in pages speak the store's language
+    t = words_of(request, None)  # the sign-in pages speak the store's language
     return render("signin.html", request, status, title=t["sign_in_title"], step=step, return_to=return_to,
                   email=email, error=error)
 
@@ -65,7 +65,7 @@ def after_password(request: Request, store: StoreState, session: Session, accoun
                    mfa_done: bool = False) -> Response:
     if account.totp_secret and not mfa_done:
         session.pending_step = "mfa"
-        return render("mfa.html", request, title=words_of(store, account)["mfa_title"], return_to=session.return_to,
+        return render("mfa.html", request, title=words_of(request, account)["mfa_title"], return_to=session.return_to,
                       error=None)
     challenge = challenge_for(store, account)
     if challenge == "captcha":
@@ -99,7 +99,7 @@ async def sign_in_submit(request: Request, store: State) -> Response:
     if session.pending_step == "mfa" and "otpCode" in form:
         return two_step(request, store, session, form.get("otpCode", ""))
     email = form.get("email", "").strip().lower()
-    t = words_of(store, None)
+    t = words_of(request, None)
     account = store.accounts.get(email)
     if account is None:
         store.record(email or None, "sign_in_failed", "unknown_email")
@@ -124,7 +124,7 @@ def two_step(request: Request, store: StoreState, session: Session, typed: str) 
     if code.isdigit() and pyotp.TOTP(account.totp_secret).verify(code, valid_window=1):
         return after_password(request, store, session, account, mfa_done=True)
     store.record(account.email, "sign_in_failed", "wrong_otp")
-    t = words_of(store, account)
+    t = words_of(request, account)
     return render("mfa.html", request, title=t["mfa_title"], return_to=session.return_to, error=t["mfa_wrong"])
 
 

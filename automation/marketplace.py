@@ -1,0 +1,92 @@
+"""The storefront's marketplaces: where a store address belongs, its currency and money format,
+its country's business days, and the cookie that picks the display language."""
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import cache
+
+from babel.numbers import NumberFormatError, get_currency_symbol, parse_decimal
+
+
+@dataclass(frozen=True)
+class Marketplace:
+    code: str  # com, co.uk, de, se
+    currency: str  # ISO 4217
+    locale: str  # Babel's, for the money the pages show
+    country: str  # ISO 3166, for public holidays
+    language_cookie: str  # the site's display-language preference (value like da_DK)
+
+
+MARKETPLACES = {
+    "com": Marketplace("com", "USD", "en_US", "US", "lc-main"),
+    "co.uk": Marketplace("co.uk", "GBP", "en_GB", "GB", "lc-acbuk"),
+    "de": Marketplace("de", "EUR", "de_DE", "DE", "lc-acbde"),
+    "se": Marketplace("se", "SEK", "sv_SE", "SE", "lc-acbse"),
+}
+LANGUAGE_COUNTRY = {"en": "US", "da": "DK", "de": "DE", "sv": "SE"}
+
+
+def marketplace_for(host: str) -> str:
+    """The marketplace a store host names (www.amazon.de: de); com where it names none (the mock)."""
+    for code in sorted(MARKETPLACES, key=len, reverse=True):
+        if host == f"amazon.{code}" or host.endswith(f".amazon.{code}"):
+            return code
+    return "com"
+
+
+def language_value(language: str, market: Marketplace) -> str:
+    """The cookie value that asks the site for a display language: en_GB on amazon.co.uk, da_DK..."""
+    country = "GB" if (language, market.code) == ("en", "co.uk") else LANGUAGE_COUNTRY[language]
+    return f"{language}_{country}"
+
+
+def language_cookie(language: str, market: Marketplace, base_url: str) -> dict[str, str]:
+    return {"name": market.language_cookie, "value": language_value(language, market),
+            "url": urllib.parse.urljoin(base_url, "/")}
+
+
+@cache
+def _symbols(market: Marketplace) -> tuple[str, ...]:
+    return tuple(sorted({get_currency_symbol(market.currency, market.locale), market.currency,
+                         get_currency_symbol(market.currency, "en_US")}, key=len, reverse=True))
+
+
+def parse_money(text: str | None, market: Marketplace) -> Decimal | None:
+    """The amount in a price as the marketplace writes it ('$1,234.56', '£12.99', '1.234,56 €',
+    '1 234,56 kr'), parsed by Babel in the marketplace's locale; None when it is not one, never a guess."""
+    if not text:
+        return None
+    rest = text.strip()
+    for symbol in _symbols(market):
+        rest = rest.replace(symbol, "")
+    rest = re.sub(r"[\s\u00a0\u202f]+", " ", rest).strip()
+    if market.locale == "sv_SE":
+        rest = rest.replace(" ", "\u00a0")  # Swedish groups thousands with a no-break space
+    if not rest or not re.fullmatch(r"-?[\d.,\u00a0]+", rest):
+        return None
+    try:
+        return parse_decimal(rest, locale=market.locale, strict=True)
+    except NumberFormatError:
+        return None
+
+
+@cache
+def _holidays(country: str, year: int) -> frozenset[date]:
+    import holidays  # only when a refund date is counted
+
+    return frozenset(holidays.country_holidays(country, years=year))
+
+
+def business_days_after(start: date, days: int, country: str = "US") -> date:
+    """The day `days` business days after `start` in that country: weekends and its public
+    holidays do not count (refunds show in 3-5 business days, the help pages say)."""
+    current = start
+    while days:
+        current += timedelta(days=1)
+        if current.weekday() < 5 and current not in _holidays(country, current.year):
+            days -= 1
+    return current
