@@ -27,7 +27,7 @@ from automation.items import (
 )
 from automation.marketplace import Marketplace, business_days_after, parse_money
 from automation.orders import BadInput, is_digital
-from automation.outcome import ItemReport, OrderState, Outcome, Result, StateReport
+from automation.outcome import ItemReport, Money, OrderState, Outcome, Result, StateReport
 from automation.reasons import CancelReason
 from automation.storefront import Storefront
 from automation.wording import WORDING, say
@@ -86,6 +86,13 @@ def report_items(summary: OrderSummary, market: Marketplace, lines: list[Line] |
                                   item.product_id, item.cancelled, str(amount) if amount is not None else None,
                                   market.currency if amount is not None else None))
     return reports
+
+
+def money(shown: str | None, market: Marketplace) -> Money | None:
+    if not shown:
+        return None
+    amount = parse_money(shown, market)
+    return Money(shown, str(amount) if amount is not None else None, market.currency if amount is not None else None)
 
 
 def since(after: list[ItemReport], before: list[ItemReport]) -> list[ItemReport]:
@@ -173,7 +180,8 @@ class Cancellation:
         message, next_step = say(key[summary.state], order_id=order_id, count=len(summary.items),
                                  status=summary.status_text or "none shown", advice=self._advice(order_id, summary))
         return Result(order_id, Outcome.CHECKED, message, before=report_state(summary), after=report_state(summary),
-                      items=report_items(summary, self.market), next_step=next_step)
+                      items=report_items(summary, self.market), next_step=next_step,
+                      total=money(summary.total, self.market))
 
     def list_orders(self, order_filter: str | None) -> list[OrderCard]:
         screen = YourOrdersPage(self.page)

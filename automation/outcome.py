@@ -7,7 +7,7 @@ from typing import Any
 
 from pages.common import OrderState  # what the screens say; the results report it
 
-__all__ = ["ExitCode", "ItemReport", "OrderState", "Outcome", "Result", "StateReport"]
+__all__ = ["ExitCode", "ItemReport", "Money", "OrderState", "Outcome", "Result", "StateReport"]
 
 
 class Outcome(enum.StrEnum):
@@ -71,6 +71,13 @@ class ItemReport:
 
 
 @dataclass
+class Money:
+    text: str  # as the page shows it
+    amount: str | None  # a decimal string, parsed for the marketplace; None: not parsed
+    currency: str | None  # ISO 4217, with the amount
+
+
+@dataclass
 class StateReport:
     state: OrderState
     status_text: str
@@ -90,6 +97,7 @@ class Result:
     artifacts: list[str] = field(default_factory=list)
     duration_ms: int = 0
     cancellable_until: str | None = None
+    total: Money | None = None  # the order's grand total, where its page shows one
 
     @property
     def exit_code(self) -> ExitCode:

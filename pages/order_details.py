@@ -29,6 +29,8 @@ CANCELLED_PART = "[data-component='cancelled']"
 OLD_ITEM = ".shipment .yohtmlc-item"
 STATUS = "[data-component='shipmentStatus']"
 CANCEL_LINK = "a[href*='/progress-tracker/package/preship/cancel-items']"
+# the order's charges, a row each; the last row is the grand total (checked on the saved live pages)
+CHARGE_ROW_AMOUNT = "[data-component='chargeSummary'] .od-line-item-row .od-line-item-row-content"
 CANCELLED_BANNER = "[data-component='cancelledOrderBanner']"
 BANNER_HEADING = "h4, .a-alert-heading"
 _ORDER_NUMBER = re.compile(r"(?:D01|[0-9]{3})-[0-9]{7}-[0-9]{7}")
@@ -55,6 +57,7 @@ class OrderSummary:
     items: list[OrderedItem]
     cancel_path: str | None
     cancelled_banner: bool
+    total: str | None = None  # the grand total as the page shows it
 
     @property
     def state(self) -> OrderState:
@@ -94,9 +97,10 @@ def parse(html: str) -> OrderSummary:
         status = re.sub(r"\s*Continue shopping$", "", status)
     else:
         status = " / ".join(s for s in statuses if s)
+    charges = doc.css(CHARGE_ROW_AMOUNT)
     return OrderSummary(order_id=order_id or None, placed=text(doc.css_first(PLACED)) or None, status_text=status,
                         items=items, cancel_path=attribute(doc.css_first(CANCEL_LINK), "href"),
-                        cancelled_banner=banner is not None)
+                        cancelled_banner=banner is not None, total=text(charges[-1]) if charges else None)
 
 
 def _seller(words: str) -> str | None:

@@ -53,6 +53,8 @@ def test_cancel_request_check_and_orders_in_every_marketplace_and_language(store
     assert states == {MINE: "cancelled", THIRD_PARTY: "cancellation_requested"}
     (watch,) = [r for r in json_array(checked) if r["order_id"] == THIRD_PARTY][0]["items"]
     assert (watch["amount"], watch["currency"]) == ("75.00", MARKETPLACES[marketplace])
+    total = [r for r in json_array(checked) if r["order_id"] == THIRD_PARTY][0]["total"]
+    assert (total["amount"], total["currency"]) == ("75.00", MARKETPLACES[marketplace])
 
     listed = {o["order_id"]: o for o in cli(*chosen, "orders", "--json").json["orders"]}
     assert listed[MINE]["state"] == "cancelled"  # the cancelled card, read in this language
@@ -75,3 +77,10 @@ def test_without_a_language_the_accounts_own_is_read_as_it_is(store: StoreAdmin,
     assert "Avbrytandet lyckades" in result.stdout  # the store's Swedish answer
     assert "19,50" in result.stdout and "€" in result.stdout
     assert store.order(MINE).item("Teapot")["status"] == "cancelled"
+
+
+def test_the_demo_as_a_danish_shopper_on_amazon_de(cli: Cli) -> None:
+    result = cli("--marketplace", "de", "--language", "da", "demo", timeout=180)
+    assert result.exit_code == 0, result.stderr[-2000:]
+    assert "(Annullering gennemført)" in result.stdout  # the store's Danish answer
+    assert "19,50\u00a0€" in result.stdout or "19,50 €" in result.stdout

@@ -42,6 +42,13 @@ def test_live_order_details(name: str, order_id: str | None, state: OrderState, 
 
 
 @live
+def test_live_order_totals_are_the_grand_total_row() -> None:
+    assert order_details.parse(saved("order-details-cancellable.html")).total == "$162.95"
+    assert order_details.parse(saved("order-details-cancellable-2.html")).total == "$90.54"
+    assert order_details.parse(saved("order-details-cancelled.html")).total is None  # a cancelled page shows none
+
+
+@live
 def test_live_cancel_items_names_the_same_products_as_its_order_details() -> None:
     form = cancel_items.parse(saved("cancel-items.html"))
     details = order_details.parse(saved("order-details-cancellable-2.html"))
