@@ -61,6 +61,10 @@ def main_options(
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")]
+JournalOption = Annotated[Path | None, typer.Option(metavar="FILE", help="The SQLite journal (default: "
+                                                                         "STATE_DIR/journal.sqlite).")]
+ReportOption = Annotated[Path | None, typer.Option(metavar="DIR", help="Write report.html, results.json and "
+                                                                       "results.csv here.")]
 NotifyOption = Annotated[list[str] | None, typer.Option(
     "--notify", metavar="URL", help="Send a summary after the run to this Apprise URL (mailto://, json://, "
                                     "ntfy://, slack://...); repeat for several [env ORDERCANCEL_NOTIFY]. Only when "
@@ -149,13 +153,13 @@ def logout(ctx: typer.Context) -> None:
 def batch(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(metavar="FILE", help="CSV with a header (order_id, items, reason, note) or JSON Lines; - for stdin.")],
-    journal: Annotated[Path | None, typer.Option(metavar="FILE", help="The SQLite journal (default: STATE_DIR/journal.sqlite).")] = None,
+    journal: JournalOption = None,
     concurrency: Annotated[int, typer.Option(min=1, max=16, metavar="N", help="Orders worked on at once, each in a browser "
                                              "of its own.")] = 1,
     retries: Annotated[int, typer.Option(min=0, max=10, metavar="N", help="Retries after timeouts and server errors.")] = 2,
     redo: Annotated[bool, typer.Option("--redo", help="Take finished orders again.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Refuse the whole run if any row is invalid.")] = False,
-    report: Annotated[Path | None, typer.Option(metavar="DIR", help="Write report.html, results.json and results.csv here.")] = None,
+    report: ReportOption = None,
     as_json: JsonOption = False,
     notify: NotifyOption = None,
     notify_always: NotifyAlwaysOption = False,
@@ -177,10 +181,8 @@ def sweep(
                                                         "report only, clicking nothing).")] = False,
     max_cancels: Annotated[int, typer.Option(min=0, metavar="N", help="Stop before the first click if the sweep "
                                                                       "would cancel more orders than this.")] = 10,
-    journal: Annotated[Path | None, typer.Option(metavar="FILE", help="The SQLite journal (default: "
-                                                                      "STATE_DIR/journal.sqlite).")] = None,
-    report: Annotated[Path | None, typer.Option(metavar="DIR", help="Write report.html, results.json and "
-                                                                    "results.csv here.")] = None,
+    journal: JournalOption = None,
+    report: ReportOption = None,
     as_json: JsonOption = False,
     notify: NotifyOption = None,
     notify_always: NotifyAlwaysOption = False,
@@ -198,10 +200,8 @@ def sweep(
 @app.command()
 def follow(
     ctx: typer.Context,
-    journal: Annotated[Path | None, typer.Option(metavar="FILE", help="The SQLite journal (default: "
-                                                                      "STATE_DIR/journal.sqlite).")] = None,
-    report: Annotated[Path | None, typer.Option(metavar="DIR", help="Write report.html, results.json and "
-                                                                    "results.csv here.")] = None,
+    journal: JournalOption = None,
+    report: ReportOption = None,
     as_json: JsonOption = False,
     notify: NotifyOption = None,
     notify_always: NotifyAlwaysOption = False,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
 import signal
 import sqlite3
@@ -22,6 +21,7 @@ from mock_store import seed
 from mock_store.server import free_port
 from tests.conftest import CliResult
 from tests.store_api import StoreAdmin
+from tests.terminal import on_terminal
 
 Cli = Callable[..., CliResult]
 
@@ -295,23 +295,9 @@ def test_a_remote_browser_server_does_the_browser_work(store: StoreAdmin, cli: C
 
 def test_on_a_terminal_a_progress_bar_counts_outcomes(store: StoreAdmin, cli_env: dict[str, str], tmp_path: Path) -> None:
     batch = write_csv(tmp_path / "orders.csv", [f"{seed.DEMO_ORDER},,,", "113-5678901-5678901,,,"])
-    controller, terminal = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "automation.cli", "batch", str(batch)], cwd=tmp_path,
-                               env={**cli_env, "ORDERCANCEL_LOG_FORMAT": "", "TERM": "xterm", "COLUMNS": "120"},
-                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=terminal)
-    os.close(terminal)
-    screen = b""
-    while True:
-        try:
-            chunk = os.read(controller, 4096)
-        except OSError:  # the terminal closes when the process ends
-            break
-        if not chunk:
-            break
-        screen += chunk
-    summary = process.communicate(timeout=120)[0].decode()
-    shown = screen.decode(errors="replace")
-    assert process.returncode == 0
+    shown, summary, code = on_terminal({**cli_env, "ORDERCANCEL_LOG_FORMAT": ""}, tmp_path, "batch", str(batch),
+                                       stream="stderr", columns=120)
+    assert code == 0
     assert "cancelled:1 not_cancellable:1" in shown and "2/2" in shown  # the bar's last state
     assert '"event"' not in shown  # no JSON log lines on a terminal
     assert "cancelled: 1 not_cancellable: 1" in summary

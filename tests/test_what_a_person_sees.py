@@ -2,15 +2,8 @@
 changed, screenshots with the page's own styles, and a report worth opening."""
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import pty
 import re
-import struct
-import subprocess
-import sys
-import termios
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -21,9 +14,9 @@ from playwright.sync_api import Browser
 from mock_store import seed
 from tests.conftest import CliResult
 from tests.store_api import StoreAdmin
+from tests.terminal import on_terminal
 
 Cli = Callable[..., CliResult]
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 NAVBAR = (0x13, 0x19, 0x21)  # the mock store's header colour, from its own style sheet
 NOT_CANCELLABLE = "113-5678901-5678901"
 
@@ -33,38 +26,16 @@ def write_batch(path: Path, order_ids: list[str]) -> Path:
     return path
 
 
-def on_terminal(env: dict[str, str], cwd: Path, *args: str, columns: int = 80) -> str:
-    """Run the tool with its standard output on a pseudo-terminal of that many columns; what it showed."""
-    controller, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
-    process = subprocess.Popen([sys.executable, "-m", "automation.cli", *args], cwd=cwd,
-                               env={**env, "TERM": "xterm", "COLUMNS": str(columns), "ORDERCANCEL_LOG_FORMAT": "json"},
-                               stdin=subprocess.DEVNULL, stdout=terminal, stderr=subprocess.DEVNULL)
-    os.close(terminal)
-    screen = b""
-    while True:
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:  # the terminal closes when the process ends
-            break
-        if not chunk:
-            break
-        screen += chunk
-    process.wait(timeout=120)
-    os.close(controller)
-    return ANSI.sub("", screen.decode(errors="replace"))
-
-
 def test_orders_and_a_batch_show_whole_order_numbers_on_an_80_column_terminal(
         store: StoreAdmin, cli: Cli, cli_env: dict[str, str], tmp_path: Path) -> None:
     listed = [o["order_id"] for o in cli("orders", "--json").json["orders"]]
-    shown = on_terminal(cli_env, tmp_path, "orders")
+    shown = on_terminal({**cli_env, "ORDERCANCEL_LOG_FORMAT": "json"}, tmp_path, "orders")[0]
     assert len(listed) > 5 and all(order_id in shown for order_id in listed), shown
     assert "…" not in shown
 
     fresh = store.add_order(["Lamp"])
     batch = write_batch(tmp_path / "orders.csv", [fresh.id, NOT_CANCELLABLE, "113-0000000-0000001"])
-    shown = on_terminal(cli_env, tmp_path, "batch", str(batch))
+    shown = on_terminal({**cli_env, "ORDERCANCEL_LOG_FORMAT": "json"}, tmp_path, "batch", str(batch))[0]
     for order_id, outcome in [(fresh.id, "cancelled"), (NOT_CANCELLABLE, "not_cancellable"),
                               ("113-0000000-0000001", "not_found")]:
         (line,) = [line for line in shown.splitlines() if line.startswith(order_id)]  # its row, whole
