@@ -112,8 +112,9 @@ def flatten(result: Result) -> dict[str, Any]:
 
 class BatchRun:
     def __init__(self, settings: Settings, options: BatchOptions, batch: BatchInput,
-                 progress: Any = None) -> None:
+                 progress: Any = None, browser: Any = None) -> None:
         self.settings = settings
+        self.browser = browser  # a running browser to work in (one thread), else the run launches its own
         self.options = options
         self.batch = batch
         self.progress = progress  # called with each finished OrderRecord
@@ -163,7 +164,7 @@ class BatchRun:
     # -- with the browser -------------------------------------------------------------------
     def _work(self, journal: Journal, todo: list[tuple[BatchRow, Entry]], summary: BatchSummary) -> None:
         threads = min(self.options.concurrency, len(todo))
-        shared = BatchBrowsers(self.settings, threads)
+        shared = BatchBrowsers(self.settings, threads, existing=self.browser if threads == 1 else None)
 
         def finished(record: OrderRecord) -> None:
             summary.records.append(record)

@@ -100,17 +100,23 @@ class BatchBrowsers:
     no debugging port is ever opened (any local process could attach to one, read what is typed
     and take the cookies). With one thread, the browser that signed in does the work."""
 
-    def __init__(self, settings: Settings, threads: int = 1) -> None:
+    def __init__(self, settings: Settings, threads: int = 1, existing: Browser | None = None) -> None:
         self.settings = settings
         self.threads = threads
+        self.existing = existing  # a browser the caller already runs (and closes), for one thread
 
     def __enter__(self) -> Browser:
+        if self.existing is not None:
+            self.browser = self.existing
+            return self.browser
         self._playwright = sync_playwright().start()
         self.browser = (_connect(self._playwright, self.settings) if self.settings.browser_endpoint
                         else _launch(self._playwright, self.settings))
         return self.browser
 
     def __exit__(self, *exc: object) -> None:
+        if self.existing is not None:
+            return
         try:
             if self.browser is not None:
                 self.browser.close()
@@ -120,7 +126,7 @@ class BatchBrowsers:
     def signed_in(self) -> None:
         """The run's one sign-in is saved: with several threads, each now uses a browser of its own,
         so the one that signed in is closed rather than left idle."""
-        if self.threads > 1 and self.browser is not None:
+        if self.threads > 1 and self.browser is not None and self.existing is None:
             self.browser.close()
             self.browser = None  # type: ignore[assignment]
 

@@ -11,7 +11,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,12 +116,12 @@ def usable_folder(path: Path, what: str) -> None:
 
 
 @contextmanager
-def storefront_for(settings: Settings, trace: bool = False) -> Iterator[Storefront]:
-    """One browser and one signed-in context for this command's work."""
+def storefront_for(settings: Settings, trace: bool = False, browser: Any = None) -> Iterator[Storefront]:
+    """One browser (the one given, else one launched) and one signed-in context for this command's work."""
     run_id = uuid.uuid4().hex[:12]
     structlog.contextvars.bind_contextvars(run_id=run_id)
-    with open_browser(settings) as browser:
-        storefront = Storefront(browser, settings, run_id, get_logger(), trace=trace)
+    with (nullcontext(browser) if browser is not None else open_browser(settings)) as running:
+        storefront = Storefront(running, settings, run_id, get_logger(), trace=trace)
         try:
             yield storefront
         finally:
@@ -129,11 +129,11 @@ def storefront_for(settings: Settings, trace: bool = False) -> Iterator[Storefro
 
 
 def with_storefront(settings: Settings, order_id: str, work: Callable[[Cancellation], Result],
-                    trace: bool = False) -> Result:
+                    trace: bool = False, browser: Any = None) -> Result:
     """One browser, one context, one order; every way it ends becomes a Result."""
     structlog.contextvars.bind_contextvars(order_id=order_id)
     try:
-        with storefront_for(settings, trace) as storefront:
+        with storefront_for(settings, trace, browser) as storefront:
             return run_order(storefront, order_id, lambda: work(Cancellation(storefront)))
     except (BrowserUnavailable, PlaywrightError) as exc:
         get_logger().error("browser_failed", error=str(exc).splitlines()[0])
@@ -286,10 +286,20 @@ class SweepOptions:
 def run_sweep(settings: Settings, rules: list[Any], options: SweepOptions, interactive: bool) -> BatchSummary | Result:
     """Decide over the open orders; with apply, cancel through the batch (the rows an earlier sweep
     left unfinished included), after the --max-cancels check that comes before any click."""
+    started = time.monotonic()
+    try:
+        with open_browser(settings) as browser:  # one browser for deciding and for cancelling
+            return sweep_in(browser, settings, rules, options, interactive, started)
+    except (BrowserUnavailable, PlaywrightError) as exc:
+        get_logger().error("browser_failed", error=str(exc).splitlines()[0])
+        return failure(exc, "", browser=True)
+
+
+def sweep_in(browser: Any, settings: Settings, rules: list[Any], options: SweepOptions, interactive: bool,
+             started: float) -> BatchSummary | Result:
     from automation.sweep import as_batch
 
-    started = time.monotonic()
-    found = find_by_rules(settings, rules, options.journal)
+    found = find_by_rules(settings, rules, options.journal, browser)
     if isinstance(found, Result):
         return found
     decisions, resumed = found
@@ -304,12 +314,12 @@ def run_sweep(settings: Settings, rules: list[Any], options: SweepOptions, inter
     batch_input = as_batch(decisions)
     batch_input.rows.extend(row for row in resumed if row.order_id not in {d.order_id for d in cancels})
     summary = run_batch(settings, BatchOptions(options.journal, 1, 2, False, options.report, options.source),
-                        batch_input, interactive)
+                        batch_input, interactive, browser)
     summary.records += decided_only([d for d in decisions if not d.cancels], settings).records
     return summary
 
 
-def find_by_rules(settings: Settings, rules: list[Any], journal_path: Path) -> Any:
+def find_by_rules(settings: Settings, rules: list[Any], journal_path: Path, browser: Any) -> Any:
     """The sweep's decisions over the account's open orders (one browser, one sign-in), and the
     rows an earlier sweep left unfinished; or the Result that stopped it."""
     from automation.sweep import Candidate, Decider
@@ -334,7 +344,7 @@ def find_by_rules(settings: Settings, rules: list[Any], journal_path: Path) -> A
                     candidate.summary = c.read_order(candidate.order_id)
             return Result("", Outcome.CHECKED, f"{len(candidates)} open orders")
 
-        result = with_storefront(settings, "", work)
+        result = with_storefront(settings, "", work, browser=browser)
     finally:
         journal.close()
     if result.outcome is not Outcome.CHECKED:
@@ -429,8 +439,9 @@ def read_batch_input(file: str, strict: bool) -> BatchInput:
     return parsed
 
 
-def run_batch(settings: Settings, options: BatchOptions, parsed: BatchInput, interactive: bool) -> BatchSummary:
-    run = BatchRun(settings, options, parsed)
+def run_batch(settings: Settings, options: BatchOptions, parsed: BatchInput, interactive: bool,
+              browser: Any = None) -> BatchSummary:
+    run = BatchRun(settings, options, parsed, browser=browser)
     if not interactive:
         return run.run()
     configure(settings.log_format, level=logging.WARNING)  # the progress bar speaks instead
