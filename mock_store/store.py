@@ -298,7 +298,7 @@ class StoreState:
             if status not in (ORDERED, CANCELLED, CANCELLATION_REQUESTED):
                 raise StoreError(f"order {order_id}: unknown item status {status!r}")
             item_id = str(item.get("id") or f"{order_id[-7:]}{index:02d}s")
-            product_id = str(item.get("product_id") or default_product_id(item_id))
+            product_id = str(item.get("product_id") or item.get("product") or default_product_id(item_id))
             if not PRODUCT_ID.match(product_id):
                 raise StoreError(f"order {order_id}: product_id {product_id!r} is not 10 capitals and digits")
             if any(i.id == item_id for i in items):
