@@ -176,6 +176,7 @@ class Decision:
     order_id: str
     rule: Rule
     items: list[OrderedItem] = field(default_factory=list)  # empty: the whole order
+    names: list[str] = field(default_factory=list)  # how the batch names each item (see `item_names`)
 
     @property
     def cancels(self) -> bool:
@@ -247,7 +248,8 @@ class Decider:
                     continue
                 if rule.except_ is not None and self._matches(rule.except_, candidate, earlier) is not None:
                     continue
-                decision = Decision(candidate.order_id, rule, [] if rule.action == "cancel" else items)
+                chosen = [] if rule.action == "cancel" else items
+                decision = Decision(candidate.order_id, rule, chosen, item_names(chosen, candidate.open_items()))
                 decisions.append(decision)
                 if decision.cancels:
                     cancelled.add(candidate.order_id)
@@ -283,8 +285,21 @@ class Decider:
         return False
 
 
+def item_names(chosen: list[OrderedItem], open_items: list[OrderedItem]) -> list[str]:
+    """Each chosen item as the item rule names it exactly: its product, or ASIN#n (the n-th
+    still-ordered line of that product) when the order has several lines of it."""
+    names = []
+    for item in chosen:
+        same = [other for other in open_items if other.product_id and other.product_id == item.product_id]
+        if len(same) > 1:
+            names.append(f"{item.product_id}#{next(n for n, other in enumerate(same, 1) if other is item)}")
+        else:
+            names.append(item.product_id or item.title)
+    return names
+
+
 def as_batch(decisions: list[Decision]) -> BatchInput:
-    """The decisions that cancel, as batch rows: the whole order, or its matching items by product."""
-    rows = [BatchRow(index + 1, d.order_id, tuple(i.product_id or i.title for i in d.items), d.rule.reason,
-                     d.rule.note, d.rule.name) for index, d in enumerate(x for x in decisions if x.cancels)]
+    """The decisions that cancel, as batch rows: the whole order, or its matching items."""
+    rows = [BatchRow(index + 1, d.order_id, tuple(d.names), d.rule.reason, d.rule.note, d.rule.name)
+            for index, d in enumerate(x for x in decisions if x.cancels)]
     return BatchInput(rows=rows)

@@ -204,3 +204,16 @@ def test_demo_sweep_shows_the_decisions_then_applies_them(cli: Cli) -> None:
     assert f"{seed.SWEEP_DUPLICATE}  would_cancel  rule 'duplicate'" in dry
     assert f"{seed.SWEEP_PENDING}  decision_pending" in applied
     assert f"store's own record of {seed.SWEEP_DUPLICATE}: cancelled" in applied
+
+
+def test_cancel_items_names_one_of_two_lines_of_a_product_exactly(store: StoreAdmin, cli: Cli, tmp_path: Path) -> None:
+    order = store.add_order([{"title": "Sample Mug", "product_id": "B0MUGMUG01", "price": "4.00"},
+                             {"title": "Mug Gift Box", "product_id": "B0MUGMUG01", "price": "4.00"}])
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[rule]]\nname = "sample"\naction = "cancel_items"\ntitle = ["^sample"]\n')
+    result = cli("sweep", "--rules", str(rules), "--apply", "--json")
+    assert result.exit_code == 0, result.stderr[-2000:]
+    assert [(o["order_id"], o["state"]) for o in result.json["orders"]] == [(order.id, "cancelled")]
+    assert len(store.events("cancel_received")) == 1
+    after = store.order(order.id)
+    assert after.item("Sample Mug")["status"] == "cancelled" and after.item("Gift Box")["status"] == "ordered"
