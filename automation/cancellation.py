@@ -25,11 +25,11 @@ from automation.items import (
     resolve,
     still_ordered,
 )
-from automation.marketplace import Marketplace, business_days_after, parse_money
+from automation.marketplace import Marketplace, business_days_after, priced
 from automation.orders import BadInput, is_digital
 from automation.outcome import ItemReport, Money, OrderState, Outcome, Result, StateReport
 from automation.reasons import CancelReason
-from automation.storefront import Storefront
+from automation.storefront import Storefront, same_origin
 from automation.wording import WORDING, say
 from pages import cancel_items, order_details
 from pages.cancel_items import CancelForm, CancelItemsPage
@@ -81,18 +81,13 @@ def report_items(summary: OrderSummary, market: Marketplace, lines: list[Line] |
     lines = lines or lines_of(summary.items)
     reports = []
     for item, line in zip(summary.items, lines, strict=True):
-        amount = parse_money(item.price, market)
         reports.append(ItemReport(item.title, item.quantity, item.price, item.cancelled, line.item_id, item.seller,
-                                  item.product_id, item.cancelled, str(amount) if amount is not None else None,
-                                  market.currency if amount is not None else None))
+                                  item.product_id, item.cancelled, *priced(item.price, market)))
     return reports
 
 
 def money(shown: str | None, market: Marketplace) -> Money | None:
-    if not shown:
-        return None
-    amount = parse_money(shown, market)
-    return Money(shown, str(amount) if amount is not None else None, market.currency if amount is not None else None)
+    return Money(shown, *priced(shown, market)) if shown else None
 
 
 def since(after: list[ItemReport], before: list[ItemReport]) -> list[ItemReport]:
@@ -288,8 +283,8 @@ class Cancellation:
             form.write_note(request.note)
 
     def _script_allowed(self, src: str) -> bool:
-        origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(src))
-        return origin in (self.storefront.settings.base_url, *self.storefront.settings.asset_origins)
+        settings = self.storefront.settings
+        return any(same_origin(src, origin) for origin in (settings.base_url, *settings.asset_origins))
 
     def _submit(self, form: CancelItemsPage, chosen: list[Line], reason: CancelReason | None) -> Submission:
         """Press the button exactly once. Whatever happens next, it is never pressed again for this

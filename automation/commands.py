@@ -330,7 +330,7 @@ def find_by_rules(settings: Settings, rules: list[Any], journal_path: Path, brow
                             CancelReason(e.request["reason"]) if e.request.get("reason") else None,
                             e.request.get("note"), e.request.get("rule"))
                    for e in journal.unfinished() if e.request.get("rule")]
-        decider = Decider(rules)
+        decider = Decider(rules, settings.market)
         candidates: list[Candidate] = []
 
         def work(c: Cancellation) -> Result:

@@ -288,12 +288,6 @@ class Journal:
         self._write("INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?)", *self._key(), order_id, now, expected, state,
                     message)
 
-    def changes(self, order_id: str) -> list[tuple[str, str, str]]:
-        """(time, from, to) of every change `follow` recorded for the order."""
-        with self._lock:
-            return self.db.execute("SELECT at, from_state, to_state FROM changes WHERE store = ? AND account = ? AND "
-                                   "order_id = ? ORDER BY at", (*self._key(), order_id)).fetchall()
-
     # -- sweeps ------------------------------------------------------------------------------
     def first_seen(self, order_ids: list[str]) -> dict[str, datetime]:
         """When a sweep first saw each order (now, for those it never saw): the store shows only

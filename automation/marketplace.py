@@ -74,6 +74,13 @@ def parse_money(text: str | None, market: Marketplace) -> Decimal | None:
         return None
 
 
+def priced(text: str | None, market: Marketplace) -> tuple[str | None, str | None]:
+    """A price's amount (a decimal string) and currency for the results; (None, None) when the
+    text is not a price of this marketplace."""
+    amount = parse_money(text, market)
+    return (str(amount), market.currency) if amount is not None else (None, None)
+
+
 @cache
 def _holidays(country: str, year: int) -> frozenset[date]:
     import holidays  # only when a refund date is counted

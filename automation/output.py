@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from automation.batch import BatchSummary, OrderRecord
-from automation.marketplace import Marketplace, parse_money
+from automation.marketplace import Marketplace, priced
 from automation.outcome import ItemReport, OrderState, Outcome, Result
 from pages.your_orders import OrderCard
 
@@ -127,11 +127,10 @@ def print_failure(message: str, as_json: bool, order_id: str = "") -> None:
 def print_orders(result: Result, cards: list[OrderCard], as_json: bool, market: Marketplace) -> None:
     rows = []
     for card in cards:
-        amount = parse_money(card.total, market)
-        rows.append({"order_id": card.order_id, "placed": card.placed, "total": card.total,
-                     "amount": str(amount) if amount is not None else None,
-                     "currency": market.currency if amount is not None else None, "status_text": card.status_text,
-                     "state": card.state.value, "details_path": card.details_path})
+        amount, currency = priced(card.total, market)
+        rows.append({"order_id": card.order_id, "placed": card.placed, "total": card.total, "amount": amount,
+                     "currency": currency, "status_text": card.status_text, "state": card.state.value,
+                     "details_path": card.details_path})
     if as_json:
         print_json({"outcome": result.outcome.value, "message": result.message, "orders": rows, "count": len(rows)})
     elif result.outcome is not Outcome.CHECKED:

@@ -202,9 +202,11 @@ class Storefront:
                 try:
                     response = self.context.request.get(address, max_redirects=0, fail_on_status_code=False,
                                                         timeout=self.settings.timeout_s * 1000)
-                    if response.status == 200:
-                        self.page.add_style_tag(content=response.text())
-                    response.dispose()
+                    try:
+                        if response.status == 200:
+                            self.page.add_style_tag(content=response.text())
+                    finally:
+                        response.dispose()
                 except PlaywrightError as exc:  # a screenshot without styles is still evidence
                     self.log.info("style_sheet_failed", address=address, error=str(exc).splitlines()[0])
         return self.page.screenshot(mask=[self.page.locator("input[type=password]")],

@@ -9,7 +9,7 @@ import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from automation.batch_input import BatchInput, BatchRow
 from automation.errors import Fail
+from automation.marketplace import Marketplace, parse_money
 from automation.orders import BadInput, parse_note
 from automation.reasons import CancelReason, parse_reason
 from pages.order_details import OrderedItem, OrderSummary
@@ -37,19 +38,6 @@ def duration(value: Any) -> timedelta:
 
 
 Duration = Annotated[timedelta, BeforeValidator(duration)]
-
-
-def amount(text: str | None) -> Decimal | None:
-    """The number in a price as the page shows it ('$1,234.56', '1.234,56 €', '£12.99'); None if
-    there is none. The last '.' or ',' followed by exactly two digits is the decimal mark."""
-    digits = re.sub(r"[^\d.,]", "", text or "")
-    if not digits or not any(c.isdigit() for c in digits):
-        return None
-    whole, mark, cents = re.match(r"^(.*?)(?:([.,])(\d{2}))?$", digits).groups()  # type: ignore[union-attr]
-    try:
-        return Decimal(re.sub(r"[.,]", "", whole) or "0") + (Decimal(cents) / 100 if mark else 0)
-    except InvalidOperation:
-        return None
 
 
 class Matchers(BaseModel):
@@ -86,9 +74,11 @@ class Matchers(BaseModel):
                 raise ValueError(f"{product!r} is not a product id (10 capitals and digits)")
         return value
 
+    def has_item_matchers(self) -> bool:
+        return bool(self.title or self.product or self.seller or self.item_price_over is not None)
+
     def needs_details(self) -> bool:
-        return bool(self.title or self.product or self.seller or self.item_price_over is not None
-                    or self.duplicate_within)
+        return self.has_item_matchers() or self.duplicate_within is not None
 
 
 class Rule(Matchers):
@@ -192,7 +182,7 @@ def is_amazon(seller: str | None) -> bool:
     return seller is None or seller.casefold().startswith("amazon")
 
 
-def item_matches(matchers: Matchers, item: OrderedItem) -> bool:
+def item_matches(matchers: Matchers, item: OrderedItem, market: Marketplace) -> bool:
     """The item-level matchers (title, product, seller, price), all of those given."""
     if matchers.title and not any(re.search(p, item.title, re.IGNORECASE) for p in matchers.title):
         return False
@@ -205,22 +195,19 @@ def item_matches(matchers: Matchers, item: OrderedItem) -> bool:
         if not seller_ok:
             return False
     if matchers.item_price_over is not None:
-        price = amount(item.price)
+        price = parse_money(item.price, market)
         if price is None or price <= matchers.item_price_over:
             return False
     return True
-
-
-def has_item_matchers(matchers: Matchers) -> bool:
-    return bool(matchers.title or matchers.product or matchers.seller or matchers.item_price_over is not None)
 
 
 class Decider:
     """Applies the rules to the open orders, oldest first, so that of two duplicates the earlier
     is kept and the later matches, never both."""
 
-    def __init__(self, rules: list[Rule], now: datetime | None = None) -> None:
+    def __init__(self, rules: list[Rule], market: Marketplace, now: datetime | None = None) -> None:
         self.rules = rules
+        self.market = market  # whose money the amounts in the rules are
         self.now = now or datetime.now(UTC)
 
     def may_match(self, candidate: Candidate) -> bool:
@@ -231,7 +218,7 @@ class Decider:
         if matchers.placed_within is not None and self.now - candidate.first_seen > matchers.placed_within:
             return False
         if matchers.total_over is not None:
-            total = amount(candidate.card.total)
+            total = parse_money(candidate.card.total, self.market)
             if total is None or total <= matchers.total_over:
                 return False
         return True
@@ -263,8 +250,8 @@ class Decider:
         items = candidate.open_items()
         if matchers.needs_details() and candidate.summary is None:
             return None
-        if has_item_matchers(matchers):
-            items = [item for item in items if item_matches(matchers, item)]
+        if matchers.has_item_matchers():
+            items = [item for item in items if item_matches(matchers, item, self.market)]
             if not items:
                 return None
         if matchers.duplicate_within is not None and not self._duplicate(candidate, earlier, matchers.duplicate_within):

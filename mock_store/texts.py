@@ -464,7 +464,3 @@ def money(amount: object, voice: Voice) -> str:
 def reason_labels(voice: Voice) -> list[tuple[str, str]]:
     index = LANGUAGES.index(voice.language)
     return [(value, labels[index]) for value, labels in REASONS]
-
-
-def reason_label(value: str | None, voice: Voice) -> str | None:
-    return dict(reason_labels(voice)).get(value or "")

@@ -59,7 +59,7 @@ def safe_return_to(value: str | None) -> str:
 LANGUAGE_COOKIES = ("lc-main", "lc-acbuk", "lc-acbde", "lc-acbse")  # the display language, per marketplace
 
 
-def locale_of(request: Request, account: Account | None) -> texts.Voice:
+def voice_of(request: Request, account: Account | None) -> texts.Voice:
     """How this page speaks: the language chosen on the site (its cookie, e.g. lc-acbde=da_DK),
     else the account's, else the store's; on the account's marketplace, else the store's."""
     store = store_state(request)
@@ -71,12 +71,12 @@ def locale_of(request: Request, account: Account | None) -> texts.Voice:
 
 
 def words_of(request: Request, account: Account | None) -> dict[str, str]:
-    return locale_of(request, account).words
+    return voice_of(request, account).words
 
 
 def render(name: str, request: Request, http_status: int = 200, account: Account | None = None,
            **context: Any) -> HTMLResponse:
-    voice = locale_of(request, account)
+    voice = voice_of(request, account)
     session: Session | None = getattr(request.state, "session", None)
     html = templates.get_template(name).render(
         t=voice.words, locale=voice.language, account=account, csrf=session.csrf if session else "",

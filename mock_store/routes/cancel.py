@@ -20,9 +20,9 @@ from mock_store.web import (
     State,
     check_csrf,
     form_of,
-    locale_of,
     own_order,
     render,
+    voice_of,
     words_of,
 )
 
@@ -32,7 +32,7 @@ MAX_NOTE = 255
 
 def cancel_form(request: Request, store: StoreState, account: Account, order: Order, error: str | None = None,
                 status: int = 200) -> HTMLResponse:
-    loc = locale_of(request, account)
+    loc = voice_of(request, account)
     reasons = texts.reason_labels(loc)
     return render("cancel_items.html", request, status, account, title=loc.words["cancel_title"],
                   items=order.active_items, reasons=reasons, error=error)

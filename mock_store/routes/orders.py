@@ -28,10 +28,10 @@ from mock_store.web import (
     ORDERS_PATH,
     Shopper,
     State,
-    locale_of,
     own_order,
     render,
     templates,
+    voice_of,
 )
 
 router = APIRouter()
@@ -120,7 +120,7 @@ def encrypt_cards(cards: list[dict[str, Any]], t: dict[str, str]) -> None:
 
 
 def orders_page(request: Request, store: StoreState, account: Account, search: str | None = None) -> Response:
-    loc = locale_of(request, account)
+    loc = voice_of(request, account)
     t = loc.words
     query = request.query_params
     time_filter = query.get("timeFilter") or "months-3"
@@ -186,7 +186,7 @@ def returns_text(store: StoreState, order: Order, t: dict[str, str], loc: texts.
 def order_details(request: Request, store: State, shopper: Shopper) -> Response:
     _, account = shopper
     order = own_order(request, store, account)
-    loc = locale_of(request, account)
+    loc = voice_of(request, account)
     t = loc.words
     status, detail = status_of(store, order, t, loc)
     state = order.state(store.now())
