@@ -7,10 +7,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
-
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page
+from typing import TYPE_CHECKING, Any
 
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
 from automation.failures import FAILURES, failure
@@ -28,16 +25,20 @@ from automation.items import (
 from automation.marketplace import Marketplace, business_days_after, priced
 from automation.orders import BadInput, is_digital
 from automation.outcome import ItemReport, Money, OrderState, Outcome, Result, StateReport
+from automation.playwright_errors import PlaywrightError
 from automation.reasons import CancelReason
-from automation.storefront import Storefront, same_origin
+from automation.storefront import Storefront, same_origin, served_html
 from automation.wording import WORDING, say
-from pages import cancel_items, order_details
+from pages import cancel_items, cancel_summary, order_details
 from pages.cancel_items import CancelForm, CancelItemsPage
 from pages.cancel_summary import CancelResultKind, CancelSummaryPage
 from pages.common import error_kind, query_param
 from pages.order_details import OrderDetailsPage, OrderSummary
 from pages.sign_in import SignInPage
 from pages.your_orders import OrderCard, YourOrdersPage
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 REFUND_BUSINESS_DAYS = 5
 ORDERS_PAGES_MAX = 50
@@ -58,6 +59,7 @@ class Submission:
     chosen: list[Line]
     answered: bool  # False: no answer arrived (timeout or network error); the store may still act on it
     signed_out: bool = False  # the store answered with its sign-in page: it did not take the submit
+    html: str | None = None  # the answer as the store served it (None: not a plain page, read the browser's)
 
 
 @dataclass(frozen=True)
@@ -295,8 +297,9 @@ class Cancellation:
             self.on_submit(chosen)
         try:
             with self.storefront.pacer.load():  # the submit loads a page too
-                form.submit(timeout_ms=self.storefront.settings.submit_timeout_s * 1000)
-            submission = Submission(chosen, answered=True, signed_out=SignInPage(self.page).is_showing())
+                response = form.submit(timeout_ms=self.storefront.settings.submit_timeout_s * 1000)
+            submission = Submission(chosen, answered=True, signed_out=SignInPage(self.page).is_showing(),
+                                    html=served_html(response))
         except PlaywrightError as exc:  # no answer, or the connection broke: the store may or may not have acted
             self.log.warning("submit_unanswered", error=str(exc).splitlines()[0])
             submission = Submission(chosen, answered=False)
@@ -311,15 +314,15 @@ class Cancellation:
         if not submission.answered:
             return self._confirm(request, submission, lines, before, items, CancelResultKind.UNKNOWN,
                                  "the store's answer to the submit never arrived")
-        if CancelSummaryPage(self.page).is_showing():
-            answer = CancelSummaryPage(self.page).read()
+        if CancelSummaryPage(self.page).is_showing():  # server-rendered: read as served, else from the page
+            answer = cancel_summary.parse(submission.html or self.page.content(), self.page.url)
             if answer.order_id not in (None, order_id):
                 raise WrongOrder(f"the cancel summary is for {answer.order_id}, not {order_id}")
             result = self._confirm(request, submission, lines, before, items, answer.kind, answer.message)
             if already and result.outcome is Outcome.CANCELLED:
                 result.message += f"; already cancelled before: {names(already)}"
             return result
-        html = self.page.content()
+        html = self.page.content()  # a refusal may be shown by the form's own scripts
         if error_kind(html) == "server_error":  # the store answered, but not whether it acted
             return self._confirm(request, submission, lines, before, items, CancelResultKind.UNKNOWN,
                                  "the store answered the submit with a server error page")

@@ -11,14 +11,13 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import structlog
 import typer
-from playwright.sync_api import Error as PlaywrightError
 from pydantic import ValidationError
 
 from automation.batch import BatchOptions, BatchRun, BatchSummary, OrderRecord
@@ -44,6 +43,7 @@ from automation.output import (
     print_results,
     progress_bar,
 )
+from automation.playwright_errors import PlaywrightError
 from automation.reasons import CancelReason, parse_reason
 from automation.report import write_report
 from automation.session import forget_session, save_session, session_file
@@ -117,11 +117,14 @@ def usable_folder(path: Path, what: str) -> None:
 
 @contextmanager
 def storefront_for(settings: Settings, trace: bool = False, browser: Any = None) -> Iterator[Storefront]:
-    """One browser (the one given, else one launched) and one signed-in context for this command's work."""
+    """One signed-in context for this command's work, in the browser given, else in one launched
+    when a screen first needs it (a command that only reads fetched screens launches none)."""
     run_id = uuid.uuid4().hex[:12]
     structlog.contextvars.bind_contextvars(run_id=run_id)
-    with (nullcontext(browser) if browser is not None else open_browser(settings)) as running:
-        storefront = Storefront(running, settings, run_id, get_logger(), trace=trace)
+    with ExitStack() as stack:
+        def launch() -> Any:
+            return stack.enter_context(open_browser(settings))
+        storefront = Storefront(browser if browser is not None else launch, settings, run_id, get_logger(), trace=trace)
         try:
             yield storefront
         finally:

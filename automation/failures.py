@@ -1,12 +1,11 @@
 """The one way a failure becomes a Result: of one order, or of a batch's one sign-in."""
 from __future__ import annotations
 
-from playwright.sync_api import Error as PlaywrightError
-
 from automation.browser import BrowserUnavailable
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
 from automation.orders import BadInput
 from automation.outcome import Outcome, Result
+from automation.playwright_errors import PlaywrightError
 from automation.wording import say
 
 # (wording for an order, wording for a run's sign-in, outcome), the most specific kind first

@@ -45,8 +45,10 @@ def language_value(language: str, market: Marketplace) -> str:
 
 
 def language_cookie(language: str, market: Marketplace, base_url: str) -> dict[str, str]:
+    """The language cookie for the store's host (host-only: no leading dot), in the saved
+    session's cookie format, which both the browser and the plain-HTTP reader take."""
     return {"name": market.language_cookie, "value": language_value(language, market),
-            "url": urllib.parse.urljoin(base_url, "/")}
+            "domain": urllib.parse.urlsplit(base_url).hostname or "", "path": "/"}
 
 
 @cache

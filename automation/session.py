@@ -5,16 +5,18 @@ import hashlib
 import json
 import urllib.parse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyotp
-from playwright.sync_api import BrowserContext, Page
 
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
 from automation.files import ensure_folder, write_private
 from automation.settings import Settings
 from pages.common import error_page
 from pages.sign_in import SignInPage, SignInStep
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page
 
 MAX_STEPS = 6
 

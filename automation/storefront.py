@@ -2,30 +2,32 @@
 and keeping evidence (screenshots, HTML, traces) free of secrets."""
 from __future__ import annotations
 
+import http.client
 import io
 import json
 import threading
 import time
 import urllib.parse
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-from playwright.sync_api import Browser, BrowserContext, Page, Response
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from typing import TYPE_CHECKING, Any
 
 from automation.browser import new_context
 from automation.errors import AuthFailed, StoreTrouble
 from automation.files import ensure_folder, scrub, write_private
 from automation.marketplace import language_cookie
+from automation.plain_http import PlainReader, reaches_directly
+from automation.playwright_errors import PlaywrightError, PlaywrightTimeout
 from automation.session import load_session, save_session, sign_in
 from automation.settings import Settings
 from pages.common import error_page, stylesheets
 from pages.sign_in import SignInPage
 from pages.your_orders import YourOrdersPage
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page, Response
 
 
 class Pacer:
@@ -62,30 +64,70 @@ class Pacer:
 
 
 class Storefront:
-    def __init__(self, browser: Browser, settings: Settings, run_id: str, log: Any, trace: bool = False) -> None:
+    """One account's signed-in browser context, opened the first time a screen needs the browser:
+    until then, read-only screens are fetched over plain HTTP with the saved session, so a run
+    that only reads them never starts one. `browser` is the browser, or a function that launches
+    it when first needed."""
+
+    def __init__(self, browser: Browser | Callable[[], Browser], settings: Settings, run_id: str, log: Any,
+                 trace: bool = False) -> None:
         self.settings = settings
         self.run_id = run_id
         self.log = log
-        self.context: BrowserContext = new_context(browser, settings, load_session(settings))
-        if settings.language:  # the display language, asked for the way the site keeps it
-            self.context.add_cookies([language_cookie(settings.language, settings.market, settings.base_url)])
-        self.page: Page = self.context.new_page()
+        self._browser = browser
+        self._context: BrowserContext | None = None
+        self._page: Page | None = None
+        self._plain: PlainReader | None = None
         self.sign_ins = 0
         self.pacer = Pacer.for_account(settings)
         self.tracing = trace
         self.sent_elsewhere: str | None = None  # the other host a navigation was sent to, if any
-        self.context.on("requestfailed", self._note_failure)
-        if trace:
-            self.context.tracing.start(screenshots=True, snapshots=True)
+        if trace:  # a trace is of the browser's work, from the first screen on
+            self._open_context()
+
+    @property
+    def context(self) -> BrowserContext:
+        return self._context if self._context is not None else self._open_context()
+
+    @property
+    def page(self) -> Page:
+        if self._page is None:
+            self._page = self.context.new_page()
+        return self._page
+
+    @property
+    def browser_started(self) -> bool:
+        return self._context is not None
+
+    def _open_context(self) -> BrowserContext:
+        if callable(self._browser):  # launched once, whatever happens next
+            self._browser = self._browser()
+            self.log.info("browser_started")
+        browser = self._browser
+        if self._plain is not None:
+            self._plain.close()
+            self._plain = None
+        self._context = context = new_context(browser, self.settings, load_session(self.settings))
+        if self.settings.language:  # the display language, asked for the way the site keeps it
+            context.add_cookies([language_cookie(self.settings.language, self.settings.market,  # type: ignore[list-item]
+                                                 self.settings.base_url)])
+        context.on("requestfailed", self._note_failure)
+        if self.tracing:
+            context.tracing.start(screenshots=True, snapshots=True)
+        return context
 
     def close(self) -> None:
-        self.context.close()
+        if self._plain is not None:
+            self._plain.close()
+        if self._context is not None:
+            self._context.close()
 
     def renew_page(self) -> None:
         """A fresh tab in the same signed-in context: Playwright keeps every request and response
         of a page's life until it closes, so long batches change tabs now and then."""
-        old, self.page = self.page, self.context.new_page()
-        old.close()
+        old, self._page = self._page, self.context.new_page()
+        if old is not None:
+            old.close()
 
     # -- navigation -------------------------------------------------------------------------
     def visit(self, path: str) -> Response | None:
@@ -133,14 +175,17 @@ class Storefront:
             self.sent_elsewhere = urllib.parse.urlsplit(request.url).hostname
 
     def fetch(self, path: str) -> str | None:
-        """A read-only screen's HTML fetched without rendering it: one GET through the context's
-        request API (the context's cookies), paced like a page load. Only the store's own origin
-        is asked, and no redirect is followed, so a fetch never reaches another host. None when
-        the answer is anything but a plain 200 page (a redirect to sign in, an error, a failed
-        connection): then the caller visits the path in the browser, where every rule applies."""
+        """A read-only screen's HTML fetched without rendering it: one GET, paced like a page load,
+        through the context's request API (its cookies) once the browser runs, else over plain
+        HTTP with the saved session's cookies. Only the store's own origin is asked, and no
+        redirect is followed, so a fetch never reaches another host. None when the answer is
+        anything but a plain 200 page (a redirect to sign in, an error, a failed connection, no
+        saved session): then the caller visits the path in the browser, where every rule applies."""
         url = urllib.parse.urljoin(self.settings.base_url + "/", path)
         if not same_origin(url, self.settings.base_url):
             return None
+        if self._context is None:
+            return self._fetch_plain(url, path)
         try:
             with self.pacer.load():
                 response = self.context.request.get(url, max_redirects=0, fail_on_status_code=False,
@@ -153,6 +198,25 @@ class Storefront:
         except PlaywrightError as exc:
             self.log.info("fetch_failed", path=path, error=str(exc).splitlines()[0])
             return None
+
+    def _fetch_plain(self, url: str, path: str) -> str | None:
+        if self._plain is None:
+            session = load_session(self.settings)
+            if session is None:  # nothing to read with: the browser signs in
+                return None
+            if self.settings.browser_endpoint or not reaches_directly(self.settings.base_url):
+                return None  # the browser runs elsewhere, or reaches the store through a proxy
+            cookies = list(session["cookies"])
+            if self.settings.language:
+                cookies.append(language_cookie(self.settings.language, self.settings.market, self.settings.base_url))
+            self._plain = PlainReader(self.settings.base_url, cookies, self.settings.timeout_s)
+        try:
+            with self.pacer.load():
+                answer = self._plain.get(url)
+        except (OSError, http.client.HTTPException) as exc:
+            self.log.info("fetch_failed", path=path, error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            return None
+        return answer.body if answer.status == 200 and answer.content_type.startswith("text/html") else None
 
     def open_your_orders(self) -> None:
         """Open Your Orders, signing in if the store asks: the proof that this context is signed in."""
@@ -176,8 +240,10 @@ class Storefront:
     # -- evidence ---------------------------------------------------------------------------
     def save_evidence(self, order_id: str, label: str) -> list[str]:
         """The page's HTML and a screenshot a person can read (the page's own styles, password
-        fields masked), both free of secrets."""
+        fields masked), both free of secrets. None when the browser never showed a page."""
         saved: list[str] = []
+        if self._page is None:
+            return saved
         try:
             folder = ensure_folder(self.settings.artifacts_path / self.run_id, "artifacts folder")
             stem = folder / f"{order_id}-{label}"
@@ -228,10 +294,25 @@ class Storefront:
         return [str(path)]
 
     def _cookie_values(self) -> list[str]:
+        if self._context is None:
+            return []
         try:
             return [c["value"] for c in self.context.cookies() if len(c.get("value", "")) >= 6]
         except PlaywrightError:
             return []
+
+
+def served_html(response: Response | None) -> str | None:
+    """The HTML a navigation's response served: a server-rendered screen read as the store sent it,
+    without asking the page (whose first question after each load costs Chromium ~40 ms to set up
+    Playwright's helpers). None when it is not a 200 HTML answer or its body is no longer kept."""
+    if response is None or response.status != 200 or \
+            not response.headers.get("content-type", "").startswith("text/html"):
+        return None
+    try:
+        return response.text()
+    except PlaywrightError:
+        return None
 
 
 def same_origin(url: str, base_url: str) -> bool:

@@ -78,7 +78,7 @@ async def sessions_and_faults(request: Request, call_next):  # type: ignore[no-u
         store.injected["slow_response"] += delay > 0
         store.injected["server_error"] += fail
         store.requests.append({"method": request.method, "path": request.url.path, "at": time.monotonic(),
-                               "host": request.url.hostname,
+                               "host": request.url.hostname, "agent": request.headers.get("user-agent", ""),
                                "navigation": request.headers.get("sec-fetch-mode") == "navigate"})
         session = store.session(request.cookies.get(SESSION_COOKIE))
         fresh = session is None

@@ -203,7 +203,7 @@ class StoreState:
         self.orders: dict[str, Order] = {}
         self.sessions: dict[str, Session] = {}
         self.events: list[dict[str, Any]] = []
-        self.requests: list[dict[str, Any]] = []  # every storefront request: method, path, monotonic time, host, whether a browser navigated
+        self.requests: list[dict[str, Any]] = []  # every storefront request: method, path, monotonic time, host, user agent, whether a browser navigated
         self.faults = Faults()
         self.injected: Counter[str] = Counter()  # faults served, for the soak's numbers
         self.frozen_now: datetime | None = None

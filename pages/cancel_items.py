@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from playwright.sync_api import Page, expect
+from typing import TYPE_CHECKING
 
 from pages.common import PRODUCT_LINK, attribute, document, product_id, text
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, Response
 
 FORM = "form#cancel-items-form"
 ITEM = "form#cancel-items-form div.a-box[data-itemid]"
@@ -104,9 +106,10 @@ class CancelItemsPage:
         self.form.locator(f"div[data-itemid='{item_id}'] {CHECKBOX}").check()
 
     def ticked(self) -> list[str]:
-        """The ids of the ticked boxes: the live state of the form, which the HTML does not carry."""
-        return self.form.locator(f"div[data-itemid]:has({CHECKBOX}:checked)").evaluate_all(
-            "(boxes) => boxes.map(b => b.getAttribute('data-itemid'))")
+        """The ids of the ticked boxes: the live state of the form, which the HTML does not carry.
+        Queried in Playwright's own isolated world, so nothing is injected into the page's."""
+        boxes = self.form.locator(f"div[data-itemid]:has({CHECKBOX}:checked)")
+        return [box.get_attribute("data-itemid") or "" for box in boxes.all()]
 
     def choose_reason(self, value: str) -> None:
         self.reason.select_option(value=value)
@@ -120,15 +123,19 @@ class CancelItemsPage:
     def wait_until_submittable(self, timeout_ms: float) -> bool:
         """Whether the page's own scripts enabled "Request cancellation" (they do once an item is
         ticked); False if they did not within the time."""
+        from playwright.sync_api import expect  # a browser runs: its client is loaded
+
         try:
             expect(self.submit_button).to_be_enabled(timeout=timeout_ms)
         except AssertionError:
             return False
         return True
 
-    def submit(self, timeout_ms: float | None = None) -> None:
-        """Press "Request cancellation" once and wait for the store's answer to load."""
-        with self.page.expect_navigation(wait_until="domcontentloaded", timeout=timeout_ms):
+    def submit(self, timeout_ms: float | None = None) -> Response | None:
+        """Press "Request cancellation" once and wait for the store's answer to load; the answer's
+        response (after any redirect), whose body is the answer as the store served it."""
+        with self.page.expect_navigation(wait_until="domcontentloaded", timeout=timeout_ms) as answer:
             # the click itself must not wait for the answer under the action timeout: the answer's
             # own time limit is the navigation's
             self.submit_button.click(no_wait_after=True)
+        return answer.value

@@ -4,11 +4,13 @@ from __future__ import annotations
 import enum
 import urllib.parse
 from dataclasses import dataclass
-
-from playwright.sync_api import Page
+from typing import TYPE_CHECKING
 
 from pages.common import attribute, document, path_of, text
 from pages.texts import all_languages
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 BANNER = "[data-csa-c-slot-id='pt2-banner-preshipCancel'][data-csa-c-content-id]"
 HEADING = ".preshipCancel-banner .a-alert-content h5"

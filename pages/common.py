@@ -5,11 +5,14 @@ from __future__ import annotations
 import enum
 import re
 import urllib.parse
+from typing import TYPE_CHECKING
 
-from playwright.sync_api import Page
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pages.texts import all_languages
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 # Both live screens link each item to its product page; the ASIN in that link is the item's product.
 PRODUCT_LINK = "a[href*='/dp/'], a[href*='/gp/product/']"

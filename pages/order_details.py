@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from playwright.sync_api import Page, Response
 from selectolax.lexbor import LexborNode
 
 from pages.common import PRODUCT_LINK, OrderState, attribute, document, product_id, text, within
 from pages.texts import all_languages
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, Response
 
 # The current markup (data-component) first, then the older one (yohtmlc-item,
 # order-date-invoice-item) that /gp/your-account/order-details still serves for old orders.

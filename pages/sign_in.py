@@ -4,10 +4,12 @@ from __future__ import annotations
 import enum
 import urllib.parse
 from dataclasses import dataclass
-
-from playwright.sync_api import Page
+from typing import TYPE_CHECKING
 
 from pages.common import document, text
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 
 class SignInStep(enum.StrEnum):

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from playwright.sync_api import Page, expect
 from selectolax.lexbor import LexborNode
 
 from pages.common import OrderState, attribute, document, text
 from pages.texts import all_languages
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 SCREEN = "form.js-time-filter-form, #time-filter"
 CARD = ".order-card"
@@ -103,6 +106,8 @@ class YourOrdersPage:
         """Wait until no order card is still encrypted. The live site sends each card encrypted
         (`.csd-encrypted-sensitive`) and a script decrypts them one by one; where that library is
         missing, the page sends itself to its plain fallback (`?disableCsd=missing-library`)."""
+        from playwright.sync_api import expect  # a browser runs: its client is loaded
+
         expect(self.encrypted).to_have_count(0, timeout=timeout_ms)
         self.page.wait_for_load_state("domcontentloaded")  # the fallback document, if one replaced it, whole
 

@@ -111,9 +111,15 @@ def test_a_signed_in_read_fetches_the_details_without_rendering_them(store: Stor
     assert [r["path"] for r in store.requests()[since:]] == ["/your-orders/order-details"]  # no assets either
 
 
-def test_a_fetch_that_meets_the_sign_in_page_is_done_again_in_the_browser(store: StoreAdmin,
-                                                                           storefront: Storefront) -> None:
-    summary = Cancellation(storefront).read_order(seed.DEMO_ORDER)  # no session yet: the store asks to sign in
+def test_a_fetch_that_meets_the_sign_in_page_is_done_again_in_the_browser(store: StoreAdmin, storefront: Storefront,
+                                                                           browser: Browser) -> None:
+    storefront.open_your_orders()  # signs in and saves the session
+    store.reset()  # the store forgets every session: the saved one now meets the sign-in page
+    later = Storefront(browser, storefront.settings, "test-run-2", get_logger())  # no browser context yet
+    try:
+        summary = Cancellation(later).read_order(seed.DEMO_ORDER)  # fetched over plain HTTP first
+    finally:
+        later.close()
     assert summary is not None and summary.order_id == seed.DEMO_ORDER
     reads = details_requests(store, 0)
     assert [r["navigation"] for r in reads][:2] == [False, True]  # the fetch, then the browser's own way
