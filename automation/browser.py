@@ -112,37 +112,49 @@ class BatchBrowsers:
         self.settings = settings
         self.threads = threads
         self.existing = existing  # a browser the caller already runs (and closes), for one thread
+        self.browser: Browser | None = None
+        self._playwright: Any = None
 
     def __enter__(self) -> Browser:
         if self.existing is not None:
             self.browser = self.existing
             return self.browser
         self._playwright = playwright_client().start()
-        self.browser = (_connect(self._playwright, self.settings) if self.settings.browser_endpoint
-                        else _launch(self._playwright, self.settings))
+        try:
+            self.browser = (_connect(self._playwright, self.settings) if self.settings.browser_endpoint
+                            else _launch(self._playwright, self.settings))
+        except BaseException:
+            self._stop()  # no driver left behind when the browser would not start
+            raise
         return self.browser
 
     def __exit__(self, *exc: object) -> None:
-        if self.existing is not None:
-            return
+        if self.existing is None:
+            self._stop()
+
+    def _stop(self) -> None:
         try:
             if self.browser is not None:
                 self.browser.close()
+                self.browser = None
         finally:
-            self._playwright.stop()
+            if self._playwright is not None:
+                self._playwright.stop()
+                self._playwright = None
 
     def signed_in(self) -> None:
-        """The run's one sign-in is saved: with several threads, each now uses a browser of its own,
-        so the one that signed in is closed rather than left idle."""
-        if self.threads > 1 and self.browser is not None and self.existing is None:
-            self.browser.close()
-            self.browser = None  # type: ignore[assignment]
+        """The run's one sign-in is saved: with several threads, each now uses a browser (and a
+        Playwright driver) of its own, so the ones that signed in stop rather than sit idle
+        (measured: the idle driver alone held ~80 MiB)."""
+        if self.threads > 1 and self.existing is None:
+            self._stop()
 
     @contextmanager
     def for_this_thread(self) -> Iterator[Browser]:
         """The calling thread's browser: the first one with one thread, else one launched (or, with
         a browser server, connected) by this thread's own Playwright."""
         if self.threads == 1:
+            assert self.browser is not None, "one thread works in the browser that signed in"
             yield self.browser
             return
         with playwright_client() as playwright:

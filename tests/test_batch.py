@@ -308,22 +308,32 @@ def test_no_process_of_the_tool_listens_on_a_port(store: StoreAdmin, cli_env: di
                                                   concurrency: str) -> None:
     """No debugging port, at any concurrency: every listening TCP socket on the machine is read
     from /proc while the batch works (slowly: the store answers each page after 300 ms) and none
-    may belong to the tool, its Playwright drivers or its browsers."""
+    may belong to the tool, its Playwright drivers or its browsers. And no driver sits idle: once
+    the run has signed in, one Playwright driver runs per worker, not one more."""
     orders = [store.add_order([f"Cup {n}"]) for n in range(6)]
     batch = write_csv(tmp_path / "orders.csv", [f"{o.id},,," for o in orders])
     store.faults(latency_ms=[300, 300])
     tool = subprocess.Popen([sys.executable, "-m", "automation.cli", "batch", str(batch), "--concurrency", concurrency,
                              "--json"], cwd=tmp_path, env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    looked, listening = 0, []
+    looked, listening, drivers = 0, [], 0
     try:
         while tool.poll() is None:
             family = process_tree(tool.pid)
             listening += [pid for pid in family if socket_inodes(pid) & listening_inodes()]
             looked += len(family) > 3  # the tool, its drivers and browsers are up
+            drivers = max(drivers, sum(is_driver(pid) for pid in family))
     finally:
         out, _ = tool.communicate(timeout=300)
     assert tool.returncode == 0 and json.loads(out)["counts"] == {"cancelled": 6}
     assert looked > 0 and not listening
+    assert drivers == int(concurrency)
+
+
+def is_driver(pid: int) -> bool:
+    try:
+        return b"run-driver" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def process_tree(root: int) -> list[int]:
