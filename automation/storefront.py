@@ -95,10 +95,6 @@ class Storefront:
             self._page = self.context.new_page()
         return self._page
 
-    @property
-    def browser_started(self) -> bool:
-        return self._context is not None
-
     def _open_context(self) -> BrowserContext:
         if callable(self._browser):  # launched once, whatever happens next
             self._browser = self._browser()
