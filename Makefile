@@ -29,6 +29,7 @@ bench: setup
 	$(BROWSER_ENV) $(PY) benchmarks/cancel_latency.py
 	$(BROWSER_ENV) $(PY) benchmarks/batch_throughput.py
 	$(BROWSER_ENV) $(PY) benchmarks/cold_start.py
+	$(BROWSER_ENV) $(PY) benchmarks/order_breakdown.py
 
 clean:
 	rm -rf $(VENV) .browser-path test-results
