@@ -6,8 +6,8 @@ import json
 import re
 import shutil
 import urllib.parse
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +100,12 @@ def open_browser(settings: Settings) -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def launch_when_needed(stack: ExitStack, settings: Settings) -> Callable[[], Browser]:
+    """A function that starts the run's one browser when first called (a run whose screens are all
+    read over plain HTTP never calls it); the browser closes with the stack."""
+    return lambda: stack.enter_context(open_browser(settings))
 
 
 class BatchBrowsers:

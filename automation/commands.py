@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from automation.batch import BatchOptions, BatchRun, BatchSummary, OrderRecord
 from automation.batch_input import BadFile, BatchInput, BatchRow, read_batch, read_source
-from automation.browser import BrowserUnavailable, open_browser
+from automation.browser import BrowserUnavailable, launch_when_needed, open_browser
 from automation.cancellation import Cancellation, CancelRequest, run_order
 from automation.errors import AuthFailed, Fail, NeedsHuman
 from automation.failures import failure
@@ -122,9 +122,8 @@ def storefront_for(settings: Settings, trace: bool = False, browser: Any = None)
     run_id = uuid.uuid4().hex[:12]
     structlog.contextvars.bind_contextvars(run_id=run_id)
     with ExitStack() as stack:
-        def launch() -> Any:
-            return stack.enter_context(open_browser(settings))
-        storefront = Storefront(browser if browser is not None else launch, settings, run_id, get_logger(), trace=trace)
+        storefront = Storefront(browser if browser is not None else launch_when_needed(stack, settings), settings,
+                                run_id, get_logger(), trace=trace)
         try:
             yield storefront
         finally:

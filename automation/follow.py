@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from automation.batch import JOURNAL_STATE, BatchSummary, OrderRecord, flatten
-from automation.browser import open_browser
+from automation.browser import launch_when_needed
 from automation.cancellation import Cancellation, report_items, report_state, return_advice, run_order
 from automation.items import lines_of, shown_cancelled
 from automation.journal import Awaiting, Journal, JournalState
@@ -83,15 +84,16 @@ class FollowRun:
         self.log = get_logger().bind(run_id=self.run_id)
 
     def run(self) -> BatchSummary:
-        """Every waiting order read in one browser and one sign-in; the journal keeps each change."""
+        """Every waiting order read (in one browser and one sign-in, if any is needed); the journal keeps each change."""
         started = time.monotonic()
         summary = BatchSummary(self.run_id, store_url=self.settings.base_url)
         journal = Journal(self.journal_path, self.settings.host, (self.settings.email or "").lower())
         try:
             waiting = journal.awaiting()
-            if waiting:
-                with open_browser(self.settings) as browser:
-                    storefront = Storefront(browser, self.settings, self.run_id, self.log)
+            if waiting:  # read over plain HTTP while that suffices: the browser starts only if needed
+                with ExitStack() as stack:
+                    storefront = Storefront(launch_when_needed(stack, self.settings), self.settings, self.run_id,
+                                            self.log)
                     try:
                         reader = Cancellation(storefront)
                         for entry in waiting:
