@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-from automation.browser import LAUNCH_FLAGS
 from mock_store import seed
 from mock_store.server import RunningStore, running_store
 from tests.store_api import Shopper, StoreAdmin
@@ -51,11 +50,14 @@ def base_url(store_server: RunningStore) -> str:
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any], playwright: Any) -> dict[str, Any]:
-    from automation.browser import chromium_executable
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any], playwright: Any,
+                             store_server: RunningStore) -> dict[str, Any]:
+    """The tool's own launch: its browser and its flags, the host rule for the test store included."""
+    from automation.browser import chromium_executable, launch_flags
     from automation.settings import Settings
-    executable = chromium_executable(Settings(_env_file=None), playwright)
-    return {**browser_type_launch_args, "executable_path": executable, "args": LAUNCH_FLAGS}
+    settings = Settings(_env_file=None, base_url=store_server.url, asset_hosts=store_server.asset_origin)
+    return {**browser_type_launch_args, "executable_path": chromium_executable(settings, playwright),
+            "args": launch_flags(settings)}
 
 
 @pytest.fixture
