@@ -70,7 +70,9 @@ def test_follow_takes_each_waiting_cancellation_to_its_end(store: StoreAdmin, cl
                pending_yes.id: "decision_pending", pending_no.id: "decision_pending"}
     assert journal_rows(journal) == waiting
 
-    early = cli("follow", "--json").json  # nobody decided yet
+    following = cli("follow", "--json")  # nobody decided yet
+    early = following.json
+    assert not [line for line in following.logs if line.get("event") == "browser_started"]  # read over plain HTTP
     assert {o["order_id"]: (o["state"], o["outcome"]) for o in early["orders"]} == {
         accepted.id: ("cancellation_requested", "cancellation_requested"),
         declined.id: ("cancellation_requested", "cancellation_requested"),
