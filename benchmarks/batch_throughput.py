@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -23,9 +22,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.store_throughput import start_store, tool_env  # noqa: E402
+from benchmarks.store_throughput import bench_store, tool_env  # noqa: E402
 from mock_store import seed  # noqa: E402
-from mock_store.server import free_port  # noqa: E402
 
 
 def descendants(root: int) -> list[int]:
@@ -100,13 +98,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--script-orders", type=int, default=100)
     args = parser.parse_args()
-    port, token = free_port(), secrets.token_urlsafe(8)
-    store = start_store(port, token)
-    url = f"http://127.0.0.1:{port}"
-    admin = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
-    tool = [sys.executable, "-m", "automation.cli"]
-    base_env = tool_env(url)
-    try:
+    with bench_store() as store:
+        url, admin = store.url, store.admin
+        tool = [sys.executable, "-m", "automation.cli"]
+        base_env = tool_env(url)
         for concurrency in args.concurrency:
             ids = fresh_orders(admin, args.orders, "117")
             with tempfile.TemporaryDirectory() as scratch:
@@ -138,9 +133,6 @@ def main() -> None:
                               "wall_s": round(elapsed, 1), "orders_per_s": round(args.script_orders / elapsed, 2),
                               "peak_pss_mib": round(peak / 1024), "sign_ins": sum(e["action"] == "sign_in" for e in events)}),
                   flush=True)
-    finally:
-        store.terminate()
-        store.wait(timeout=10)
 
 
 if __name__ == "__main__":

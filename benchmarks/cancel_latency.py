@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -24,9 +23,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.store_throughput import start_store, tool_env  # noqa: E402
+from benchmarks.store_throughput import bench_store, tool_env  # noqa: E402
 from mock_store import seed  # noqa: E402
-from mock_store.server import free_port  # noqa: E402
 
 
 def add_orders(admin: httpx.Client, count: int, prefix: str) -> list[str]:
@@ -46,11 +44,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=10)
     args = parser.parse_args()
-    port, token = free_port(), secrets.token_urlsafe(8)
-    store = start_store(port, token)
-    url = f"http://127.0.0.1:{port}"
-    admin = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"})
-    try:
+    with bench_store() as store:
+        url, admin = store.url, store.admin
         with tempfile.TemporaryDirectory() as scratch:
             env = tool_env(url, ORDERCANCEL_STATE_DIR=scratch)
             command = [sys.executable, "-m", "automation.cli"]
@@ -68,9 +63,6 @@ def main() -> None:
                               "cli_wall": summary(walls), "flow": summary(flows),
                               "sign_ins": sum(e["action"] == "sign_in" for e in events),
                               "cpus": os.cpu_count()}))
-    finally:
-        store.terminate()
-        store.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -18,13 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.cancel_latency import add_orders  # noqa: E402
-from benchmarks.store_throughput import start_store, tool_env  # noqa: E402
+from benchmarks.store_throughput import bench_store, tool_env  # noqa: E402
 from mock_store import seed  # noqa: E402
-from mock_store.server import free_port  # noqa: E402
 
 TOOL = [sys.executable, "-m", "automation.cli"]
 
@@ -44,11 +40,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=6)
     parser.add_argument("--many", type=int, default=100)
     args = parser.parse_args()
-    port, token = free_port(), secrets.token_urlsafe(8)
-    store = start_store(port, token)
-    url = f"http://127.0.0.1:{port}"
-    admin = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
-    try:
+    with bench_store() as store:
+        url, admin = store.url, store.admin
         with tempfile.TemporaryDirectory() as scratch:
             env = tool_env(url, ORDERCANCEL_STATE_DIR=scratch)
             version = [timed(["--version"], env)[0] for _ in range(args.runs)]
@@ -69,9 +62,6 @@ def main() -> None:
                               "check_many": {"orders": args.many, "wall_s": round(wall / 1000, 2),
                                              "orders_per_s": round(args.many / (wall / 1000), 1)},
                               "cpus": os.cpu_count()}))
-    finally:
-        store.terminate()
-        store.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ import argparse
 import functools
 import json
 import os
-import secrets
 import statistics
 import sys
 import tempfile
@@ -24,13 +23,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.batch_throughput import descendants  # noqa: E402
 from benchmarks.cancel_latency import add_orders  # noqa: E402
-from benchmarks.store_throughput import start_store, tool_env  # noqa: E402
-from mock_store.server import free_port  # noqa: E402
+from benchmarks.store_throughput import bench_store, tool_env  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -102,11 +98,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=30)
     args = parser.parse_args()
-    port, token = free_port(), secrets.token_urlsafe(8)
-    store = start_store(port, token)
-    url = f"http://127.0.0.1:{port}"
-    admin = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
-    try:
+    with bench_store() as store:
+        url, admin = store.url, store.admin
         with tempfile.TemporaryDirectory() as scratch:
             os.environ.update(tool_env(url, ORDERCANCEL_STATE_DIR=scratch, ORDERCANCEL_LOG_FORMAT="json"))
             from automation.browser import open_browser
@@ -118,7 +111,7 @@ def main() -> None:
             from pages.cancel_items import CancelItemsPage
 
             configure("json", level=30)  # warnings only: the flow's info lines are not its cost
-            meter = Meter(store.pid)
+            meter = Meter(store.process.pid)
             for owner, attribute, step in [
                     (Cancellation, "cancel", "other"), (Storefront, "fetch", "fetch details"),
                     (Cancellation, "_open_form", "open Cancel items (load, read)"),
@@ -152,9 +145,6 @@ def main() -> None:
             wall_per_order = sum(sum(w) for w in meter.wall.values()) * 1000 / orders
             print(json.dumps({"benchmark": "order_breakdown", "orders": orders, "wall_ms_per_order": round(wall_per_order),
                               "cpu_ms_per_order": {k: round(v) for k, v in totals.items()}, "steps": steps}))
-    finally:
-        store.terminate()
-        store.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,9 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -43,6 +46,28 @@ def start_store(port: int, token: str) -> subprocess.Popen[bytes]:
             time.sleep(0.05)  # polling a starting server's health check
     process.kill()
     raise SystemExit("the store did not start")
+
+
+@dataclass(frozen=True)
+class BenchStore:
+    url: str
+    admin: httpx.Client  # the store's admin API
+    process: subprocess.Popen[bytes]
+
+
+@contextmanager
+def bench_store() -> Iterator[BenchStore]:
+    """The mock store in its own process on a free port, with a client for its admin API; stopped
+    at the end. Its CPU is not the tool's: the benchmarks count it apart or not at all."""
+    port, token = free_port(), secrets.token_urlsafe(8)
+    process = start_store(port, token)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as admin:
+            yield BenchStore(url, admin, process)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def asset_origin(url: str) -> str:
