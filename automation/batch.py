@@ -25,8 +25,10 @@ from automation.logs import get_logger
 from automation.outcome import ExitCode, Outcome, Result
 from automation.settings import Settings
 from automation.storefront import Storefront
+from pages import your_orders
 from pages.common import query_param
 from pages.order_details import OrderDetailsPage
+from pages.your_orders import YourOrdersPage
 
 # How a per-order outcome is recorded in the journal.
 JOURNAL_STATE = {
@@ -171,8 +173,8 @@ class BatchRun:
             if self.progress:
                 self.progress(record)
 
-        with shared as browser:
-            aborted = self._sign_in_once(browser)
+        with shared:
+            aborted = self._sign_in_once(shared.first)
             if aborted is not None:
                 summary.aborted = aborted
                 return
@@ -199,9 +201,14 @@ class BatchRun:
                 worker.join()
 
     def _sign_in_once(self, browser: Any) -> Result | None:
-        """One sign-in for the whole run, saved for every worker's context; None when ready."""
+        """One sign-in for the whole run, saved for every worker's context; None when ready. A
+        saved session the store still takes needs none: Your Orders read over plain HTTP (no
+        redirect followed) is the proof, and no browser starts for it."""
         storefront = Storefront(browser, self.settings, self.run_id, self.log)
         try:
+            fetched = storefront.fetch(YourOrdersPage.PATH)
+            if fetched is not None and your_orders.showing(fetched):
+                return None
             for attempt in range(self.options.retries + 1):
                 try:
                     storefront.open_your_orders()

@@ -11,6 +11,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from automation.logs import get_logger
 from automation.settings import Settings
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ def open_browser(settings: Settings) -> Iterator[Browser]:
     """One browser for the whole run: launched here, or on a Playwright server at BROWSER_ENDPOINT."""
     with playwright_client() as playwright:
         browser = _connect(playwright, settings) if settings.browser_endpoint else _launch(playwright, settings)
+        get_logger().info("browser_started", remote=bool(settings.browser_endpoint))
         try:
             yield browser
         finally:
@@ -109,67 +111,50 @@ def launch_when_needed(stack: ExitStack, settings: Settings) -> Callable[[], Bro
 
 
 class BatchBrowsers:
-    """The browsers of a batch. Playwright's sync API belongs to the thread that started it, so each
-    worker thread drives a browser of its own through its own Playwright, over Playwright's pipe:
-    no debugging port is ever opened (any local process could attach to one, read what is typed
-    and take the cookies). With one thread, the browser that signed in does the work."""
+    """The browsers of a batch, each started only when a screen needs it (a batch whose orders are
+    all answered by plain reads starts none). Playwright's sync API belongs to the thread that
+    started it, so each worker thread drives a browser of its own through its own Playwright, over
+    Playwright's pipe: no debugging port is ever opened (any local process could attach to one,
+    read what is typed and take the cookies). With one thread, the main thread's browser (the one
+    that signed in, if one had to) does the work."""
 
     def __init__(self, settings: Settings, threads: int = 1, existing: Browser | None = None) -> None:
         self.settings = settings
         self.threads = threads
         self.existing = existing  # a browser the caller already runs (and closes), for one thread
-        self.browser: Browser | None = None
-        self._playwright: Any = None
+        self._first = ExitStack()  # the main thread's browser, once started
+        self._browser: Browser | None = existing
 
-    def __enter__(self) -> Browser:
-        if self.existing is not None:
-            self.browser = self.existing
-            return self.browser
-        self._playwright = playwright_client().start()
-        try:
-            self.browser = (_connect(self._playwright, self.settings) if self.settings.browser_endpoint
-                            else _launch(self._playwright, self.settings))
-        except BaseException:
-            self._stop()  # no driver left behind when the browser would not start
-            raise
-        return self.browser
+    def __enter__(self) -> BatchBrowsers:
+        return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.existing is None:
-            self._stop()
+        self._first.close()
 
-    def _stop(self) -> None:
-        try:
-            if self.browser is not None:
-                self.browser.close()
-                self.browser = None
-        finally:
-            if self._playwright is not None:
-                self._playwright.stop()
-                self._playwright = None
+    def first(self) -> Browser:
+        """The main thread's browser, started on the first call."""
+        if self._browser is None:
+            self._browser = self._first.enter_context(open_browser(self.settings))
+        return self._browser
 
     def signed_in(self) -> None:
-        """The run's one sign-in is saved: with several threads, each now uses a browser (and a
-        Playwright driver) of its own, so the ones that signed in stop rather than sit idle
-        (measured: the idle driver alone held ~80 MiB)."""
+        """The run's one sign-in is saved: with several threads, each uses a browser (and a
+        Playwright driver) of its own, so the main thread's stop rather than sit idle (measured:
+        the idle driver alone held ~80 MiB)."""
         if self.threads > 1 and self.existing is None:
-            self._stop()
+            self._first.close()
+            self._browser = None
 
     @contextmanager
-    def for_this_thread(self) -> Iterator[Browser]:
-        """The calling thread's browser: the first one with one thread, else one launched (or, with
-        a browser server, connected) by this thread's own Playwright."""
+    def for_this_thread(self) -> Iterator[Browser | Callable[[], Browser]]:
+        """The calling thread's browser, as a function that starts it when first needed: the main
+        thread's with one thread, else one of this thread's own Playwright (or, with a browser
+        server, its own connection)."""
         if self.threads == 1:
-            assert self.browser is not None, "one thread works in the browser that signed in"
-            yield self.browser
+            yield self.first
             return
-        with playwright_client() as playwright:
-            browser = (_connect(playwright, self.settings) if self.settings.browser_endpoint
-                       else _launch(playwright, self.settings))
-            try:
-                yield browser
-            finally:
-                browser.close()
+        with ExitStack() as stack:
+            yield launch_when_needed(stack, self.settings)
 
 
 def blocked_requests(settings: Settings) -> re.Pattern[str]:

@@ -96,9 +96,8 @@ class Storefront:
         return self._page
 
     def _open_context(self) -> BrowserContext:
-        if callable(self._browser):  # launched once, whatever happens next
+        if callable(self._browser):  # started once, whatever happens next
             self._browser = self._browser()
-            self.log.info("browser_started")
         browser = self._browser
         if self._plain is not None:
             self._plain.close()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 from automation import __version__
 from mock_store import seed
 from pages.cancel_items import CancelItemsPage
 from pages.order_details import OrderDetailsPage
+from pages.your_orders import YourOrdersPage
 from tests.conftest import CliResult
 from tests.store_api import StoreAdmin
 
@@ -88,3 +90,24 @@ def test_a_plain_read_that_fails_falls_back_to_the_browser(store: StoreAdmin, cl
     result = cli("check", seed.DEMO_ORDER, "--json")
     assert result.exit_code == 1 and result.json["outcome"] == "error"
     assert started_a_browser(result)  # the browser tried (and retried) too, the full way
+
+
+def test_a_batch_that_only_reads_starts_no_browser(store: StoreAdmin, cli: Cli, tmp_path: Path) -> None:
+    assert cli("login").exit_code == 0
+    batch = tmp_path / "orders.csv"
+    batch.write_text(f"order_id\n{SHIPPED}\n")
+    result = cli("batch", str(batch), "--json")
+    assert result.exit_code == 0 and result.json["counts"] == {"not_cancellable": 1}, result.stderr[-2000:]
+    assert not started_a_browser(result)  # the saved session proved itself on Your Orders, read plainly
+    assert ("plain", YourOrdersPage.PATH, False) in by_reader(store)
+
+
+def test_a_batch_with_work_starts_its_browser_once_and_signs_in_once(store: StoreAdmin, cli: Cli,
+                                                                      tmp_path: Path) -> None:
+    orders = [store.add_order([f"Mug {n}"]) for n in range(3)]
+    batch = tmp_path / "orders.csv"
+    batch.write_text("order_id\n" + "".join(f"{o.id}\n" for o in orders) + f"{SHIPPED}\n")
+    result = cli("batch", str(batch), "--json")  # no saved session yet
+    assert result.json["counts"] == {"cancelled": 3, "not_cancellable": 1}, result.stderr[-2000:]
+    assert [line["event"] for line in result.logs].count("browser_started") == 1
+    assert [e["result"] for e in store.events("sign_in")] == ["ok"]
