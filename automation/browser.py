@@ -105,9 +105,16 @@ def open_browser(settings: Settings) -> Iterator[Browser]:
 
 
 def launch_when_needed(stack: ExitStack, settings: Settings) -> Callable[[], Browser]:
-    """A function that starts the run's one browser when first called (a run whose screens are all
-    read over plain HTTP never calls it); the browser closes with the stack."""
-    return lambda: stack.enter_context(open_browser(settings))
+    """A function that starts the run's one browser on its first call and gives that same browser
+    on every later one (a run whose screens are all read over plain HTTP never calls it); the
+    browser closes with the stack."""
+    started: list[Browser] = []
+
+    def browser() -> Browser:
+        if not started:
+            started.append(stack.enter_context(open_browser(settings)))
+        return started[0]
+    return browser
 
 
 class BatchBrowsers:
@@ -121,9 +128,10 @@ class BatchBrowsers:
     def __init__(self, settings: Settings, threads: int = 1, existing: Browser | None = None) -> None:
         self.settings = settings
         self.threads = threads
-        self.existing = existing  # a browser the caller already runs (and closes), for one thread
-        self._first = ExitStack()  # the main thread's browser, once started
-        self._browser: Browser | None = existing
+        self._first = ExitStack()  # holds the main thread's browser, once started
+        # the main thread's browser, started on the first call; the caller's own (it closes it), if given
+        self.first: Callable[[], Browser] = (lambda: existing) if existing is not None else \
+            launch_when_needed(self._first, settings)
 
     def __enter__(self) -> BatchBrowsers:
         return self
@@ -131,22 +139,15 @@ class BatchBrowsers:
     def __exit__(self, *exc: object) -> None:
         self._first.close()
 
-    def first(self) -> Browser:
-        """The main thread's browser, started on the first call."""
-        if self._browser is None:
-            self._browser = self._first.enter_context(open_browser(self.settings))
-        return self._browser
-
     def signed_in(self) -> None:
         """The run's one sign-in is saved: with several threads, each uses a browser (and a
         Playwright driver) of its own, so the main thread's stop rather than sit idle (measured:
         the idle driver alone held ~80 MiB)."""
-        if self.threads > 1 and self.existing is None:
-            self._first.close()
-            self._browser = None
+        if self.threads > 1:
+            self._first.close()  # nothing to close when the browser is the caller's or never started
 
     @contextmanager
-    def for_this_thread(self) -> Iterator[Browser | Callable[[], Browser]]:
+    def for_this_thread(self) -> Iterator[Callable[[], Browser]]:
         """The calling thread's browser, as a function that starts it when first needed: the main
         thread's with one thread, else one of this thread's own Playwright (or, with a browser
         server, its own connection)."""

@@ -87,9 +87,11 @@ def test_a_session_the_store_ended_is_read_again_in_the_browser_and_no_redirect_
 def test_a_plain_read_that_fails_falls_back_to_the_browser(store: StoreAdmin, cli: Cli) -> None:
     assert cli("login").exit_code == 0
     store.faults(seed=1, error_rate=1.0)  # every answer a server error page: the plain read gives up at once
+    before = len(store.requests())
     result = cli("check", seed.DEMO_ORDER, "--json")
     assert result.exit_code == 1 and result.json["outcome"] == "error"
-    assert started_a_browser(result)  # the browser tried (and retried) too, the full way
+    assert by_reader(store)[before] == ("plain", DETAILS, False)  # read plainly first ...
+    assert started_a_browser(result)  # ... then the browser tried (and retried) too, the full way
 
 
 def test_a_batch_that_only_reads_starts_no_browser(store: StoreAdmin, cli: Cli, tmp_path: Path) -> None:
