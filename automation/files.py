@@ -1,6 +1,7 @@
 """Private files in safe folders: folders this tool creates are 0700 and its files 0600 from the
 moment they exist; a folder it is given keeps its mode, but one that others could tamper with
-is refused."""
+is refused, and so is a record file of another user's, one others can write, or one reached
+through a symlink that others could have planted."""
 from __future__ import annotations
 
 import os
@@ -60,3 +61,73 @@ def scrub(text: str, secrets: list[str]) -> str:
         if secret:
             text = text.replace(secret, "***")
     return text
+
+
+class UnsafeFile(ValueError):
+    """A file the tool will not trust with its records; the message is one line."""
+
+
+MAX_LINKS = 40  # as the kernel's own limit: more is a loop
+
+
+def follow_trusted_links(path: Path, what: str) -> Path:
+    """The path with every symlink on it followed, each one judged before it is followed: a link
+    counts only in a folder that no one but this user (or root) can write to or owns, since in a
+    shared folder (sticky /tmp) anyone may have planted it. The real path is returned (its last
+    parts may not exist yet), so that a file opened there with O_NOFOLLOW is the one judged."""
+    rest = list((path if path.is_absolute() else Path.cwd() / path).parts[1:])
+    here, links = Path("/"), 0
+    while rest:
+        name = rest.pop(0)
+        if name == "..":  # after the links before it, as the kernel reads it
+            here = here.parent
+            continue
+        step = here / name
+        try:
+            info = step.lstat()
+        except FileNotFoundError:  # nothing further can be a link: the rest is plain names
+            return Path(os.path.normpath(step.joinpath(*rest)))
+        if not stat.S_ISLNK(info.st_mode):
+            here = step
+            continue
+        links += 1
+        if links > MAX_LINKS:
+            raise UnsafeFile(f"cannot use the {what} {path}: too many symlinks on its way")
+        _judge_link(step, path, what)
+        target = Path(os.readlink(step))
+        if target.is_absolute():
+            here = Path("/")
+        rest = [*target.parts[1 if target.is_absolute() else 0:], *rest]
+    return here
+
+
+def _judge_link(link: Path, given: Path, what: str) -> None:
+    folder = link.parent.lstat()  # already real: every link before it was followed
+    if folder.st_uid not in (os.geteuid(), 0) or folder.st_mode & (stat.S_IWGRP | stat.S_IWOTH | stat.S_ISVTX):
+        raise UnsafeFile(f"cannot use the {what} {given}: it is reached through the symlink {link}, in a folder "
+                         "that other users can write to or own; give the real path of a file of your own")
+
+
+def judge_private_file(info: os.stat_result, path: Path, what: str) -> None:
+    """A file the tool keeps its records in: a regular file of this user that no one else can write."""
+    if not stat.S_ISREG(info.st_mode):
+        raise UnsafeFile(f"cannot use the {what} {path}: it is not a regular file")
+    if info.st_uid != os.geteuid():
+        raise UnsafeFile(f"cannot use the {what} {path}: it belongs to another user (uid {info.st_uid}); use a "
+                         "file of your own")
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise UnsafeFile(f"cannot use the {what} {path}: other users can write to it (mode "
+                         f"{stat.S_IMODE(info.st_mode):o}); use a file of your own, not writable by others")
+
+
+def open_private_file(path: Path, what: str) -> int:
+    """A descriptor on the file at this real path (created 0600 if missing), never through a
+    symlink, and judged on what was opened (fstat), not on what the path showed a moment before."""
+    # O_NONBLOCK: a planted FIFO must not hang the run before it is judged
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o600)
+    try:
+        judge_private_file(os.fstat(fd), path, what)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd

@@ -2,6 +2,7 @@
 decide, read again on the order's page and taken to its end, or left waiting with how long."""
 from __future__ import annotations
 
+import enum
 import time
 import uuid
 from collections import Counter
@@ -9,6 +10,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from automation.batch import JOURNAL_STATE, BatchSummary, OrderRecord, flatten
 from automation.browser import launch_when_needed
@@ -46,25 +48,44 @@ def waited(since: datetime, now: datetime) -> str:
     return " ".join(p for p in parts if p) or "0 min"
 
 
+class Verdict(enum.StrEnum):
+    """What the store (or the seller) has answered, as its pages show it."""
+    CANCELLED = "cancelled"
+    WAITING = "waiting"
+    REFUSED = "refused"
+
+
+def verdict(state: JournalState, chosen: list[dict[str, Any]], summary: OrderSummary) -> Verdict:
+    """The one rule of `follow`, on the order's page alone, never on the clock: the chosen products
+    shown cancelled (or the order cancelled) is a yes. A request a seller holds shows as requested,
+    so its status gone is the seller's no. The store decides a pending cancellation on its own
+    clock and the page shows no sign of it while it does: the order leaving the cancel window
+    ("Preparing for Shipment", no Cancel items link) is not an answer, and only the order shown
+    shipped (the store's refusal: "the items may have entered the shipping process") is a no."""
+    products = Counter(c.get("product") or c.get("product_id") or f"title:{c.get('title')}" for c in chosen)
+    if summary.cancelled_banner or summary.state is OrderState.CANCELLED or \
+            shown_cancelled(products, lines_of(summary.items)):
+        return Verdict.CANCELLED
+    if state == JournalState.CANCELLATION_REQUESTED:
+        return Verdict.WAITING if summary.state is OrderState.CANCELLATION_REQUESTED else Verdict.REFUSED
+    return Verdict.REFUSED if summary.shipped else Verdict.WAITING
+
+
 def decide(entry: Awaiting, summary: OrderSummary, now: datetime, market: Marketplace) -> Decision:
-    """The one rule of `follow`: the chosen products cancelled is `cancelled`; a request the seller
-    still holds, or a pending cancellation on an order still open, is waiting; anything else (the
-    order moved on with the items still ordered) is the seller's or the store's no."""
+    """The verdict on a waiting row, worded: cancelled with the refund's date, still waiting with
+    how long (and whom to contact after 7 days), or refused with the return advice."""
     order_id = entry.order_id
     seller = entry.state == JournalState.CANCELLATION_REQUESTED
     decider = "the seller" if seller else "the store"
-    lines = lines_of(summary.items)
-    chosen = Counter(c.get("product") or c.get("product_id") or f"title:{c.get('title')}" for c in entry.chosen)
     common = {"before": report_state(summary), "after": report_state(summary), "items": report_items(summary, market)}
-    what = "the order" if summary.cancelled_banner else f"{sum(chosen.values()) or 'the'} item(s)"
-    if summary.cancelled_banner or summary.state is OrderState.CANCELLED or shown_cancelled(chosen, lines):
+    what = "the order" if summary.cancelled_banner else f"{len(entry.chosen) or 'the'} item(s)"
+    answer = verdict(JournalState(entry.state), entry.chosen, summary)
+    if answer is Verdict.CANCELLED:
         refund_by = business_days_after(now.date(), 5, market.country).isoformat()
         message, next_step = say("follow_cancelled", decider=decider.capitalize(), what=what, refund_by=refund_by)
         return Decision(JournalState.CANCELLED, Result(order_id, Outcome.CANCELLED, message, next_step=next_step,
                                                        refund_expected_by=refund_by, **common))
-    holding = summary.state is OrderState.CANCELLATION_REQUESTED if seller else \
-        summary.state is OrderState.CANCELLABLE
-    if holding:
+    if answer is Verdict.WAITING:
         key = "follow_overdue" if now - entry.since >= OVERDUE else "follow_waiting"
         message, next_step = say(key, decider=decider, waited=waited(entry.since, now),
                                  overdue=OVERDUE_ADVICE[JournalState(entry.state)])

@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from automation.files import UnsafeFolder, ensure_folder
+from automation.files import UnsafeFile, UnsafeFolder, ensure_folder, follow_trusted_links, judge_private_file, \
+    open_private_file
 
 
 class JournalState(enum.StrEnum):
@@ -137,42 +138,66 @@ def _now() -> str:
 
 class Journal:
     def __init__(self, path: Path, store_host: str, account: str) -> None:
-        # the lock is taken on the database file itself, found through every symlink: two runs that
-        # name one journal by different paths still meet at one lock
-        self.path = path.resolve()
         self.store_host = store_host
         self.account = account
         self._lock = threading.Lock()
         self._lock_fd: int | None = None
         try:
+            # symlinks are followed only where no one else could have planted them, so two runs that
+            # name one journal by different paths still meet at one lock (the real file's)
+            self.path = follow_trusted_links(path, "journal")
             ensure_folder(self.path.parent, "journal's folder")
         except OSError as exc:
             raise JournalUnusable(f"cannot open the journal {path}: {exc.strerror}") from None
         except UnsafeFolder as exc:
             raise JournalUnusable(f"cannot open the journal {path}: {exc}") from None
+        except UnsafeFile as exc:
+            raise JournalUnusable(str(exc)) from None
         try:
-            self._lock_fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-        except OSError as exc:
-            raise JournalUnusable(f"{path} is not a usable journal: {exc.strerror}") from None
-        try:
+            self._lock_fd = open_private_file(self.path, "journal")
+            self._judge_sidecars()  # before SQLite reads them: a planted WAL would be replayed
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            os.close(self._lock_fd)
+            self.close()
             raise JournalBusy(f"another batch run is using the journal {self.path}; wait for it to finish") from None
+        except OSError as exc:
+            self.close()
+            raise JournalUnusable(f"{path} is not a usable journal: {exc.strerror}") from None
+        except UnsafeFile as exc:
+            self.close()
+            raise JournalUnusable(str(exc)) from None
+        self._connect(path)
+
+    def _connect(self, given: Path) -> None:
         try:
             self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=10, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             # WAL with NORMAL is durable when the process is killed (the requirement); only a power
             # cut may lose the last transitions
             self.db.execute("PRAGMA synchronous=NORMAL")
+            opened, judged = os.stat(self.path), os.fstat(self._lock_fd)  # type: ignore[arg-type]
+            if (opened.st_dev, opened.st_ino) != (judged.st_dev, judged.st_ino):
+                raise UnsafeFile(f"cannot use the journal {given}: it was replaced while it was being opened")
+            self._judge_sidecars()  # SQLite made them now, or found them
             self.db.executescript(SCHEMA)
         except (sqlite3.DatabaseError, OSError) as exc:
             self.close()
-            raise JournalUnusable(f"{path} is not a usable journal: {exc}") from None
-        for suffix in ("-wal", "-shm"):
+            raise JournalUnusable(f"{given} is not a usable journal: {exc}") from None
+        except UnsafeFile as exc:
+            self.close()
+            raise JournalUnusable(str(exc)) from None
+
+    def _judge_sidecars(self) -> None:
+        """SQLite's own files beside the journal (its write-ahead log, its shared memory, a rollback
+        journal) are the journal too: each must be this user's and writable by no one else."""
+        for suffix in ("-wal", "-shm", "-journal"):
             sidecar = Path(f"{self.path}{suffix}")
-            if sidecar.exists():
-                os.chmod(sidecar, 0o600)
+            try:
+                info = sidecar.lstat()
+            except FileNotFoundError:
+                continue
+            judge_private_file(info, sidecar, f"journal's {suffix[1:]} file")
+            os.chmod(sidecar, 0o600)  # judged a regular file of ours a moment ago
 
     def close(self) -> None:
         if getattr(self, "db", None) is not None:

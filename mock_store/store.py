@@ -354,7 +354,8 @@ class StoreState:
 
     def settle(self, order: Order) -> None:
         """A pending cancellation decided once the store clock passes its time: 'cancelled'
-        cancels its items; 'refused' leaves them ordered and the order moves on to shipping."""
+        cancels its items; 'refused' leaves them ordered and the order ships (the live site's
+        refusal says the items "may have entered the shipping process")."""
         with self.lock:
             if order.pending is None or order.decision is None:
                 return
@@ -368,7 +369,7 @@ class StoreState:
                     if item.id in item_ids and item.status == ORDERED:
                         item.status = CANCELLED
             else:
-                order.stage = PREPARING
+                order.stage = SHIPPED
             self.record(order.account, "pending_decided", result, order_id=order.id, items=item_ids)
 
     def admin_view(self, order: Order) -> dict[str, Any]:

@@ -61,6 +61,7 @@ class OrderSummary:
     cancel_path: str | None
     cancelled_banner: bool
     total: str | None = None  # the grand total as the page shows it
+    shipped: bool = False  # every shipment still holding items says it has left (shipped or delivered)
 
     @property
     def state(self) -> OrderState:
@@ -77,6 +78,12 @@ class OrderSummary:
 
 def shows_cancellation_requested(status_text: str) -> bool:
     return any(words in status_text for words in all_languages("cancellation_requested"))
+
+
+def shows_shipped(statuses: list[str]) -> bool:
+    """Whether every shipment status shown says the shipment has left: "Not Yet Shipped" has not."""
+    words = tuple(all_languages("shipped") + all_languages("delivered"))
+    return bool(statuses) and all(status.startswith(words) for status in statuses)
 
 
 def showing(html: str) -> bool:
@@ -103,7 +110,8 @@ def parse(html: str) -> OrderSummary:
     charges = doc.css(CHARGE_ROW_AMOUNT)
     return OrderSummary(order_id=order_id or None, placed=text(doc.css_first(PLACED)) or None, status_text=status,
                         items=items, cancel_path=attribute(doc.css_first(CANCEL_LINK), "href"),
-                        cancelled_banner=banner is not None, total=text(charges[-1]) if charges else None)
+                        cancelled_banner=banner is not None, total=text(charges[-1]) if charges else None,
+                        shipped=banner is None and shows_shipped([s for s in statuses if s]))
 
 
 def _seller(words: str) -> str | None:

@@ -15,6 +15,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "server_error": "Something went wrong",
         "sold_by": "Sold by:",
         "attempting_to_cancel": "Attempting to cancel",  # the live site's "pending" answer to a cancel
+        "shipped": "Shipped",  # a shipment's status once it has left: the one sign of it with no marker
+        "delivered": "Delivered",
     },
     "da": {
         "order_placed": "Ordre afgivet",
@@ -26,6 +28,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "server_error": "Noget gik galt",
         "sold_by": "Sælges af:",
         "attempting_to_cancel": "Vi forsøger at annullere",
+        "shipped": "Afsendt",
+        "delivered": "Leveret",
     },
     "de": {
         "order_placed": "Bestellung aufgegeben",
@@ -37,6 +41,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "server_error": "Etwas ist schiefgelaufen",
         "sold_by": "Verkauf durch:",
         "attempting_to_cancel": "Wir versuchen, die gewählten Artikel zu stornieren",
+        "shipped": "Versandt",
+        "delivered": "Zugestellt",
     },
     "sv": {
         "order_placed": "Beställning gjord",
@@ -48,11 +54,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "server_error": "Något gick fel",
         "sold_by": "Säljs av:",
         "attempting_to_cancel": "Vi försöker avbryta",
+        "shipped": "Skickad",
+        "delivered": "Levererad",
     },
     # amazon.com's spelling where the UK's (and the tables above) differ
     "en-US": {
         "cancelled": "Canceled",
         "cancellation_requested": "Cancelation requested",
+    },
+    "en-GB": {
+        "shipped": "Dispatched",
     },
 }
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,6 +36,9 @@ def store(store_server: RunningStore) -> Iterator[StoreAdmin]:
     admin.reset("demo")
     yield admin
     admin.faults()
+    # a reset places its scenario at the store's clock: one a test moved ahead is put back, so
+    # that the next test's scenario is placed now, not in the future
+    admin.clock(now=datetime.now(UTC).isoformat())
 
 
 @pytest.fixture

@@ -102,6 +102,37 @@ def test_follow_takes_each_waiting_cancellation_to_its_end(store: StoreAdmin, cl
     assert nothing.exit_code == 0 and "nothing to follow" in nothing.stdout
 
 
+def test_a_pending_cancellation_past_the_orders_window_stays_pending_until_the_store_decides(
+        store: StoreAdmin, cli: Cli, tmp_path: Path) -> None:
+    yes = store.add_order(["Toaster"], decision={"after_minutes": 60, "result": "cancelled"})
+    no = store.add_order(["Blender"], decision={"after_minutes": 60, "result": "refused"})
+    batch = tmp_path / "orders.csv"
+    batch.write_text(f"order_id\n{yes.id}\n{no.id}\n")
+    journal = tmp_path / "state" / "journal.sqlite"
+    assert cli("batch", str(batch), "--json").exit_code == 0
+    pending = {yes.id: "decision_pending", no.id: "decision_pending"}
+    assert journal_rows(journal) == pending
+
+    store.clock(advance_seconds=40 * 60)  # both past their 30-minute window; the store decides at 60
+    assert all(store.order(o).raw["pending"] and not store.order(o).raw["cancellable"] for o in pending)
+    early = cli("follow", "--json").json
+    assert {o["order_id"]: (o["state"], o["outcome"]) for o in early["orders"]} == {
+        yes.id: ("decision_pending", "pending"), no.id: ("decision_pending", "pending")}
+    assert all("still waiting for the store's decision" in o["message"] for o in early["orders"])
+    assert journal_rows(journal) == pending and not store.events("pending_decided")
+
+    store.clock(advance_seconds=25 * 60)  # the store decides
+    decided = {o["order_id"]: o for o in cli("follow", "--json").json["orders"]}
+    assert {o: d["state"] for o, d in decided.items()} == {yes.id: "cancelled", no.id: "not_cancellable"}
+    assert "status: Shipped" in decided[no.id]["message"]
+    assert journal_rows(journal) == {yes.id: "cancelled", no.id: "not_cancellable"}
+    assert {e["order_id"]: e["result"] for e in store.events("pending_decided")} == {yes.id: "cancelled",
+                                                                                      no.id: "refused"}
+    assert store.order(yes.id).statuses() == {"cancelled"} and store.order(no.id).statuses() == {"ordered"}
+    assert presses(store, yes.id) == 1 and presses(store, no.id) == 1  # following never presses anything
+    assert "nothing to follow" in cli("follow").stdout
+
+
 def test_a_request_waiting_over_seven_days_says_whom_to_contact(store: StoreAdmin, cli: Cli, tmp_path: Path) -> None:
     order = store.add_order(["Record Player"], seller="third_party")
     batch = tmp_path / "orders.csv"
