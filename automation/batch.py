@@ -18,7 +18,7 @@ from automation.browser import BatchBrowsers
 from automation.cancellation import Cancellation, CancelRequest, run_order
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
 from automation.failures import failure
-from automation.files import write_private
+from automation.files import UnsafeName, artifact_path, write_private
 from automation.items import Line, Selector
 from automation.journal import CHECKING, PENDING, SUBMITTING, Entry, Journal, JournalState
 from automation.logs import get_logger
@@ -297,11 +297,15 @@ class BatchRun:
         """The order's final screen for the report, as a person would see it (its own styles, at
         the browser's size): the screen the order ended on, or its details page when it was only
         fetched or stopped on another order's screen."""
-        folder = self.options.report_dir / "screens"  # type: ignore[operator]
+        try:
+            path = artifact_path(self.options.report_dir / "screens", order_id, ".jpg")  # type: ignore[operator]
+        except UnsafeName as exc:  # an order number that is not one names no file
+            self.log.warning("screen_not_saved", error=str(exc))
+            return None
         try:
             if query_param(storefront.page, "orderID") != order_id:
                 storefront.visit(OrderDetailsPage.path_for(order_id))
             image = storefront.screenshot(type="jpeg", quality=75)
         except Exception:  # a screenshot is a nicety; the order's outcome stands without it
             return None
-        return str(write_private(folder / f"{order_id}.jpg", image))
+        return str(write_private(path, image))

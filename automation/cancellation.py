@@ -32,7 +32,7 @@ from automation.wording import WORDING, say
 from pages import cancel_items, cancel_summary, order_details
 from pages.cancel_items import CancelForm, CancelItemsPage
 from pages.cancel_summary import CancelResultKind, CancelSummaryPage
-from pages.common import error_kind, query_param
+from pages.common import error_kind, query_param, shown
 from pages.order_details import OrderDetailsPage, OrderSummary
 from pages.sign_in import SignInPage
 from pages.your_orders import OrderCard, YourOrdersPage
@@ -103,7 +103,7 @@ def since(after: list[ItemReport], before: list[ItemReport]) -> list[ItemReport]
 def shows_order(summary: OrderSummary, order_id: str, address_order: str | None) -> bool:
     """Whether a details screen is this order's: its number, or, for a fully cancelled order whose
     page shows no number (as on the live site), the address it was read from."""
-    if summary.order_id is None and summary.cancelled_banner:
+    if summary.order_id is None and summary.rejected_id is None and summary.cancelled_banner:
         return address_order == order_id
     return summary.order_id == order_id
 
@@ -165,7 +165,8 @@ class Cancellation:
             raise StoreTrouble(f"the page for {order_id} is not an order details screen")
         summary = order_details.parse(html)
         if not shows_order(summary, order_id, address_order=query_param(self.page, "orderID")):
-            raise WrongOrder(f"asked for {order_id} but the page shows {summary.order_id or 'no order number'}")
+            raise WrongOrder(f"asked for {order_id} but the page shows "
+                             f"{summary.order_id or summary.rejected_id or 'no order number'}")
         return summary
 
     def check(self, order_id: str) -> Result:
@@ -181,17 +182,25 @@ class Cancellation:
                       total=money(summary.total, self.market))
 
     def list_orders(self, order_filter: str | None) -> list[OrderCard]:
+        """The order cards of every page; a card whose number is not an order number is skipped
+        with one warning, and its number is never used."""
         screen = YourOrdersPage(self.page)
         self.storefront.visit(YourOrdersPage.path_for(order_filter))
         if not screen.is_showing():
             raise StoreTrouble("Your Orders did not show")
         cards: dict[str, OrderCard] = {}
+        skipped: set[str] = set()
         for _ in range(ORDERS_PAGES_MAX):
             self._wait_until_decrypted(screen)
-            fresh = {c.order_id: c for c in screen.cards() if c.order_id not in cards}
+            read = screen.read()
+            new_skips = [number for number in dict.fromkeys(read.rejected) if number not in skipped]
+            for number in new_skips:
+                self.log.warning("order_card_skipped", number=number, reason="not an order number")
+            skipped.update(new_skips)
+            fresh = {c.order_id: c for c in read.cards if c.order_id not in cards}
             cards.update(fresh)
-            href = screen.next_page_path()
-            if not href or not fresh:  # a "next" page that repeats what was seen ends the walk
+            href = read.next_page_path
+            if not href or not (fresh or new_skips):  # a "next" page that repeats what was seen ends the walk
                 break
             self.storefront.visit(href)
         return list(cards.values())
@@ -256,7 +265,8 @@ class Cancellation:
         if not cancel_items.showing(html):
             return None, []
         if query_param(self.page, "orderID") != order_id:
-            raise WrongOrder(f"the Cancel items page is for {query_param(self.page, 'orderID')}, not {order_id}")
+            raise WrongOrder(f"the Cancel items page is for {shown(query_param(self.page, 'orderID') or '')}, "
+                             f"not {order_id}")
         screen = cancel_items.parse(html)
         if not screen.items:
             raise WrongOrder("the Cancel items page lists no items")
@@ -316,8 +326,8 @@ class Cancellation:
                                  "the store's answer to the submit never arrived")
         if CancelSummaryPage(self.page).is_showing():  # server-rendered: read as served, else from the page
             answer = cancel_summary.parse(submission.html or self.page.content(), self.page.url)
-            if answer.order_id not in (None, order_id):
-                raise WrongOrder(f"the cancel summary is for {answer.order_id}, not {order_id}")
+            if answer.rejected_id or answer.order_id not in (None, order_id):
+                raise WrongOrder(f"the cancel summary is for {answer.order_id or answer.rejected_id}, not {order_id}")
             result = self._confirm(request, submission, lines, before, items, answer.kind, answer.message)
             if already and result.outcome is Outcome.CANCELLED:
                 result.message += f"; already cancelled before: {names(already)}"

@@ -1,17 +1,43 @@
 """Private files in safe folders: folders this tool creates are 0700 and its files 0600 from the
 moment they exist; a folder it is given keeps its mode, but one that others could tamper with
 is refused, and so is a record file of another user's, one others can write, or one reached
-through a symlink that others could have planted."""
+through a symlink that others could have planted. A file named after an order gets its name
+from `artifact_path` only."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
 
+from pages.common import is_order_number, shown
+
+# what may follow the order number in a file's name: plain words, then the extension ("-error.png")
+_SUFFIX = re.compile(r"(?:-[a-z]{1,20}){0,3}\.[a-z]{2,5}")  # short: a name stays far below 255 bytes
+
 
 class UnsafeFolder(ValueError):
     """A folder the tool will not write secrets or evidence into; the message is one line."""
+
+
+class UnsafeName(ValueError):
+    """A file name the tool will not make: its order id or label is not what it must be."""
+
+
+def artifact_path(folder: Path, order_id: str | None, suffix: str) -> Path:
+    """The file `<order_id><suffix>` directly in the folder (`run<suffix>` for the run's own work,
+    of no one order: None): the only way a file is named after an order. The id must be an order
+    number (ids also come from store pages and journal files) and the suffix plain words with an
+    extension; the result is checked to stay in the folder."""
+    if order_id is not None and not is_order_number(order_id):
+        raise UnsafeName(f"no file is named after {shown(order_id)}: not an order number")
+    if not _SUFFIX.fullmatch(suffix):
+        raise UnsafeName(f"no file is named with the label {shown(suffix)}: not plain words and an extension")
+    path = folder / f"{order_id or 'run'}{suffix}"
+    if path.resolve().parent != folder.resolve():
+        raise UnsafeName(f"{shown(str(path))} would not be directly in {shown(str(folder))}")
+    return path
 
 
 def ensure_folder(path: Path, what: str = "folder") -> Path:

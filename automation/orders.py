@@ -1,11 +1,10 @@
 """Order numbers and item selectors: parsed once, here, before any browser starts."""
 from __future__ import annotations
 
-import re
 import unicodedata
 
-# ASCII digits only: \d would also accept look-alike digits from other scripts.
-ORDER_ID = re.compile(r"(?:[0-9]{3}|D01)-[0-9]{7}-[0-9]{7}")
+from pages.common import is_order_number
+
 MAX_SELECTOR = 200
 MAX_NOTE = 255
 
@@ -26,7 +25,7 @@ def has_line_break_or_control(text: str) -> bool:
 
 def parse_order_id(text: str) -> str:
     candidate = text.strip(" \t")  # only spaces and tabs: str.strip() would also eat U+2028 and U+0085
-    if not ORDER_ID.fullmatch(candidate):
+    if not is_order_number(candidate):
         raise BadInput(f"not an order number: '{_printable(text)}' (expected NNN-NNNNNNN-NNNNNNN or D01-NNNNNNN-NNNNNNN)")
     return candidate
 

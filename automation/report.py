@@ -14,7 +14,7 @@ from typing import Any
 
 from automation.batch import BatchSummary, OrderRecord
 from automation.files import ensure_folder, write_private
-from automation.orders import ORDER_ID
+from pages.common import is_order_number
 from pages.order_details import OrderDetailsPage
 
 CSV_FIELDS = ["order_id", "line", "state", "outcome", "state_before", "state_after", "duration_ms", "attempts",
@@ -80,7 +80,7 @@ def _row(record: OrderRecord, folder: Path, store_url: str) -> str:
     states = [str(result.get("state_before") or ""), str(result.get("state_after") or "")]
     state = e(states[0] if states[0] == states[1] else " → ".join(s or "?" for s in states))
     link = ""
-    if store_url and ORDER_ID.fullmatch(record.order_id):  # not for invalid rows
+    if store_url and is_order_number(record.order_id):  # not for invalid rows
         address = store_url + OrderDetailsPage.path_for(record.order_id)
         link = f'<br><a class=store href="{e(address)}" rel="noreferrer">open in the store</a>'
     outcome = e(record.state) + (" (earlier run)" if record.skipped else "")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from automation.browser import new_context
 from automation.errors import AuthFailed, StoreTrouble
-from automation.files import ensure_folder, scrub, write_private
+from automation.files import UnsafeName, artifact_path, ensure_folder, scrub, write_private
 from automation.marketplace import language_cookie
 from automation.plain_http import PlainReader, reaches_directly
 from automation.playwright_errors import PlaywrightError, PlaywrightTimeout
@@ -240,14 +240,17 @@ class Storefront:
         if self._page is None:
             return saved
         try:
-            folder = ensure_folder(self.settings.artifacts_path / self.run_id, "artifacts folder")
-            stem = folder / f"{order_id}-{label}"
+            folder = self.settings.artifacts_path / self.run_id
+            # named before anything is made; "" is the run's own work (a sign-in, a list of orders)
+            png_path = artifact_path(folder, order_id or None, f"-{label}.png")
+            html_path = artifact_path(folder, order_id or None, f"-{label}.html")
+            ensure_folder(folder, "artifacts folder")
             html = self.page.content()
             png = self.screenshot(html, full_page=True)
-            saved.append(str(write_private(stem.with_suffix(".png"), png)))
+            saved.append(str(write_private(png_path, png)))
             cleaned = scrub(html, self.settings.secrets() + self._cookie_values())
-            saved.append(str(write_private(stem.with_suffix(".html"), cleaned.encode())))
-        except (PlaywrightError, OSError) as exc:
+            saved.append(str(write_private(html_path, cleaned.encode())))
+        except (PlaywrightError, OSError, UnsafeName) as exc:
             self.log.warning("evidence_failed", error=str(exc).splitlines()[0])
         return saved
 
@@ -277,9 +280,16 @@ class Storefront:
         """The trace of this order's work, scrubbed before it reaches its final path."""
         if not self.tracing:
             return []
-        folder = ensure_folder(self.settings.artifacts_path / self.run_id, "artifacts folder")
-        raw = folder / f".{order_id}-trace.raw.zip"
-        path = folder / f"{order_id}-trace.zip"
+        folder = self.settings.artifacts_path / self.run_id
+        try:
+            path = artifact_path(folder, order_id or None, "-trace.zip")
+        except UnsafeName as exc:  # the chunk is dropped, so the next order's trace starts clean
+            self.log.warning("trace_not_saved", error=str(exc))
+            self.context.tracing.stop_chunk()
+            self.context.tracing.start_chunk()
+            return []
+        ensure_folder(folder, "artifacts folder")
+        raw = path.with_name(f".{path.stem}.raw.zip")  # hidden until scrubbed
         try:
             self.context.tracing.stop_chunk(path=raw)
             self.context.tracing.start_chunk()

@@ -6,7 +6,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pages.common import attribute, document, path_of, text
+from pages.common import attribute, document, is_order_number, path_of, shown, text
 from pages.texts import all_languages
 
 if TYPE_CHECKING:
@@ -28,8 +28,9 @@ class CancelResultKind(enum.StrEnum):
 class CancelResult:
     kind: CancelResultKind
     message: str
-    order_id: str | None
+    order_id: str | None  # the order its address names; None if it names none, or nothing that is an order number
     items: list[str]
+    rejected_id: str | None = None  # what the address names instead of an order number, escaped
 
 
 def parse(html: str, address: str) -> CancelResult:
@@ -45,8 +46,10 @@ def parse(html: str, address: str) -> CancelResult:
         kind = CancelResultKind.UNKNOWN
     if kind is CancelResultKind.UNKNOWN and any(heading.startswith(t) for t in all_languages("attempting_to_cancel")):
         kind = CancelResultKind.PENDING  # the live pending answer's marker is not known: its words are
-    return CancelResult(kind, heading, query.get("orderid"),
-                        [text(node) for node in doc.css(ITEM_TITLE)])
+    named = query.get("orderid")
+    valid = named is not None and is_order_number(named)
+    return CancelResult(kind, heading, named if valid else None, [text(node) for node in doc.css(ITEM_TITLE)],
+                        rejected_id=shown(named) if named is not None and not valid else None)
 
 
 class CancelSummaryPage:

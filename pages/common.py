@@ -1,5 +1,5 @@
-"""What every screen shares: the HTML parser and its text rule, product links, the page's own
-address, the store's error pages, and the states an order's screens can show."""
+"""What every screen shares: the HTML parser and its text rule, the order-number pattern, product
+links, the page's own address, the store's error pages, and the states an order's screens can show."""
 from __future__ import annotations
 
 import enum
@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 PRODUCT_LINK = "a[href*='/dp/'], a[href*='/gp/product/']"
 _PRODUCT_IN_HREF = re.compile(r"/(?:dp|gp/product)/([A-Z0-9]{10})(?:[/?#]|$)")
 ERROR_HEADING = "h1"
+# The one order-number pattern, for what the user types and what a page shows. ASCII digits
+# only: \d would also accept look-alike digits from other scripts.
+ORDER_NUMBER = re.compile(r"(?:[0-9]{3}|D01)-[0-9]{7}-[0-9]{7}")
+SHOWN_MAX = 60
 
 
 class OrderState(enum.StrEnum):
@@ -26,6 +30,18 @@ class OrderState(enum.StrEnum):
     NOT_CANCELLABLE = "not_cancellable"
     CANCELLED = "cancelled"
     CANCELLATION_REQUESTED = "cancellation_requested"
+
+
+def is_order_number(candidate: str) -> bool:
+    """Whether the whole string is an order number: nothing before it, nothing after it."""
+    return ORDER_NUMBER.fullmatch(candidate) is not None
+
+
+def shown(raw: str) -> str:
+    """A store-given string that failed its check, made safe to show: escaped (repr) and cut to
+    SHOWN_MAX characters; for messages and logs only, never to be used as a value."""
+    escaped = repr(raw)
+    return escaped if len(escaped) <= SHOWN_MAX else escaped[:SHOWN_MAX - 3] + "..."
 
 
 def document(html: str) -> LexborHTMLParser:

@@ -7,7 +7,18 @@ from typing import TYPE_CHECKING
 
 from selectolax.lexbor import LexborNode
 
-from pages.common import PRODUCT_LINK, OrderState, attribute, document, product_id, text, within
+from pages.common import (
+    ORDER_NUMBER,
+    PRODUCT_LINK,
+    OrderState,
+    attribute,
+    document,
+    is_order_number,
+    product_id,
+    shown,
+    text,
+    within,
+)
 from pages.texts import all_languages
 
 if TYPE_CHECKING:
@@ -36,7 +47,6 @@ CANCEL_LINK = "a[href*='/progress-tracker/package/preship/cancel-items']"
 CHARGE_ROW_AMOUNT = "[data-component='chargeSummary'] .od-line-item-row .od-line-item-row-content"
 CANCELLED_BANNER = "[data-component='cancelledOrderBanner']"
 BANNER_HEADING = "h4, .a-alert-heading"
-_ORDER_NUMBER = re.compile(r"(?:D01|[0-9]{3})-[0-9]{7}-[0-9]{7}")
 _NUMBER = re.compile(r"[0-9]+")
 
 
@@ -62,6 +72,7 @@ class OrderSummary:
     cancelled_banner: bool
     total: str | None = None  # the grand total as the page shows it
     shipped: bool = False  # every shipment still holding items says it has left (shipped or delivered)
+    rejected_id: str | None = None  # what the page shows as its number when that is no order number, escaped
 
     @property
     def state(self) -> OrderState:
@@ -94,8 +105,9 @@ def showing(html: str) -> bool:
 def parse(html: str) -> OrderSummary:
     """What the screen says, as data: no browser, no waiting, no side effects."""
     doc = document(html)
-    order_id = text(doc.css_first(ORDER_ID)) or next(
-        (m.group(0) for node in doc.css(OLD_ORDER_ID) if (m := _ORDER_NUMBER.search(text(node)))), "")
+    number = text(doc.css_first(ORDER_ID)) or next(
+        (m.group(0) for node in doc.css(OLD_ORDER_ID) if (m := ORDER_NUMBER.search(text(node)))), "")
+    order_id = number if is_order_number(number) else None
     cancelled_part = doc.css(CANCELLED_PART)
     items = [_item(node, within(node, cancelled_part)) for node in doc.css(ITEM)] or \
         [_old_item(node) for node in doc.css(OLD_ITEM)]
@@ -108,10 +120,11 @@ def parse(html: str) -> OrderSummary:
     else:
         status = " / ".join(s for s in statuses if s)
     charges = doc.css(CHARGE_ROW_AMOUNT)
-    return OrderSummary(order_id=order_id or None, placed=text(doc.css_first(PLACED)) or None, status_text=status,
+    return OrderSummary(order_id=order_id, placed=text(doc.css_first(PLACED)) or None, status_text=status,
                         items=items, cancel_path=attribute(doc.css_first(CANCEL_LINK), "href"),
                         cancelled_banner=banner is not None, total=text(charges[-1]) if charges else None,
-                        shipped=banner is None and shows_shipped([s for s in statuses if s]))
+                        shipped=banner is None and shows_shipped([s for s in statuses if s]),
+                        rejected_id=shown(number) if number and order_id is None else None)
 
 
 def _seller(words: str) -> str | None:

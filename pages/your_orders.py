@@ -1,12 +1,12 @@
 """Your Orders: the order cards of one page of the order history, and the way to the next page."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from selectolax.lexbor import LexborNode
 
-from pages.common import OrderState, attribute, document, text
+from pages.common import OrderState, attribute, document, is_order_number, shown, text
 from pages.texts import all_languages
 
 if TYPE_CHECKING:
@@ -48,9 +48,10 @@ class OrderCard:
 
 @dataclass(frozen=True)
 class OrdersScreen:
-    cards: list[OrderCard]
+    cards: list[OrderCard]  # only cards whose number is an order number
     next_page_path: str | None
     still_encrypted: int  # cards the page's decryption script has not yet replaced
+    rejected: list[str] = field(default_factory=list)  # the numbers of the other cards, escaped (`shown`)
 
 
 def showing(html: str) -> bool:
@@ -58,9 +59,13 @@ def showing(html: str) -> bool:
 
 
 def parse(html: str) -> OrdersScreen:
+    """The page's cards. A card whose number is not an order number (none, a path, markup...) is
+    no order card: the store gave a string that is data, and it is only reported, escaped."""
     doc = document(html)
-    cards = [card for card in (_card(node) for node in doc.css(CARD)) if card.order_id]
-    return OrdersScreen(cards, attribute(doc.css_first(NEXT_PAGE), "href"), len(doc.css(ENCRYPTED_CARD)))
+    read = [_card(node) for node in doc.css(CARD)]
+    return OrdersScreen([card for card in read if is_order_number(card.order_id)],
+                        attribute(doc.css_first(NEXT_PAGE), "href"), len(doc.css(ENCRYPTED_CARD)),
+                        [shown(card.order_id) for card in read if not is_order_number(card.order_id)])
 
 
 def _header_value(card: LexborNode, labels: list[str]) -> str | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import time
+import urllib.parse
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -58,7 +59,7 @@ class StoreAdmin:
         return self.order(order_id)
 
     def order(self, order_id: str) -> AdminOrder:
-        response = self.http.get(f"/__admin/orders/{order_id}")
+        response = self.http.get(f"/__admin/orders/{urllib.parse.quote(order_id, safe='')}")
         response.raise_for_status()
         return AdminOrder(response.json())
 

@@ -436,3 +436,16 @@ def test_both_languages_have_every_text_and_none_shadows_a_template_name() -> No
     from mock_store.texts import TEXTS
     assert set(TEXTS["en"]) == set(TEXTS["da"])
     assert not [key for key in TEXTS["en"] if hasattr(dict, key)]  # t.clear would be dict.clear in Jinja
+
+
+def test_an_order_number_that_is_no_number_only_when_a_test_asks_for_a_hostile_store(
+        store: StoreAdmin, shopper: Shopper) -> None:
+    item = {"title": "Mug", "price": "5"}
+    refused = store.http.post("/__admin/orders", json={"orders": [{"id": "../x/113-1234567-1234567",
+                                                                   "account": seed.DEMO_EMAIL, "items": [item]}]})
+    assert refused.status_code == 400 and "not an order number" in refused.text
+    hostile = store.add_order([item], order_id="../x/113-1234567-1234567", hostile_id=True)
+    assert hostile.id == "../x/113-1234567-1234567"
+    shopper.sign_in()
+    assert "../x/113-1234567-1234567" in order_cards(shopper.get("/your-orders/orders").text)
+    assert shopper.get("/your-orders/order-details", params={"orderID": hostile.id}).status_code == 200

@@ -98,7 +98,7 @@ def add_orders(body: NewOrders, store: State) -> Response:
     return JSONResponse({"orders": [o.id for o in orders]})
 
 
-@router.get("/orders/{order_id}")
+@router.get("/orders/{order_id:path}")  # path: a hostile id may hold slashes
 def order(order_id: str, store: State) -> Response:
     found = store.orders.get(order_id)
     if found is None:
