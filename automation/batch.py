@@ -15,16 +15,17 @@ import structlog
 
 from automation.batch_input import BatchInput, BatchRow
 from automation.browser import BatchBrowsers
-from automation.cancellation import Cancellation, CancelRequest, run_order
+from automation.cancellation import Cancellation, CancelRequest, report_items, report_state, run_order
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
 from automation.failures import failure
 from automation.files import UnsafeName, artifact_path, write_private
-from automation.items import Line, Selector
+from automation.items import Line, Selector, differs, lines_of, shown_cancelled
 from automation.journal import CHECKING, PENDING, SUBMITTING, Entry, Journal, JournalState
 from automation.logs import get_logger
-from automation.outcome import ExitCode, Outcome, Result
+from automation.outcome import ExitCode, OrderState, Outcome, Result
 from automation.settings import Settings
 from automation.storefront import Storefront
+from automation.wording import say
 from pages import your_orders
 from pages.common import query_param
 from pages.order_details import OrderDetailsPage
@@ -56,6 +57,9 @@ class BatchOptions:
     redo: bool = False
     report_dir: Path | None = None
     source: str = "-"
+    # False (a sweep): a row that may have been clicked before is only confirmed by reading its order
+    press_again: bool = True
+    max_clicks: int | None = None  # at most this many orders pressed for in this run (a sweep's --max-cancels)
 
 
 @dataclass
@@ -122,6 +126,8 @@ class BatchRun:
         self.progress = progress  # called with each finished OrderRecord
         self.run_id = uuid.uuid4().hex[:12]
         self.log = get_logger().bind(run_id=self.run_id)
+        self._pressed: set[str] = set()  # the orders pressed for in this run
+        self._pressing = threading.Lock()
 
     def run(self) -> BatchSummary:
         started = time.monotonic()
@@ -153,9 +159,7 @@ class BatchRun:
                           message=bad.error)
         todo = []
         for row in self.batch.rows:
-            request = {"line": row.line, "items": list(row.items), "reason": row.reason, "note": row.note,
-                       **({"rule": row.rule} if row.rule else {})}
-            entry = journal.enqueue(row.order_id, request, self.run_id, self.options.redo)
+            entry = journal.enqueue(row.order_id, row.request(), self.run_id, self.options.redo)
             if entry.finished:
                 summary.records.append(OrderRecord(row.order_id, row.line, entry.state, entry.outcome or {},
                                                    entry.attempts, skipped=True))
@@ -245,22 +249,28 @@ class BatchRun:
     def _process(self, storefront: Storefront, journal: Journal, row: BatchRow, entry: Entry) -> OrderRecord:
         order_id = row.order_id
         # an earlier run may have clicked (it died at the submit, or failed after it): the flow reads
-        # the order first, and asks for exactly the items then ticked
-        clicked = entry.state == SUBMITTING or entry.chosen is not None
+        # the order first, and asks for exactly the items then ticked (a sweep only reads it)
+        clicked = entry.may_have_clicked
+        refused = False  # the last check before the click said no: trying again changes nothing
 
         def submitting(chosen: list[Line]) -> None:
-            nonlocal clicked
+            nonlocal clicked, refused
+            why = self._why_not_press(row, chosen)
+            if why:
+                refused = True
+                raise NotSubmitted(f"{why}; nothing was submitted")
             journal.mark_submitting(order_id, [{"item_id": c.item_id, "product": c.product,
                                                 "product_id": c.product_id, "title": c.title} for c in chosen])
             clicked = True
 
-        def request() -> CancelRequest:
+        def act(canceller: Cancellation) -> Result:
+            ticked = journal.get(order_id).chosen if clicked else None  # type: ignore[union-attr]
+            if clicked and not self.options.press_again:
+                return confirm_earlier_click(canceller, order_id, ticked or [])
             # after a possible click, ask for exactly the lines then ticked: by their item ids while the
             # form offers them, else by their products, which the order page shows cancelled
-            ticked = journal.get(order_id).chosen if clicked else None  # type: ignore[union-attr]
-            items = [Selector(c["item_id"], c.get("product") or c["product_id"] or f"title:{c['title']}")
-                     for c in ticked] if ticked else [Selector(text) for text in row.items]
-            return CancelRequest(order_id, items, row.reason, row.note)
+            items = [Selector(c["item_id"], ticked_product(c)) for c in ticked] if ticked else row.selectors()
+            return canceller.cancel(CancelRequest(order_id, items, row.reason, row.note))
 
         attempts = 0
         row_state = entry.state  # pending, or submitting when an earlier run died around its click
@@ -270,10 +280,10 @@ class BatchRun:
                 journal.mark_checking(order_id, self.run_id)
                 row_state = CHECKING
             canceller = Cancellation(storefront, submitting)
-            result = run_order(storefront, order_id, lambda c=canceller: c.cancel(request()))
+            result = run_order(storefront, order_id, lambda c=canceller: act(c))
             if canceller.submissions:  # pressed in this attempt: the row stays submitting
                 row_state = SUBMITTING
-            if result.outcome not in RETRYABLE or attempts > self.options.retries:
+            if result.outcome not in RETRYABLE or attempts > self.options.retries or refused:
                 break
             if canceller.unanswered:  # never pressed again this run: a later run reads the order first
                 self.log.info("order_not_retried", reason="the store may still act on an unanswered submit")
@@ -293,6 +303,18 @@ class BatchRun:
         journal.mark_final(order_id, state, record.result)
         return record
 
+    def _why_not_press(self, row: BatchRow, chosen: list[Line]) -> str | None:
+        """The last check before the click: the lines to tick are the lines decided (products and
+        counts), and the run's limit of orders to press for is not reached. None: press."""
+        if row.lines and (why := differs(list(row.lines), chosen)):
+            return why
+        with self._pressing:
+            limit = self.options.max_clicks
+            if row.order_id not in self._pressed and limit is not None and len(self._pressed) >= limit:
+                return f"this run may cancel at most {limit} order(s) (--max-cancels), and did"
+            self._pressed.add(row.order_id)
+        return None
+
     def _final_screen(self, storefront: Storefront, order_id: str) -> str | None:
         """The order's final screen for the report, as a person would see it (its own styles, at
         the browser's size): the screen the order ended on, or its details page when it was only
@@ -309,3 +331,36 @@ class BatchRun:
         except Exception:  # a screenshot is a nicety; the order's outcome stands without it
             return None
         return str(write_private(path, image))
+
+
+class NotSubmitted(StoreTrouble):
+    """The last check before a click refused it: nothing was submitted."""
+
+
+def ticked_product(chosen: dict[str, Any]) -> str:
+    """The product of a line a run ticked, as the journal keeps it (`Line.product`)."""
+    return chosen.get("product") or chosen.get("product_id") or f"title:{chosen.get('title')}"
+
+
+def confirm_earlier_click(reader: Cancellation, order_id: str, ticked: list[dict[str, Any]]) -> Result:
+    """A row an earlier press may have acted on, judged by reading its order only: the button is
+    never pressed again. The ticked lines shown cancelled: cancelled; a seller asked: requested;
+    anything else needs a person to look."""
+    summary = reader.read_order(order_id)
+    if summary is None:
+        message, next_step = say("not_found", order_id=order_id)
+        return Result(order_id, Outcome.NOT_FOUND, message, next_step=next_step)
+    names = ", ".join(str(c.get("title")) for c in ticked) or "its items"
+    common: dict[str, Any] = {"before": report_state(summary), "after": report_state(summary),
+                              "items": report_items(summary, reader.market)}
+    chosen = Counter(ticked_product(c) for c in ticked)
+    if summary.cancelled_banner or summary.state is OrderState.CANCELLED or \
+            shown_cancelled(chosen, lines_of(summary.items)):
+        message, next_step = say("confirmed_earlier", names=names)
+        return Result(order_id, Outcome.CANCELLED, message, next_step=next_step, **common)
+    if summary.state is OrderState.CANCELLATION_REQUESTED:
+        message, next_step = say("requested", names=names, heard="", order_id=order_id)
+        return Result(order_id, Outcome.CANCELLATION_REQUESTED, message, next_step=next_step, **common)
+    message, next_step = say("unconfirmed_earlier", names=names, order_id=order_id,
+                             status=summary.status_text or "no status shown")
+    return Result(order_id, Outcome.NEEDS_HUMAN, message, next_step=next_step, **common)

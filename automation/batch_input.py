@@ -9,6 +9,7 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from automation.items import Selector
 from automation.orders import BadInput, has_line_break_or_control, parse_item_selector, parse_note, parse_order_id
 from automation.reasons import CancelReason, parse_reason
 
@@ -35,9 +36,30 @@ class BatchRow:
     reason: CancelReason | None = None
     note: str | None = None
     rule: str | None = None  # the sweep rule that chose this order
+    # the lines a sweep decided on, each by product and position (never an item id or a title);
+    # before the click, the lines to tick must be these
+    lines: tuple[Selector, ...] = ()
 
     def instructions(self) -> tuple[Any, ...]:
-        return (self.items, self.reason, self.note)
+        return (self.items, self.lines, self.reason, self.note)
+
+    def selectors(self) -> list[Selector]:
+        """The items to cancel as the item rule resolves them (none: every item offered)."""
+        return list(self.lines) or [Selector(text) for text in self.items]
+
+    def request(self) -> dict[str, Any]:
+        """The row as the journal keeps it."""
+        return {"line": self.line, "items": list(self.items), "reason": self.reason, "note": self.note,
+                **({"rule": self.rule} if self.rule else {}),
+                **({"lines": [{"product": s.product, "nth": s.nth} for s in self.lines]} if self.lines else {})}
+
+    @classmethod
+    def from_request(cls, order_id: str, request: dict[str, Any]) -> BatchRow:
+        """The row again, from what the journal kept of it."""
+        lines = tuple(Selector.for_line(str(line["product"]), int(line["nth"])) for line in request.get("lines") or ())
+        reason = request.get("reason")
+        return cls(0, order_id, tuple(request.get("items") or ()), CancelReason(reason) if reason else None,
+                   request.get("note"), request.get("rule"), lines)
 
 
 @dataclass(frozen=True)

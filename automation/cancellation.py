@@ -299,12 +299,12 @@ class Cancellation:
         return any(same_origin(src, origin) for origin in (settings.base_url, *settings.asset_origins))
 
     def _submit(self, form: CancelItemsPage, chosen: list[Line], reason: CancelReason | None) -> Submission:
-        """Press the button exactly once. Whatever happens next, it is never pressed again for this
-        submission: an answer that never arrived is judged by reading the order."""
-        self.log.info("submitting", items=[line.item_id for line in chosen],
-                      products=[line.product_id for line in chosen], reason=reason)
+        """Press the button exactly once (unless `on_submit` refuses, by raising). Whatever happens next,
+        it is never pressed again for this submission: an answer that never arrived is judged by reading the order."""
         if self.on_submit:
             self.on_submit(chosen)
+        self.log.info("submitting", items=[line.item_id for line in chosen],
+                      products=[line.product_id for line in chosen], reason=reason)
         try:
             with self.storefront.pacer.load():  # the submit loads a page too
                 response = form.submit(timeout_ms=self.storefront.settings.submit_timeout_s * 1000)

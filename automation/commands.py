@@ -20,8 +20,8 @@ import structlog
 import typer
 from pydantic import ValidationError
 
-from automation.batch import BatchOptions, BatchRun, BatchSummary, OrderRecord
-from automation.batch_input import BadFile, BatchInput, BatchRow, read_batch, read_source
+from automation.batch import BatchOptions, BatchRun, BatchSummary
+from automation.batch_input import BadFile, BatchInput, read_batch, read_source
 from automation.browser import BrowserUnavailable, launch_when_needed, open_browser
 from automation.cancellation import Cancellation, CancelRequest, run_order
 from automation.errors import AuthFailed, Fail, NeedsHuman
@@ -44,7 +44,7 @@ from automation.output import (
     progress_bar,
 )
 from automation.playwright_errors import PlaywrightError
-from automation.reasons import CancelReason, parse_reason
+from automation.reasons import parse_reason
 from automation.report import write_report
 from automation.session import forget_session, save_session, session_file
 from automation.settings import Settings, UntrustedEnvFile, forget_secret_variables, trusted_env_file
@@ -256,7 +256,7 @@ def follow(ctx: typer.Context, journal: Path | None, report: Path | None, as_jso
 
 def sweep(ctx: typer.Context, rules_file: Path, apply: bool, max_cancels: int, journal: Path | None,
           report: Path | None, as_json: bool, notify: list[str] | None, notify_always: bool) -> None:
-    from automation.sweep import read_rules
+    from automation.rules import read_rules
 
     with one_error_path(as_json):
         rules = read_rules(rules_file)
@@ -280,14 +280,14 @@ def sweep(ctx: typer.Context, rules_file: Path, apply: bool, max_cancels: int, j
 class SweepOptions:
     journal: Path
     apply: bool
-    max_cancels: int
+    max_cancels: int  # orders this run may press 'Request cancellation' for
     report: Path | None
     source: str
 
 
 def run_sweep(settings: Settings, rules: list[Any], options: SweepOptions, interactive: bool) -> BatchSummary | Result:
-    """Decide over the open orders; with apply, cancel through the batch (the rows an earlier sweep
-    left unfinished included), after the --max-cancels check that comes before any click."""
+    """Decide over the open orders and what earlier sweeps left unfinished; with apply, cancel
+    through the batch, after the --max-cancels check that comes before any click."""
     started = time.monotonic()
     try:
         with open_browser(settings) as browser:  # one browser for deciding and for cancelling
@@ -299,39 +299,33 @@ def run_sweep(settings: Settings, rules: list[Any], options: SweepOptions, inter
 
 def sweep_in(browser: Any, settings: Settings, rules: list[Any], options: SweepOptions, interactive: bool,
              started: float) -> BatchSummary | Result:
-    from automation.sweep import as_batch
+    from automation.sweep import Plan, as_batch, records
 
-    found = find_by_rules(settings, rules, options.journal, browser)
-    if isinstance(found, Result):
+    found = find_by_rules(settings, rules, options, browser)
+    if not isinstance(found, Plan):
         return found
-    decisions, resumed = found
-    cancels = [d for d in decisions if d.cancels]
     if not options.apply:
-        summary = decided_only(decisions, settings)
+        summary = BatchSummary(uuid.uuid4().hex[:12], records(found, applied=False), store_url=settings.base_url)
         summary.duration_ms = int((time.monotonic() - started) * 1000)
         return summary
-    if len(cancels) > options.max_cancels:
-        raise Fail(f"the sweep would cancel {len(cancels)} orders, more than --max-cancels {options.max_cancels}; "
-                   "nothing was cancelled (check the rules, or raise --max-cancels)")
-    batch_input = as_batch(decisions)
-    batch_input.rows.extend(row for row in resumed if row.order_id not in {d.order_id for d in cancels})
-    summary = run_batch(settings, BatchOptions(options.journal, 1, 2, False, options.report, options.source),
-                        batch_input, interactive, browser)
-    summary.records += decided_only([d for d in decisions if not d.cancels], settings).records
+    # a row an earlier run may have pressed for is only read; at most --max-cancels orders are pressed for
+    batch_options = BatchOptions(options.journal, 1, 2, False, options.report, options.source, press_again=False,
+                                 max_clicks=options.max_cancels)
+    summary = run_batch(settings, batch_options, as_batch(found), interactive, browser)
+    summary.records += records(found, applied=True)
     return summary
 
 
-def find_by_rules(settings: Settings, rules: list[Any], journal_path: Path, browser: Any) -> Any:
-    """The sweep's decisions over the account's open orders (one browser, one sign-in), and the
-    rows an earlier sweep left unfinished; or the Result that stopped it."""
-    from automation.sweep import Candidate, Decider
+def find_by_rules(settings: Settings, rules: list[Any], options: SweepOptions, browser: Any) -> Any:
+    """The sweep's plan: its decisions over the account's open orders (one browser, one sign-in), set
+    against the journal, the rows earlier sweeps left unfinished included; or the Result that stopped
+    it. With --apply, before any click: the --max-cancels check, and the unfinished rows that the
+    rules no longer choose journaled as such."""
+    from automation.sweep import Candidate, Decider, dropped, plan_sweep
 
-    journal = Journal(journal_path, settings.host, (settings.email or "").lower())
+    journal = Journal(options.journal, settings.host, (settings.email or "").lower())
     try:
-        resumed = [BatchRow(0, e.order_id, tuple(e.request.get("items") or ()),
-                            CancelReason(e.request["reason"]) if e.request.get("reason") else None,
-                            e.request.get("note"), e.request.get("rule"))
-                   for e in journal.unfinished() if e.request.get("rule")]
+        unfinished = journal.unfinished()
         decider = Decider(rules, settings.market)
         candidates: list[Candidate] = []
 
@@ -347,26 +341,19 @@ def find_by_rules(settings: Settings, rules: list[Any], journal_path: Path, brow
             return Result("", Outcome.CHECKED, f"{len(candidates)} open orders")
 
         result = with_storefront(settings, "", work, browser=browser)
+        if result.outcome is not Outcome.CHECKED:
+            return result
+        decisions = decider.decide(candidates)
+        plan = plan_sweep(decisions, {d.order_id: journal.get(d.order_id) for d in decisions}, unfinished,
+                          {c.order_id for c in candidates})
+        if options.apply and len(plan.clicks) > options.max_cancels:
+            raise Fail(f"the sweep would cancel {len(plan.clicks)} orders, more than --max-cancels "
+                       f"{options.max_cancels}; nothing was cancelled (check the rules, or raise --max-cancels)")
+        for entry, why in plan.drops if options.apply else []:
+            journal.mark_no_longer_matched(entry.order_id, dropped(entry, why, applied=True))
+        return plan
     finally:
         journal.close()
-    if result.outcome is not Outcome.CHECKED:
-        return result
-    return decider.decide(candidates), resumed
-
-
-def decided_only(decisions: list[Any], settings: Settings) -> BatchSummary:
-    """A sweep without --apply: what it would do, as a batch summary (nothing clicked)."""
-    summary = BatchSummary(uuid.uuid4().hex[:12], store_url=settings.base_url)
-    for decision in decisions:
-        what = ", ".join(i.title for i in decision.items) if decision.items else "the whole order"
-        state = "would_cancel" if decision.cancels else "reported"
-        message = (f"rule '{decision.rule.name}': would cancel {what}" if decision.cancels
-                   else f"rule '{decision.rule.name}' matched ({what})") + \
-            (f"; {decision.rule.note}" if decision.rule.note and not decision.cancels else "")
-        summary.records.append(OrderRecord(decision.order_id, None, state, {
-            **decision.to_json(), "outcome": "would_cancel" if decision.cancels else "checked", "message": message,
-            "next_step": "run the sweep again with --apply to cancel" if decision.cancels else None}))
-    return summary
 
 
 def demo(ctx: typer.Context, sweep: bool = False) -> None:
@@ -458,7 +445,7 @@ EXAMPLE_RULES = Path(__file__).resolve().parent.parent / "examples" / "sweep-rul
 def demo_sweep(ctx: typer.Context) -> None:
     """The sweep scenario: what the example rules decide (nothing clicked), then the same sweep
     with --apply, and the store's own record of each order it touched."""
-    from automation.sweep import read_rules
+    from automation.rules import read_rules
     from mock_store import seed
     from mock_store.server import running_store
 

@@ -41,11 +41,19 @@ class Line:
 @dataclass(frozen=True)
 class Selector:
     """What a user named: an item id, a product id (ASIN, or ASIN#n for the n-th still-ordered line
-    of that product), an exact title, or a unique part of a title."""
+    of that product), an exact title, or a unique part of a title. Or, made by `Selector.for_line`, one
+    line as the tool itself read it: its product and position, never an item id or a title."""
     text: str
     # Set when a run asks again for a line this tool ticked before: that line's product. Once the
     # line is cancelled its id leaves the Cancel items page, and the order page shows it cancelled.
     ticked_product: str | None = None
+    product: str | None = None  # a line's product (`Line.product`), with `nth`: its position
+    nth: int = 0
+
+    @classmethod
+    def for_line(cls, product: str, nth: int) -> Selector:
+        """The n-th still-ordered line of a product (`Line.product`, `Line.position`), and no other."""
+        return cls(f"{product}#{nth}", product=product, nth=nth)
 
 
 def lines_of(ordered: list[OrderedItem], offered: list[CancellableItem] | None = None) -> list[Line]:
@@ -72,7 +80,10 @@ def lines_of(ordered: list[OrderedItem], offered: list[CancellableItem] | None =
 
 def pick(selector: Selector, lines: list[Line]) -> list[Line]:
     """Every line the selector names. The one matching rule: the first kind of name that matches
-    anything decides, in this order: item id, product id, exact title, part of a title."""
+    anything decides, in this order: item id, product id, exact title, part of a title. A line
+    selector names its product's still-ordered line at its position, and nothing else."""
+    if selector.product is not None:
+        return [line for line in lines if line.product == selector.product and line.position == selector.nth > 0]
     by_id = [line for line in lines if line.item_id == selector.text]
     if by_id or selector.ticked_product is not None:
         # a line ticked before is that line or, once it has left the form, a cancelled one of its product
@@ -132,3 +143,14 @@ def shown_cancelled(chosen: Counter[str], lines: list[Line]) -> bool:
     """Whether the order shows every chosen product cancelled as often as it was chosen (the
     products of lines a run ticked, as the journal keeps them)."""
     return bool(chosen) and not chosen - products(line for line in lines if line.cancelled)
+
+
+def differs(decided: list[Selector], chosen: list[Line]) -> str | None:
+    """Why the lines about to be ticked are not the lines decided (by product and count), or None
+    when they are the same."""
+    wanted = Counter(selector.product or "" for selector in decided)
+    ticking = products(chosen)
+    if wanted == ticking:
+        return None
+    return (f"the lines to tick ({', '.join(sorted(ticking.elements())) or 'none'}) are not the lines decided "
+            f"({', '.join(sorted(wanted.elements())) or 'none'})")

@@ -35,16 +35,19 @@ class JournalState(enum.StrEnum):
     INVALID = "invalid"
     NEEDS_HUMAN = "needs_human"
     FAILED = "failed"
+    # a sweep's row that never reached its click, and that the rules no longer choose
+    NO_LONGER_MATCHED = "no_longer_matched"
 
 
 S = JournalState
 PENDING, CHECKING, SUBMITTING = S.PENDING, S.CHECKING, S.SUBMITTING
 FINAL = (S.CANCELLED, S.CANCELLATION_REQUESTED, S.DECISION_PENDING, S.ALREADY_CANCELLED, S.NOT_CANCELLABLE, S.NOT_FOUND, S.INVALID,
-         S.NEEDS_HUMAN, S.FAILED)
+         S.NEEDS_HUMAN, S.FAILED, S.NO_LONGER_MATCHED)
 # Final for a batch, but not yet decided by the store or the seller: `follow` reads them.
 AWAITING = (S.CANCELLATION_REQUESTED, S.DECISION_PENDING)
-# Final for this run, but taken again by the next: they are the rows that need another go.
-RETAKEN = (S.INVALID, S.NEEDS_HUMAN, S.FAILED)
+# Final for this run, but taken again by the next: they are the rows that need another go (a row
+# the rules no longer chose is taken again only if they choose it again).
+RETAKEN = (S.INVALID, S.NEEDS_HUMAN, S.FAILED, S.NO_LONGER_MATCHED)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -119,6 +122,12 @@ class Entry:
     @property
     def finished(self) -> bool:
         return self.state in FINAL and self.state not in RETAKEN
+
+    @property
+    def may_have_clicked(self) -> bool:
+        """Whether a run may have pressed the button for this row (`chosen` is committed with
+        `submitting`, before the click, and kept): then the order is read before anything else."""
+        return self.state == SUBMITTING or self.chosen is not None
 
 
 @dataclass(frozen=True)
@@ -266,13 +275,14 @@ class Journal:
         """Record an invalid instruction; what an earlier run did stands, and a row that may have
         been clicked (submitting) is never overwritten."""
         now = _now()
+        overwritable = (PENDING, CHECKING, *RETAKEN)
         self._write("INSERT INTO orders (store, account, order_id, state, request, outcome, run_id, created_at, "
                     "updated_at, finished_at) VALUES (?, ?, ?, 'invalid', ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (store, account, order_id) DO UPDATE SET state = 'invalid', request = excluded.request, "
                     "outcome = excluded.outcome, run_id = excluded.run_id, updated_at = excluded.updated_at, "
-                    "finished_at = excluded.finished_at WHERE orders.state IN (?, ?, ?, ?, ?)",
+                    f"finished_at = excluded.finished_at WHERE orders.state IN ({', '.join('?' for _ in overwritable)})",
                     *self._key(), order_id, json.dumps(request), json.dumps(outcome), run_id, now, now, now,
-                    PENDING, CHECKING, *RETAKEN)
+                    *overwritable)
 
     def mark_checking(self, order_id: str, run_id: str) -> None:
         self._move(order_id, (PENDING,), "state = ?, attempts = attempts + 1, run_id = ?, updated_at = ?",
@@ -332,6 +342,17 @@ class Journal:
                                                  "state IN (?, ?, ?)", (*self._key(), PENDING, CHECKING,
                                                                          SUBMITTING)).fetchall()]
         return [entry for order_id in ids if (entry := self.get(order_id)) is not None]
+
+    def mark_no_longer_matched(self, order_id: str, outcome: dict[str, Any]) -> None:
+        """An unfinished row that never reached its click, which the rules no longer choose."""
+        now = _now()
+        changed = self._write("UPDATE orders SET state = ?, outcome = ?, updated_at = ?, finished_at = ? "
+                              "WHERE store = ? AND account = ? AND order_id = ? AND state IN (?, ?) AND chosen IS NULL",
+                              S.NO_LONGER_MATCHED, json.dumps(outcome), now, now, *self._key(), order_id, PENDING,
+                              CHECKING)
+        if changed != 1:
+            raise JournalConflict(f"the journal row of {order_id} is no longer pending or checking: another process "
+                                  "changed the journal; nothing more was done for it")
 
     def states(self) -> dict[str, str]:
         with self._lock:

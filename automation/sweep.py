@@ -1,148 +1,25 @@
 """`ordercancel sweep`: find the orders to cancel by rules while their window is open. The rules
-file is TOML, validated before any browser starts; a sweep decides from Your Orders and the
-details of the orders a rule may match, and only with --apply cancels, through the batch (the
-same use case, journal and exactly-once rules), each order journaled with its rule's name."""
+(`automation.rules`) are validated before any browser starts; a sweep decides from Your Orders and
+the details of the orders a rule may match, sets that against what earlier runs left in the journal,
+and only with --apply cancels, through the batch (the same use case, journal and exactly-once
+rules), each order journaled with its rule's name."""
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
-
+from automation.batch import OrderRecord
 from automation.batch_input import BatchInput, BatchRow
-from automation.errors import Fail
+from automation.items import Selector, lines_of
+from automation.journal import Entry, JournalState
 from automation.marketplace import Marketplace, parse_money
-from automation.orders import BadInput, parse_note
-from automation.reasons import CancelReason, parse_reason
+from automation.rules import Matchers, Rule
 from pages.order_details import OrderedItem, OrderSummary
 from pages.your_orders import OrderCard
-
-MAX_RULES_BYTES = 1024 * 1024
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d)\s*$", re.IGNORECASE)
-_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
-ASIN = re.compile(r"^[A-Z0-9]{10}$")
-
-
-def duration(value: Any) -> timedelta:
-    """'45m', '2h', '1d', '90s'."""
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError(f"not a duration like '45m', '2h' or '1d': {str(value)[:40]!r}")
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2).lower()])
-
-
-Duration = Annotated[timedelta, BeforeValidator(duration)]
-
-
-class Matchers(BaseModel):
-    """Everything an order must show for a rule to hold (all given matchers at once)."""
-    model_config = ConfigDict(extra="forbid")
-    title: list[str] | None = None
-    product: list[str] | None = None
-    seller: str | None = None
-    placed_within: Duration | None = None
-    item_price_over: Decimal | None = None
-    total_over: Decimal | None = None
-    duplicate_within: Duration | None = None
-
-    @field_validator("title", "product", mode="before")
-    @classmethod
-    def _listed(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
-
-    @field_validator("title")
-    @classmethod
-    def _patterns(cls, value: list[str] | None) -> list[str] | None:
-        for pattern in value or []:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from None
-        return value
-
-    @field_validator("product")
-    @classmethod
-    def _asins(cls, value: list[str] | None) -> list[str] | None:
-        for product in value or []:
-            if not ASIN.match(product):
-                raise ValueError(f"{product!r} is not a product id (10 capitals and digits)")
-        return value
-
-    def has_item_matchers(self) -> bool:
-        return bool(self.title or self.product or self.seller or self.item_price_over is not None)
-
-    def needs_details(self) -> bool:
-        return self.has_item_matchers() or self.duplicate_within is not None
-
-
-class Rule(Matchers):
-    name: str = Field(min_length=1, max_length=80)
-    action: Literal["cancel", "cancel_items", "report"]
-    reason: CancelReason | None = None
-    note: str | None = None
-    except_: Matchers | None = Field(default=None, alias="except")
-
-    @field_validator("reason", mode="before")
-    @classmethod
-    def _reason(cls, value: Any) -> Any:
-        try:
-            return parse_reason(str(value)) if value is not None else None
-        except BadInput as exc:
-            raise ValueError(str(exc)) from None
-
-    @field_validator("note")
-    @classmethod
-    def _note(cls, value: str | None) -> str | None:
-        try:
-            return parse_note(value)
-        except BadInput as exc:
-            raise ValueError(str(exc)) from None
-
-
-class RulesFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    rule: list[Rule] = Field(min_length=1)
-
-
-def read_rules(path: Path) -> list[Rule]:
-    """The rules, or a one-line error naming the rule and the key (exit 2, nothing done)."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_RULES_BYTES + 1)
-    except OSError as exc:
-        raise Fail(f"cannot read the rules file {path}: {exc.strerror}") from None
-    if len(raw) > MAX_RULES_BYTES:
-        raise Fail(f"the rules file {path} is over 1 MiB")
-    try:
-        document = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise Fail(f"the rules file {path} is not TOML: {str(exc).splitlines()[0]}") from None
-    try:
-        rules = RulesFile.model_validate(document).rule
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = list(error["loc"])
-        name = ""
-        if len(where) >= 2 and where[0] == "rule" and isinstance(where[1], int):
-            entries = document.get("rule") or []
-            entry = entries[where[1]] if where[1] < len(entries) and isinstance(entries[where[1]], dict) else {}
-            name = f"rule '{entry.get('name')}'" if entry.get("name") else f"rule {where[1] + 1}"
-            where = where[2:]
-        key = ".".join(str(p) for p in where) or "rule"
-        message = str(error["msg"]).removeprefix("Value error, ")
-        raise Fail(f"the rules file {path}: {name + ', ' if name else ''}key '{key}': {message}") from None
-    names = Counter(rule.name for rule in rules)
-    twice = [name for name, n in names.items() if n > 1]
-    if twice:
-        raise Fail(f"the rules file {path}: two rules are named '{twice[0]}'")
-    return rules
-
 
 # -- deciding -----------------------------------------------------------------------------------
 
@@ -166,7 +43,7 @@ class Decision:
     order_id: str
     rule: Rule
     items: list[OrderedItem] = field(default_factory=list)  # empty: the whole order
-    names: list[str] = field(default_factory=list)  # how the batch names each item (see `item_names`)
+    lines: list[Selector] = field(default_factory=list)  # each item as the item rule finds that same line
 
     @property
     def cancels(self) -> bool:
@@ -236,7 +113,7 @@ class Decider:
                 if rule.except_ is not None and self._matches(rule.except_, candidate, earlier) is not None:
                     continue
                 chosen = [] if rule.action == "cancel" else items
-                decision = Decision(candidate.order_id, rule, chosen, item_names(chosen, candidate.open_items()))
+                decision = Decision(candidate.order_id, rule, chosen, line_selectors(chosen, candidate.summary))
                 decisions.append(decision)
                 if decision.cancels:
                     cancelled.add(candidate.order_id)
@@ -272,21 +149,115 @@ class Decider:
         return False
 
 
-def item_names(chosen: list[OrderedItem], open_items: list[OrderedItem]) -> list[str]:
-    """Each chosen item as the item rule names it exactly: its product, or ASIN#n (the n-th
-    still-ordered line of that product) when the order has several lines of it."""
-    names = []
-    for item in chosen:
-        same = [other for other in open_items if other.product_id and other.product_id == item.product_id]
-        if len(same) > 1:
-            names.append(f"{item.product_id}#{next(n for n, other in enumerate(same, 1) if other is item)}")
+def line_selectors(chosen: list[OrderedItem], summary: OrderSummary | None) -> list[Selector]:
+    """Each chosen item as the selector the item rule resolves to that same line and no other: its
+    product and position among that product's still-ordered lines, as `items.lines_of` counts them
+    on every read of the order (never an item id, never a title)."""
+    if summary is None:
+        return []
+    lines = list(zip(summary.items, lines_of(summary.items), strict=True))
+    found = [next(line for item, line in lines if item is wanted) for wanted in chosen]
+    return [Selector.for_line(line.product, line.position) for line in found]
+
+
+# -- planning: the decisions against the journal ---------------------------------------------------
+
+@dataclass
+class Plan:
+    """A sweep's work: what the rules decided, set against what earlier runs did (the journal)."""
+    decisions: list[Decision]
+    clicks: list[Decision] = field(default_factory=list)  # this run may press for these (--max-cancels counts them)
+    confirms: list[BatchRow] = field(default_factory=list)  # an earlier run may have pressed: read, never pressed
+    done: list[tuple[Decision, Entry]] = field(default_factory=list)  # finished by an earlier run: nothing to do
+    drops: list[tuple[Entry, str]] = field(default_factory=list)  # an earlier sweep's unpressed rows, and why
+    resumed: set[str] = field(default_factory=set)  # orders whose rows an earlier run left unfinished
+
+
+def plan_sweep(decisions: list[Decision], journal: Mapping[str, Entry | None], unfinished: list[Entry],
+               open_orders: set[str]) -> Plan:
+    """Each decision to cancel: pressed for if no run ever pressed for it, only confirmed if one may
+    have, nothing if an earlier run finished it. Each row an earlier sweep left unfinished (killed)
+    and the rules no longer choose: confirmed if it may have been pressed for, else dropped."""
+    plan = Plan(decisions, resumed={entry.order_id for entry in unfinished})
+    cancelling = [decision for decision in decisions if decision.cancels]
+    for decision in cancelling:
+        entry = journal.get(decision.order_id)
+        if entry is not None and entry.finished:
+            plan.done.append((decision, entry))
+        elif entry is not None and entry.may_have_clicked:
+            plan.confirms.append(batch_row(decision))
         else:
-            names.append(item.product_id or item.title)
-    return names
+            plan.clicks.append(decision)
+    chosen = {decision.order_id for decision in cancelling}
+    for entry in unfinished:
+        if entry.order_id in chosen or not entry.request.get("rule"):  # a batch's rows are the batch's
+            continue
+        if entry.may_have_clicked:
+            plan.confirms.append(BatchRow.from_request(entry.order_id, entry.request))
+        else:
+            plan.drops.append((entry, "no rule chooses it now" if entry.order_id in open_orders
+                               else "it is no longer open to cancel"))
+    return plan
 
 
-def as_batch(decisions: list[Decision]) -> BatchInput:
-    """The decisions that cancel, as batch rows: the whole order, or its matching items."""
-    rows = [BatchRow(index + 1, d.order_id, tuple(d.names), d.rule.reason, d.rule.note, d.rule.name)
-            for index, d in enumerate(x for x in decisions if x.cancels)]
-    return BatchInput(rows=rows)
+def batch_row(decision: Decision, line: int = 0) -> BatchRow:
+    rule = decision.rule
+    return BatchRow(line, decision.order_id, (), rule.reason, rule.note, rule.name, tuple(decision.lines))
+
+
+def as_batch(plan: Plan) -> BatchInput:
+    """The rows the batch works on: the orders to press for, the ones only to confirm, and those an
+    earlier run finished (the batch lists them as such)."""
+    rows = [batch_row(d) for d in plan.clicks] + plan.confirms + [batch_row(d) for d, _ in plan.done]
+    return BatchInput(rows=[replace(row, line=n) for n, row in enumerate(rows, 1)])
+
+
+def dropped(entry: Entry, why: str, applied: bool) -> dict[str, Any]:
+    """What a dropped row says: in the journal, and in the run's summary."""
+    rule = entry.request.get("rule")
+    done = "dropped, nothing was pressed" if applied else "it would be dropped, nothing pressed"
+    return {"order_id": entry.order_id, "rule": rule, "outcome": "no_longer_matched",
+            "message": f"left unfinished by an earlier sweep (rule '{rule}') before its click; {why}: {done}",
+            "next_step": None}
+
+
+def records(plan: Plan, applied: bool) -> list[OrderRecord]:
+    """The sweep's own lines in its summary: without --apply every order it would act on, each kind
+    said; with --apply the reports and the dropped rows (the batch lists the rest)."""
+    out: list[OrderRecord] = []
+    clicks = {d.order_id for d in plan.clicks}
+    done = {d.order_id: entry for d, entry in plan.done}
+    for decision in plan.decisions:
+        rule, order_id = decision.rule, decision.order_id
+        what = ", ".join(i.title for i in decision.items) if decision.items else "the whole order"
+        if not decision.cancels:
+            message = f"rule '{rule.name}' matched ({what})" + (f"; {rule.note}" if rule.note else "")
+            out.append(_record(decision, "reported", "checked", message))
+        elif applied:
+            continue
+        elif order_id in clicks:
+            again = " (left unfinished by an earlier run: decided again)" if order_id in plan.resumed else ""
+            out.append(_record(decision, "would_cancel", "would_cancel", f"rule '{rule.name}': would cancel {what}"
+                               f"{again}", "run the sweep again with --apply to cancel"))
+        elif order_id in done:
+            out.append(_record(decision, done[order_id].state, "skipped", f"rule '{rule.name}' matches; an earlier "
+                               f"run ended it {done[order_id].state}: nothing to do", skipped=True))
+    if not applied:
+        decided = {d.order_id: d for d in plan.decisions}
+        for row in plan.confirms:
+            message = (f"rule '{row.rule}': an earlier run may have pressed 'Request cancellation' for it: would read "
+                       "the order to confirm, never press again")
+            out.append(OrderRecord(row.order_id, None, "would_confirm", {
+                **(decided[row.order_id].to_json() if row.order_id in decided else {"rule": row.rule}),
+                "outcome": "would_confirm", "message": message}))
+    for entry, why in plan.drops:
+        result = dropped(entry, why, applied)
+        out.append(OrderRecord(entry.order_id, None, JournalState.NO_LONGER_MATCHED if applied else "would_drop",
+                               result))
+    return out
+
+
+def _record(decision: Decision, state: str, outcome: str, message: str, next_step: str | None = None,
+            skipped: bool = False) -> OrderRecord:
+    return OrderRecord(decision.order_id, None, state, {**decision.to_json(), "outcome": outcome, "message": message,
+                                                        "next_step": next_step}, skipped=skipped)

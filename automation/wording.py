@@ -51,6 +51,14 @@ WORDING: dict[str, Wording] = {
     "unconfirmed_unanswered": Wording("not confirmed: {why}, and the order page still shows the items as ordered",
                                       "the store may still act on the submit: see 'ordercancel check {order_id}' in a "
                                       "few minutes before trying again"),
+    # a row an earlier run may have pressed for, read again and never pressed again (sweeps)
+    "confirmed_earlier": Wording("an earlier run's request to cancel {names} is confirmed: the order page shows "
+                                 "them cancelled", "nothing to do"),
+    "unconfirmed_earlier": Wording("an earlier run may have pressed 'Request cancellation' for {names}, and the order "
+                                   "page does not show them cancelled (status: {status}); the sweep never presses "
+                                   "twice, so nothing was submitted",
+                                   "a person should look at the order: 'ordercancel check {order_id}', then cancel it "
+                                   "by hand ('ordercancel cancel {order_id}') if it should still go"),
     # what `follow` reads later
     "follow_cancelled": Wording("{decider} cancelled {what}", REFUND),
     "follow_declined": Wording("{decider} did not cancel {what}; the order moves on (status: {status})",
