@@ -410,6 +410,8 @@ class StoreState:
         """Apply a cancel submission. Returns 'cancelled', 'requested', 'pending', 'refused' or
         'bundle_refused' (part of a bundle asked for: nothing changes)."""
         with self.lock:
+            if self.orders.get(order.id) is not order:  # a late cancel of an order a reset has replaced
+                return "refused"
             self.settle(order)
             if order.id in self.faults.ship_before_submit and order.stage != SHIPPED:
                 order.stage = SHIPPED
