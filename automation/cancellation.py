@@ -51,6 +51,9 @@ class CancelRequest:
     reason: CancelReason | None = None
     note: str | None = None
     dry_run: bool = False
+    # asked with the lines about to be ticked, after the order was read and verified and right
+    # before the submit; False cancels nothing (a person at a terminal said no)
+    confirm: Callable[[list[Line]], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -77,14 +80,16 @@ def report_state(summary: OrderSummary) -> StateReport:
     return StateReport(summary.state, summary.status_text)
 
 
-def report_items(summary: OrderSummary, market: Marketplace, lines: list[Line] | None = None) -> list[ItemReport]:
-    """The order's items as its details show them, with the Cancel items page's ids where known
-    and each price's amount in the marketplace's currency."""
+def report_items(summary: OrderSummary, market: Marketplace, lines: list[Line] | None = None,
+                 chosen: list[Line] | None = None) -> list[ItemReport]:
+    """The order's items as its details show them, with the Cancel items page's ids where known,
+    each price's amount in the marketplace's currency, and the lines a submit would cancel marked."""
     lines = lines or lines_of(summary.items)
     reports = []
     for item, line in zip(summary.items, lines, strict=True):
         reports.append(ItemReport(item.title, item.quantity, item.price, item.cancelled, line.item_id, item.seller,
-                                  item.product_id, item.cancelled, *priced(item.price, market)))
+                                  item.product_id, item.cancelled, *priced(item.price, market),
+                                  would_cancel=any(line is c for c in chosen or [])))
     return reports
 
 
@@ -238,10 +243,8 @@ class Cancellation:
                               next_step=next_step)
             self._fill(form, chosen, request)  # form: the open Cancel items screen
             items = report_items(summary, self.market, lines)
-            if request.dry_run:
-                message, next_step = say("would_cancel", count=len(chosen), names=names(chosen))
-                return Result(order_id, Outcome.WOULD_CANCEL, message, before=before, after=before, items=items,
-                              reason=request.reason, next_step=next_step)
+            if request.dry_run or (attempt == 1 and request.confirm and not request.confirm(chosen)):
+                return self._not_submitted(request, summary, lines, chosen)
             submission = self._submit(form.page, chosen, request.reason)
             if submission.signed_out:
                 # the session ended at the submit: the store did not take it. Sign in, and act
@@ -398,6 +401,16 @@ class Cancellation:
         message, next_step = say("already_cancelled", what=what)
         return Result(request.order_id, Outcome.ALREADY_CANCELLED, message, before=report_state(summary),
                       after=report_state(summary), items=report_items(summary, self.market), reason=request.reason,
+                      next_step=next_step)
+
+    def _not_submitted(self, request: CancelRequest, summary: OrderSummary, lines: list[Line],
+                       chosen: list[Line]) -> Result:
+        """A dry run, or a cancel a person did not confirm: the lines the submit would have cancelled."""
+        outcome, key = (Outcome.WOULD_CANCEL, "would_cancel") if request.dry_run else \
+            (Outcome.NOT_CONFIRMED, "not_confirmed")
+        message, next_step = say(key, count=len(chosen), names=names(chosen))
+        return Result(request.order_id, outcome, message, before=report_state(summary), after=report_state(summary),
+                      items=report_items(summary, self.market, lines, chosen), reason=request.reason,
                       next_step=next_step)
 
     def _not_now(self, request: CancelRequest, summary: OrderSummary) -> Result:

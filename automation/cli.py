@@ -11,6 +11,7 @@ import typer
 
 from automation import __version__
 from automation.errors import Fail
+from automation.text import printable
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -81,16 +82,20 @@ def cancel(
     reason: Annotated[str | None, typer.Option(metavar="REASON", help="A reason code, its label, or an alias such as 'mistake'.")] = None,
     note: Annotated[str | None, typer.Option(metavar="TEXT", help="A free-text note for the store (at most 255 characters).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Fill in the form but submit nothing.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Cancel a whole order without asking (on a terminal, "
+                                                          "a cancel without --item asks first).")] = False,
     as_json: JsonOption = False,
     trace: Annotated[bool, typer.Option("--trace", help="Save a Playwright trace (after sign-in) in the artifacts.")] = False,
 ) -> None:
-    """Cancel an order, or some of its items, through the store's own Cancel items screen.
+    """Cancel an order, or some of its items, through the store's own Cancel items screen. On a
+    terminal, a whole order (no --item) is cancelled only after it lists the items and you answer y.
 
     \b
     Examples:
       ordercancel cancel 113-1234567-1234567 --reason mistake
+      ordercancel cancel 113-1234567-1234567 --yes      # a whole order, without the question
       ordercancel cancel 113-1234567-1234567 --item B0DXPH1YGN --dry-run --json"""
-    work().cancel(ctx, order_id, item, reason, note, dry_run, as_json, trace)
+    work().cancel(ctx, order_id, item, reason, note, dry_run, yes, as_json, trace)
 
 
 @app.command()
@@ -238,7 +243,7 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except Fail as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         code = int(exc.code)
     except typer.Abort:
         print("error: interrupted", file=sys.stderr)
@@ -251,7 +256,7 @@ def main() -> None:
         if type(exc).__name__ == "NoArgsIsHelpError":
             app(["--help"], standalone_mode=False)
         else:  # one line, not the usage box
-            print(f"error: {exc.format_message()} (see --help)", file=sys.stderr)
+            print(f"error: {printable(exc.format_message())} (see --help)", file=sys.stderr)
         code = 2  # ExitCode.BAD_INPUT, as every usage error
     sys.exit(code if isinstance(code, int) else 0)
 

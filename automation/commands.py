@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,11 @@ from automation.files import UnsafeFolder, ensure_folder
 from automation.items import Selector
 from automation.journal import Journal, JournalBusy, JournalUnusable
 from automation.logs import configure, get_logger
-from automation.notify import check_urls, send
+from automation.notify import check_urls, holds_secret, send
 from automation.orders import BadInput, parse_item_selector, parse_note, parse_order_id
 from automation.outcome import ExitCode, OrderState, Outcome, Result
 from automation.output import (
+    ask_to_cancel,
     out,
     print_batch,
     print_failure,
@@ -42,6 +44,7 @@ from automation.output import (
     print_result,
     print_results,
     progress_bar,
+    say_lines,
 )
 from automation.playwright_errors import PlaywrightError
 from automation.reasons import parse_reason
@@ -148,12 +151,22 @@ def finish(result: Result, as_json: bool) -> None:
 
 
 def cancel(ctx: typer.Context, order_id: str, item: list[str] | None, reason: str | None, note: str | None,
-           dry_run: bool, as_json: bool, trace: bool) -> None:
+           dry_run: bool, yes: bool, as_json: bool, trace: bool) -> None:
     with one_error_path(as_json, order_id):
-        request = CancelRequest(parse_order_id(order_id), [Selector(parse_item_selector(i)) for i in item or []],
-                                parse_reason(reason) if reason is not None else None, parse_note(note), dry_run)
+        wanted = parse_order_id(order_id)
+        # a whole order, typed at a terminal, goes only once the person has seen its items and said yes
+        asks = not item and not yes and at_a_terminal(as_json)
+        request = CancelRequest(wanted, [Selector(parse_item_selector(i)) for i in item or []],
+                                parse_reason(reason) if reason is not None else None, parse_note(note), dry_run,
+                                confirm=partial(ask_to_cancel, wanted, as_json=as_json) if asks else None)
         settings = settings_from(ctx)
     finish(with_storefront(settings, request.order_id, lambda c: c.cancel(request), trace), as_json)
+
+
+def at_a_terminal(as_json: bool) -> bool:
+    """Whether a person can be asked: input and output on a terminal (and, with --json, where the
+    question goes, stderr); a pipe, cron or CI never is."""
+    return sys.stdin.isatty() and sys.stdout.isatty() and (not as_json or sys.stderr.isatty())
 
 
 def check(ctx: typer.Context, order_ids: list[str], as_json: bool) -> None:
@@ -195,7 +208,7 @@ def login(ctx: typer.Context, headed: bool | None, as_json: bool) -> None:
         except (NeedsHuman, AuthFailed) as exc:
             if settings.headless:
                 raise
-            out.print(f"{exc}. Finish signing in in the browser window ({HEADED_LOGIN_TIMEOUT_S} s).")
+            say_lines([f"{exc}. Finish signing in in the browser window ({HEADED_LOGIN_TIMEOUT_S} s)."])
             storefront.page.wait_for_url(lambda url: not SignInPage.is_sign_in_url(url),
                                          timeout=HEADED_LOGIN_TIMEOUT_S * 1000)
             save_session(storefront.context, settings)
@@ -232,6 +245,11 @@ def notifying_settings(ctx: typer.Context, notify: list[str] | None) -> Settings
     """The settings of a command that may notify, its notification URLs checked before any work."""
     settings = settings_from(ctx, **({"notify": " ".join(notify)} if notify else {}))
     check_urls(settings.notify_urls())
+    if any(holds_secret(url) for url in " ".join(notify or []).split()):  # never the URL itself
+        get_logger().warning("notify_url_on_command_line",
+                             hint="a --notify URL holds a password or token, and a command line is visible to every "
+                                  "user of this machine (ps, /proc); put it in ORDERCANCEL_NOTIFY in a 0600 env file "
+                                  "(--env-file) or a systemd EnvironmentFile= instead")
     return settings
 
 
@@ -370,12 +388,12 @@ def demo(ctx: typer.Context, sweep: bool = False) -> None:
                                  totp_secret=None, state_dir=Path(scratch), headless=ctx.obj.get("headless", True))
         order_id = seed.DEMO_ORDER
         out.print(f"mock store running at {store.url}  (demo account {seed.DEMO_EMAIL} / {seed.DEMO_PASSWORD})")
-        out.print(f"store's own record before: {_store_view(store.state, order_id)}")
+        say_lines([f"store's own record before: {_store_view(store.state, order_id)}"])
         out.print(f"ordercancel cancel {order_id} --reason mistake --item Teapot")
         request = CancelRequest(order_id, [Selector("Teapot")], parse_reason("mistake"))
         result = with_storefront(settings, order_id, lambda c: c.cancel(request))
         print_result(result, False)
-        out.print(f"store's own record after:  {_store_view(store.state, order_id)}")
+        say_lines([f"store's own record after:  {_store_view(store.state, order_id)}"])
     raise typer.Exit(int(result.exit_code))
 
 
@@ -469,8 +487,7 @@ def demo_sweep(ctx: typer.Context) -> None:
             print_batch(summary, False)
         assert isinstance(summary, BatchSummary)
         for record in summary.records:
-            out.print(f"store's own record of {record.order_id}: {_store_view(store.state, record.order_id)}",
-                      markup=False)
+            say_lines([f"store's own record of {record.order_id}: {_store_view(store.state, record.order_id)}"])
     raise typer.Exit(int(summary.exit_code))
 
 

@@ -5,15 +5,21 @@ A notification that cannot be delivered is a warning, never a failed run."""
 from __future__ import annotations
 
 import logging
+import re
 import urllib.parse
 from typing import Any
 
 from automation.batch import BatchSummary
 from automation.errors import Fail
+from automation.text import printable
 
 CHANGED = {"cancelled", "cancellation_requested", "decision_pending", "not_cancellable"}
 FAILED = {"failed", "needs_human", "invalid"}
 SHOWN = CHANGED | FAILED | {"would_cancel"}
+SECRET_PARAMETER = re.compile(r"pass|token|key|secret|auth|sig", re.IGNORECASE)
+# a webhook's or a bot's token in the address itself (slack://T0/B0/XyZ..., tgram://123:AAH...):
+# long, letters and digits mixed, no dots (a host name has them)
+TOKEN = re.compile(r"(?=.*[A-Za-z])(?=.*\d)[A-Za-z0-9_\-:~]{20,}")
 
 
 def _apprise(urls: list[str]) -> Any:
@@ -32,6 +38,21 @@ def check_urls(urls: list[str]) -> None:
     """Every URL usable, before any work (a bad one is a one-line error, exit 2)."""
     if urls:
         _apprise(urls)
+
+
+def holds_secret(url: str) -> bool:
+    """Whether an Apprise URL carries a password or a token: a password after the user name
+    (`mailto://user:password@host`), a query parameter named like one, or a token-like part."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # not even a URL's shape: it may be anything, a secret included
+        return True
+    if parts.password:
+        return True
+    query = urllib.parse.parse_qsl(parts.query)
+    if any(value and SECRET_PARAMETER.search(name) for name, value in query):
+        return True
+    return any(TOKEN.fullmatch(part) for part in [parts.netloc, *parts.path.split("/"), *(v for _, v in query)])
 
 
 def worth_sending(summary: BatchSummary) -> bool:
@@ -54,7 +75,8 @@ def message(summary: BatchSummary, command: str) -> tuple[str, str]:
         if record.result.get("next_step"):
             lines.append(f"  next: {record.result['next_step']}")
     lines.append(f"run {summary.run_id}, exit code {int(summary.exit_code)}")
-    return title, "\n".join(lines)
+    # a mail reader or a chat client may be a terminal too: store text stays data there
+    return printable(title), "\n".join(printable(line) for line in lines)
 
 
 def send(urls: list[str], summary: BatchSummary, command: str, always: bool, log: Any) -> bool | None:

@@ -16,6 +16,7 @@ class Outcome(enum.StrEnum):
     PENDING = "pending"  # the store took the cancel "pending" and decides later: read it with `follow`
     ALREADY_CANCELLED = "already_cancelled"
     WOULD_CANCEL = "would_cancel"
+    NOT_CONFIRMED = "not_confirmed"  # a person at the terminal answered no: nothing was submitted
     CHECKED = "checked"
     NOT_CANCELLABLE = "not_cancellable"
     NOT_FOUND = "not_found"
@@ -41,6 +42,7 @@ EXIT_CODES = {
     Outcome.PENDING: ExitCode.OK,
     Outcome.ALREADY_CANCELLED: ExitCode.OK,
     Outcome.WOULD_CANCEL: ExitCode.OK,
+    Outcome.NOT_CONFIRMED: ExitCode.OK,
     Outcome.CHECKED: ExitCode.OK,
     Outcome.NOT_CANCELLABLE: ExitCode.NOT_CANCELLABLE,
     Outcome.NOT_FOUND: ExitCode.NOT_FOUND,
@@ -63,6 +65,7 @@ class ItemReport:
     cancelled_before: bool | None = None  # as the order showed it before this run acted; None: not known
     amount: str | None = None  # the price as a decimal string, parsed for the marketplace; None: not parsed
     currency: str | None = None  # ISO 4217, with the amount
+    would_cancel: bool = False  # a dry run (or an unconfirmed cancel) chose this line: the submit would cancel it
 
     @property
     def cancelled_now(self) -> bool:

@@ -2,7 +2,6 @@
 batch's progress and its summary. Exactly one JSON object on stdout with --json; logs go to stderr."""
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -15,8 +14,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from automation.batch import BatchSummary, OrderRecord
+from automation.items import Line
 from automation.marketplace import Marketplace, priced
 from automation.outcome import ItemReport, OrderState, Outcome, Result
+from automation.text import json_text, printable
 from pages.your_orders import OrderCard
 
 out = Console(highlight=False, soft_wrap=True)
@@ -45,13 +46,33 @@ def table(*columns: str, title: str | None = None) -> Table:
 
 
 def print_json(payload: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_text(payload) + "\n")
+
+
+# Every line a person reads goes through one of these two: store text in it (titles, status
+# texts, the store's messages) is data, so its control characters are shown escaped and its
+# brackets are never read as rich markup.
+def say_lines(lines: list[str], console: Console = out) -> None:
+    """Lines of plain text, each made printable (a line never holds a line break of its own)."""
+    if lines:
+        console.print("\n".join(printable(line) for line in lines), markup=False, soft_wrap=True)
+
+
+def add_row(grid: Table, *cells: str, style: str | None = None) -> None:
+    grid.add_row(*(printable(cell) for cell in cells), style=style)
 
 
 def item_state(item: ItemReport) -> str:
     if item.cancelled_now:
         return "cancelled now"
+    if item.would_cancel:
+        return "would cancel"
     return "cancelled" if item.cancelled else "ordered"
+
+
+def item_mark(item: ItemReport) -> str:
+    """`*` on what this run cancelled, `>` on what a submit would cancel (dry run, not confirmed)."""
+    return "*" if item.cancelled_now else ">" if item.would_cancel else ""
 
 
 def print_items(items: list[ItemReport]) -> None:
@@ -61,16 +82,29 @@ def print_items(items: list[ItemReport]) -> None:
     if on_terminal():
         grid = Table("", "state", "qty", "price", "item", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
         for item in items:
-            style = "bold green" if item.cancelled_now else None
-            grid.add_row("*" if item.cancelled_now else "", item_state(item), str(item.quantity), item.price or "",
-                         item.title, style=style)
+            style = "bold green" if item.cancelled_now else "bold" if item.would_cancel else None
+            add_row(grid, item_mark(item), item_state(item), str(item.quantity), item.price or "", item.title,
+                    style=style)
         out.print(grid, markup=False)
         return
     width = max(len(item_state(i)) for i in items)
-    for item in items:
-        mark = "*" if item.cancelled_now else " "
-        out.print(f"  {mark} {item_state(item):<{width}}  x{item.quantity}  {item.price or '-':>10}  {item.title}",
-                  markup=False, soft_wrap=True)
+    say_lines([f"  {item_mark(item) or ' '} {item_state(item):<{width}}  x{item.quantity}  "
+               f"{item.price or '-':>10}  {item.title}" for item in items])
+
+
+def ask_to_cancel(order_id: str, lines: list[Line], as_json: bool) -> bool:
+    """Ask the person at the terminal before a whole order goes: the lines about to be cancelled,
+    then `Cancel all N items of ID? [y/N]`. Only y or yes goes on; end of input is no. With --json
+    the question goes to stderr, so that stdout keeps its one JSON object."""
+    console = Console(stderr=True, highlight=False) if as_json else out
+    count = f"{len(lines)} item{'' if len(lines) == 1 else 's'}"
+    say_lines([f"{order_id}: the store offers to cancel {count}:", *(f"  {line.label(lines)}" for line in lines)],
+              console)
+    try:
+        answer = console.input(f"Cancel all {count} of {order_id}? [y/N] ", markup=False)
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
 
 
 def print_result(result: Result, as_json: bool) -> None:
@@ -86,25 +120,25 @@ def print_result(result: Result, as_json: bool) -> None:
         shown = result.after or result.before
         assert shown is not None
         lines.append(f"  state: {shown.state.value} ({shown.status_text})")
-    # plain text: titles and store messages may hold brackets that rich would read as markup
-    out.print("\n".join(lines), markup=False)
+    say_lines(lines)
     print_items(result.items)
     tail = []
     if any(item.cancelled_now for item in result.items):
         tail.append("  * cancelled by this run")
+    if any(item.would_cancel for item in result.items):
+        tail.append("  > would be cancelled; nothing was submitted")
     if result.refund_expected_by:
         tail.append(f"  refund expected by {result.refund_expected_by}")
     if result.next_step:
         tail.append(f"  next: {result.next_step}")
     tail += [f"  artifact: {path}" for path in result.artifacts]
-    if tail:
-        out.print("\n".join(tail), markup=False)
+    say_lines(tail)
 
 
 def print_results(results: list[Result], as_json: bool) -> None:
     """Several orders: one JSON array with --json (each element as one order's object), else each in turn."""
     if as_json:
-        sys.stdout.write(json.dumps([with_cancellable(r) for r in results], ensure_ascii=False) + "\n")
+        sys.stdout.write(json_text([with_cancellable(r) for r in results]) + "\n")
         return
     for result in results:
         print_result(result, False)
@@ -121,7 +155,7 @@ def print_failure(message: str, as_json: bool, order_id: str = "") -> None:
     if as_json:
         print_json(Result(order_id, Outcome.BAD_INPUT, message, next_step="nothing was done; fix the input").to_json())
     else:
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {printable(message)}", file=sys.stderr)
 
 
 def print_orders(result: Result, cards: list[OrderCard], as_json: bool, market: Marketplace) -> None:
@@ -139,14 +173,12 @@ def print_orders(result: Result, cards: list[OrderCard], as_json: bool, market: 
         grid = table("order", "state", "placed", "total", "status") if wide() else table("order", "state", "status")
         for row in rows:
             extra = [row["placed"], row["total"] or ""] if wide() else []
-            grid.add_row(row["order_id"], row["state"], *extra, row["status_text"])
+            add_row(grid, row["order_id"], row["state"], *extra, row["status_text"])
         out.print(grid, markup=False)
-        out.print(f"{len(rows)} orders", markup=False)
+        say_lines([f"{len(rows)} orders"])
     else:
-        for row in rows:
-            out.print(f"{row['order_id']}  {row['state']}  {row['placed']}  {row['total'] or '-'}  {row['status_text']}",
-                      markup=False, soft_wrap=True)
-        out.print(f"{len(rows)} orders", markup=False)
+        say_lines([f"{row['order_id']}  {row['state']}  {row['placed']}  {row['total'] or '-'}  {row['status_text']}"
+                   for row in rows] + [f"{len(rows)} orders"])
 
 
 @contextmanager
@@ -173,21 +205,23 @@ def print_batch(summary: BatchSummary, as_json: bool) -> None:
         for record in summary.records:
             states = states_of(record.result)
             if wide():
-                grid.add_row(record.order_id, outcome_of(record), states, message_of(record.result))
+                add_row(grid, record.order_id, outcome_of(record), states, message_of(record.result))
             else:
                 changed = "->" in states
-                grid.add_row(record.order_id, outcome_of(record),
-                             f"{states}: {message_of(record.result)}" if changed else message_of(record.result))
+                add_row(grid, record.order_id, outcome_of(record),
+                        f"{states}: {message_of(record.result)}" if changed else message_of(record.result))
         out.print(grid, markup=False)
     else:
-        for record in summary.records:
-            states = states_of(record.result)
-            out.print(f"{record.order_id}  {outcome_of(record)}  {states + '  ' if states else ''}"
-                      f"{message_of(record.result)}", markup=False, soft_wrap=True)
+        say_lines([plain_line(record) for record in summary.records])
     if summary.aborted:
         print_result(summary.aborted, False)
     counts = " ".join(f"{k}: {v}" for k, v in sorted(summary.counts.items())) or "no orders"
-    out.print(f"{counts}  (run {summary.run_id}, {summary.duration_ms / 1000:.1f} s)", markup=False)
+    say_lines([f"{counts}  (run {summary.run_id}, {summary.duration_ms / 1000:.1f} s)"])
+
+
+def plain_line(record: OrderRecord) -> str:
+    states = states_of(record.result)
+    return f"{record.order_id}  {outcome_of(record)}  {states + '  ' if states else ''}{message_of(record.result)}"
 
 
 def outcome_of(record: OrderRecord) -> str:
@@ -207,6 +241,4 @@ def message_of(result: dict[str, Any]) -> str:
 
 
 def print_invalid_rows(errors: list[str]) -> None:
-    console = Console(stderr=True)
-    for error in errors:
-        console.print(error, markup=False)
+    say_lines(errors, Console(stderr=True))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 import os
 import urllib.parse
 from collections import Counter
@@ -14,6 +13,7 @@ from typing import Any
 
 from automation.batch import BatchSummary, OrderRecord
 from automation.files import ensure_folder, write_private
+from automation.text import json_text, printable
 from pages.common import is_order_number
 from pages.order_details import OrderDetailsPage
 
@@ -22,7 +22,16 @@ CSV_FIELDS = ["order_id", "line", "state", "outcome", "state_before", "state_aft
 COLOURS = {"cancelled": "#067d62", "cancellation_requested": "#007185", "decision_pending": "#2a6fdb", "already_cancelled": "#5f9e8f",
            "would_cancel": "#565959", "not_cancellable": "#b12704", "not_found": "#8c6e00",
            "needs_human": "#c45500", "failed": "#cc0c39", "invalid": "#6f2dbd"}
-e = html.escape
+
+
+def e(text: str) -> str:
+    """Escaped for HTML, and store text's control characters shown as escapes, not carried raw."""
+    return html.escape(printable(text))
+
+
+def _cell(value: Any) -> Any:
+    """A CSV field: read in a terminal as often as in a spreadsheet, so store text is made printable."""
+    return printable(value) if isinstance(value, str) else value
 
 
 def write_report(summary: BatchSummary, folder: Path) -> list[Path]:
@@ -30,15 +39,15 @@ def write_report(summary: BatchSummary, folder: Path) -> list[Path]:
     data = summary.to_json()
     rows = []
     for order in data["orders"]:
-        row = {k: order.get(k) for k in CSV_FIELDS}
-        row["artifacts"] = " ".join(order.get("artifacts") or [])
+        row = {k: _cell(order.get(k)) for k in CSV_FIELDS}
+        row["artifacts"] = _cell(" ".join(order.get("artifacts") or []))
         rows.append(row)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS)
     writer.writeheader()
     writer.writerows(rows)
     return [
-        write_private(folder / "results.json", json.dumps(data, indent=2, ensure_ascii=False).encode()),
+        write_private(folder / "results.json", json_text(data, indent=2).encode()),
         write_private(folder / "results.csv", buffer.getvalue().encode()),
         write_private(folder / "report.html", _html(summary, folder).encode()),
     ]

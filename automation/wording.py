@@ -36,6 +36,8 @@ WORDING: dict[str, Wording] = {
     "not_offered": Wording("the store no longer offers to cancel {names}; nothing was submitted", "{advice}"),
     "would_cancel": Wording("ready to cancel {count} item(s): {names}; nothing was submitted (dry run)",
                             "run again without --dry-run to cancel"),
+    "not_confirmed": Wording("nothing cancelled: not confirmed ({count} item(s) would have been: {names})",
+                             "to cancel them, run again and answer y, or add --yes"),
     # what a submit did
     "cancelled": Wording("cancelled {count} item(s): {names}{heard}", REFUND),
     "requested": Wording("the seller was asked to cancel {names}{heard}",

@@ -95,6 +95,7 @@ class Order:
     # (minutes after the submit, "cancelled" or "refused")
     decision: tuple[int, str] | None = None
     pending: tuple[datetime, list[str]] | None = None  # since when, and which items
+    status_text: str | None = None  # what an open order's status says instead of "Arriving ...", as any store may
 
     @property
     def total(self) -> Decimal:
@@ -333,6 +334,7 @@ class StoreState:
             return_days=int(raw.get("return_days", 30)),
             free_returns=bool(raw.get("free_returns", seller == "amazon")),
             decision=decision,
+            status_text=str(raw["status_text"]) if raw.get("status_text") else None,
         )
         if stage == CANCELLED:
             for item in order.items:

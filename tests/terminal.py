@@ -5,19 +5,21 @@ import fcntl
 import os
 import pty
 import re
+import select
 import struct
 import subprocess
 import sys
 import termios
+import time
 from pathlib import Path
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 
 
 def on_terminal(env: dict[str, str], cwd: Path, *args: str, stream: str = "stdout",
-                columns: int = 80) -> tuple[str, str, int]:
+                columns: int = 80, raw: bool = False) -> tuple[str, str, int]:
     """Run the tool with one stream (stdout or stderr) on a pseudo-terminal of that many columns:
-    what the terminal showed (escapes removed), the other stream, and the exit code."""
+    what the terminal showed (escapes removed, unless raw), the other stream, and the exit code."""
     controller, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     streams = {"stdout": terminal, "stderr": subprocess.PIPE} if stream == "stdout" else \
@@ -37,4 +39,37 @@ def on_terminal(env: dict[str, str], cwd: Path, *args: str, stream: str = "stdou
         screen += chunk
     other = process.communicate(timeout=120)[0 if stream == "stderr" else 1]
     os.close(controller)
-    return ANSI.sub("", screen.decode(errors="replace")), other, process.returncode
+    shown = screen.decode(errors="replace")
+    return shown if raw else ANSI.sub("", shown), other, process.returncode
+
+
+def answering(env: dict[str, str], cwd: Path, *args: str, answer: str | None,
+              timeout_s: float = 120) -> tuple[str, str, int]:
+    """Run the tool with its input and output on a pseudo-terminal, as a person types it: when the
+    screen shows a `[y/N]` question, type the answer and Enter (None: expect no question). What
+    the terminal showed (escapes removed), stderr, and the exit code."""
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))
+    process = subprocess.Popen([sys.executable, "-m", "automation.cli", *args], cwd=cwd,
+                               env={**env, "TERM": "xterm", "COLUMNS": "200"}, stdin=terminal, stdout=terminal,
+                               stderr=subprocess.PIPE, text=True)
+    os.close(terminal)
+    screen, answered, deadline = b"", False, time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([controller], [], [], deadline - time.monotonic())
+        try:
+            chunk = os.read(controller, 65536) if ready else b""
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        screen += chunk
+        if answer is not None and not answered and b"[y/N]" in screen:
+            os.write(controller, answer.encode() + b"\r")
+            answered = True
+    if process.poll() is None:
+        process.kill()
+    errors = process.communicate(timeout=30)[1]
+    os.close(controller)
+    assert answer is None or answered, f"no question came: {screen.decode(errors='replace')!r}"
+    return ANSI.sub("", screen.decode(errors="replace")), errors, process.returncode

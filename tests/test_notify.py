@@ -3,6 +3,8 @@
 cannot be reached is a warning, never a failed run."""
 from __future__ import annotations
 
+import email
+import email.policy
 import http.server
 import json
 import socket
@@ -130,3 +132,43 @@ def test_a_url_apprise_does_not_know_is_bad_input_before_any_work(store: StoreAd
     assert result.stderr.strip().splitlines()[-1] == "error: --notify: not a notification URL Apprise knows (nope://...)"
     assert "secret-token" not in result.stderr
     assert not store.events("sign_in") and store.order(seed.DEMO_ORDER).statuses() == {"ordered"}
+
+
+def test_a_password_in_a_notify_url_on_the_command_line_is_warned_about_never_shown(
+        store: StoreAdmin, cli: Cli, tmp_path: Path, receivers: tuple[Receivers, list[str]]) -> None:
+    got, urls = receivers
+    with_password = urls[0].replace("json://", "json://ops:hunter2-notify@")
+    batch = tmp_path / "orders.csv"
+    batch.write_text(f"order_id\n{seed.DEMO_ORDER}\n")
+    result = cli("batch", str(batch), "--notify", with_password)
+    assert result.exit_code == 0, result.stderr[-2000:]
+    (warning,) = [log for log in result.logs if log.get("event") == "notify_url_on_command_line"]
+    assert warning["level"] == "warning"
+    assert "visible to every user of this machine" in warning["hint"] and "ORDERCANCEL_NOTIFY" in warning["hint"]
+    assert "hunter2-notify" not in result.stderr + result.stdout and with_password not in result.stderr
+    assert len(got.posts) == 1  # a warning, not a refusal: the summary still goes out
+
+    again = cli("batch", str(batch), "--redo", "--notify-always", env={"ORDERCANCEL_NOTIFY": with_password})
+    plain = cli("batch", str(batch), "--redo", "--notify-always", *notify_args(urls[:1]))
+    for quiet in (again, plain):  # from the environment (an env file), or no password at all: nothing to warn of
+        assert quiet.exit_code == 0, quiet.stderr[-2000:]
+        assert not [log for log in quiet.logs if log.get("event") == "notify_url_on_command_line"]
+    assert len(got.posts) == 3
+
+
+def test_store_text_in_a_summary_is_shown_escaped(store: StoreAdmin, cli: Cli, tmp_path: Path,
+                                                  receivers: tuple[Receivers, list[str]]) -> None:
+    got, urls = receivers
+    order = store.add_order([{"title": "Lamp \x1b[31mRED\x1b[0m \u202eLIVE", "price": "10.00"}])
+    batch = tmp_path / "orders.csv"
+    batch.write_text(f"order_id\n{order.id}\n")
+    result = cli("batch", str(batch), *notify_args(urls))
+    assert result.exit_code == 0, result.stderr[-2000:]
+    assert len(got.posts) == 1 and len(got.mails) == 1
+    message = got.posts[0]["message"]
+    assert "cancelled 1 item(s): Lamp \\x1b[31mRED\\x1b[0m \\u202eLIVE" in message
+    mail = email.message_from_string(got.mails[0], policy=email.policy.default)
+    bodies = [part.get_content() for part in mail.walk() if part.get_content_maintype() == "text"]
+    assert any("Lamp \\x1b[31mRED" in body for body in bodies), bodies
+    for text in (message, *bodies):
+        assert "\x1b" not in text and "\u202e" not in text

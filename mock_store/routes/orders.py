@@ -60,7 +60,7 @@ def status_of(store: StoreState, order: Order, t: dict[str, str], loc: texts.Voi
         return t["status_shipped"], None
     if state == PREPARING:
         return t["status_preparing"], None
-    return t["status_open"].format(day=texts.weekday(order.expected_delivery(), loc)), None
+    return order.status_text or t["status_open"].format(day=texts.weekday(order.expected_delivery(), loc)), None
 
 
 def buttons_of(store: StoreState, order: Order, t: dict[str, str], where: str) -> list[tuple[str, str, bool]]:
