@@ -18,7 +18,7 @@ from automation.browser import new_context
 from automation.errors import AuthFailed, StoreTrouble
 from automation.files import ensure_folder, scrub, write_private
 from automation.marketplace import language_cookie
-from automation.plain_http import PlainReader, reaches_directly
+from automation.plain_http import MAX_ANSWER_BYTES, PlainReader, ReadAbandoned, capped_text, reaches_directly
 from automation.playwright_errors import PlaywrightError, PlaywrightTimeout
 from automation.session import load_session, save_session, sign_in
 from automation.settings import Settings
@@ -153,6 +153,10 @@ class Storefront:
             with self.pacer.load():
                 return self.page.goto(path, wait_until="domcontentloaded")
         except PlaywrightTimeout:
+            # until a load's answer is in (a store can drip it for minutes, or flood the page with
+            # more than it can parse) the tab is "navigating", and all asked of it next (its HTML
+            # for the evidence, the next load) waits: a fresh tab does not, and closing one is quick
+            self.renew_page()
             raise
         except PlaywrightError as exc:
             reason = str(exc).splitlines()[0]
@@ -175,7 +179,9 @@ class Storefront:
         HTTP with the saved session's cookies. Only the store's own origin is asked, and no
         redirect is followed, so a fetch never reaches another host. None when the answer is
         anything but a plain 200 page (a redirect to sign in, an error, a failed connection, no
-        saved session): then the caller visits the path in the browser, where every rule applies."""
+        saved session): then the caller visits the path in the browser, where every rule applies.
+        An answer that does not come whole within the timeout, or is over the size cap, raises
+        StoreTrouble: the browser would wait for that store twice as long again."""
         url = urllib.parse.urljoin(self.settings.base_url + "/", path)
         if not same_origin(url, self.settings.base_url):
             return None
@@ -186,10 +192,17 @@ class Storefront:
                 response = self.context.request.get(url, max_redirects=0, fail_on_status_code=False,
                                                     timeout=self.settings.timeout_s * 1000)
             try:
-                plain = response.status == 200 and response.headers.get("content-type", "").startswith("text/html")
-                return response.text() if plain else None
+                content_type = response.headers.get("content-type", "")
+                if response.status != 200 or not content_type.startswith("text/html"):
+                    return None
+                text = capped_text(response.headers, response.body)
+                if text is None:
+                    raise StoreTrouble(f"could not read {path}: the answer is over the {MAX_ANSWER_BYTES >> 20} MiB cap")
+                return text
             finally:
                 response.dispose()
+        except PlaywrightTimeout:  # Playwright's timeout covers the whole exchange, the body too
+            raise StoreTrouble(f"could not read {path}: no whole answer within {self.settings.timeout_s:g} s") from None
         except PlaywrightError as exc:
             self.log.info("fetch_failed", path=path, error=str(exc).splitlines()[0])
             return None
@@ -208,6 +221,8 @@ class Storefront:
         try:
             with self.pacer.load():
                 answer = self._plain.get(url)
+        except ReadAbandoned as exc:
+            raise StoreTrouble(f"could not read {path}: {exc}") from None
         except (OSError, http.client.HTTPException) as exc:
             self.log.info("fetch_failed", path=path, error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             return None
@@ -242,6 +257,9 @@ class Storefront:
         try:
             folder = ensure_folder(self.settings.artifacts_path / self.run_id, "artifacts folder")
             stem = folder / f"{order_id}-{label}"
+            if self.page.evaluate("document.documentElement?.outerHTML.length ?? 0") > MAX_ANSWER_BYTES:
+                self.log.warning("evidence_failed", error=f"the page is over the {MAX_ANSWER_BYTES >> 20} MiB cap")
+                return saved
             html = self.page.content()
             png = self.screenshot(html, full_page=True)
             saved.append(str(write_private(stem.with_suffix(".png"), png)))
@@ -264,8 +282,9 @@ class Storefront:
                     response = self.context.request.get(address, max_redirects=0, fail_on_status_code=False,
                                                         timeout=self.settings.timeout_s * 1000)
                     try:
-                        if response.status == 200:
-                            self.page.add_style_tag(content=response.text())
+                        css = capped_text(response.headers, response.body) if response.status == 200 else None
+                        if css is not None:
+                            self.page.add_style_tag(content=css)
                     finally:
                         response.dispose()
                 except PlaywrightError as exc:  # a screenshot without styles is still evidence
