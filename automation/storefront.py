@@ -81,7 +81,7 @@ class Storefront:
         self.sign_ins = 0
         self.pacer = Pacer.for_account(settings)
         self.tracing = trace
-        self.sent_elsewhere: str | None = None  # the other host a navigation was sent to, if any
+        self.sent_elsewhere: str | None = None  # the other host[:port] a navigation was sent to, if any
         if trace:  # a trace is of the browser's work, from the first screen on
             self._open_context()
 
@@ -168,10 +168,10 @@ class Storefront:
             raise StoreTrouble(f"could not load {path}: {reason}") from None
 
     def _note_failure(self, request: Any) -> None:
-        """A navigation that failed on another host: the browser refused to follow a redirect there
-        (its resolver knows only the store's hosts)."""
+        """A navigation that failed on another origin: the browser refused to follow a redirect there
+        (its resolver knows only the store's origin and its asset origins)."""
         if request.is_navigation_request() and not same_origin(request.url, self.settings.base_url):
-            self.sent_elsewhere = urllib.parse.urlsplit(request.url).hostname
+            self.sent_elsewhere = urllib.parse.urlsplit(request.url).netloc
 
     def fetch(self, path: str) -> str | None:
         """A read-only screen's HTML fetched without rendering it: one GET, paced like a page load,

