@@ -17,8 +17,8 @@ from typing import Any
 from automation import __version__
 
 USER_AGENT = f"order-cancel-assistant/{__version__}"  # honest: this is not the browser
-# The largest answer read: the screens the tool reads are far smaller (a live Your Orders page is
-# about 1 MiB); anything larger is not one of them, and is not kept in memory to find out.
+# The largest answer read: the screens the tool reads are far smaller (the saved live pages are
+# 0.3-0.9 MB); anything larger is not one of them, and is not kept in memory to find out.
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
 CHUNK_BYTES = 64 * 1024
 
@@ -182,7 +182,8 @@ def read_capped(response: http.client.HTTPResponse) -> bytes:
     declared = response.getheader("Content-Length", "")
     if declared.strip().isdigit() and int(declared) > MAX_ANSWER_BYTES:
         raise ReadAbandoned(f"the answer declares {int(declared)} bytes, over the {MAX_ANSWER_BYTES >> 20} MiB cap")
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while chunk := response.read(CHUNK_BYTES):
         size += len(chunk)
         if size > MAX_ANSWER_BYTES:

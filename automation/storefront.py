@@ -272,15 +272,20 @@ class Storefront:
     def screenshot(self, html: str | None = None, **options: Any) -> bytes:
         """The page as a person would see it, password fields masked. Headless runs block style
         sheets, so the page's own are fetched (from the store's and asset origins only, following no
-        redirect) and added to the page first; nothing is navigated, images stay blocked."""
+        redirect) and added to the page first, all within one timeout, each within the size cap;
+        nothing is navigated, images stay blocked."""
         if self.settings.headless:
             allowed = (self.settings.base_url, *self.settings.asset_origins)
+            deadline = time.monotonic() + self.settings.timeout_s  # however many sheets the page names
             for address in stylesheets(html if html is not None else self.page.content(), self.page.url):
                 if not any(same_origin(address, origin) for origin in allowed):
                     continue
+                if time.monotonic() >= deadline:
+                    self.log.info("style_sheet_failed", address=address, error="no time left for style sheets")
+                    break
                 try:
                     response = self.context.request.get(address, max_redirects=0, fail_on_status_code=False,
-                                                        timeout=self.settings.timeout_s * 1000)
+                                                        timeout=max(1.0, (deadline - time.monotonic()) * 1000))
                     try:
                         css = capped_text(response.headers, response.body) if response.status == 200 else None
                         if css is not None:
