@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Playwright, Route, WebSocketRoute
 
 LAUNCH_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"]
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                # WebRTC reaches IP addresses (STUN, TURN) below the resolver and the routes: a page
+                # script could send what it reads to any port; with no proxy this allows it none
+                "--force-webrtc-ip-handling-policy=disable_non_proxied_udp"]
 
 
 class BrowserUnavailable(RuntimeError):

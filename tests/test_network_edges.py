@@ -4,6 +4,7 @@ origins only: no other port of the store's host, no WebSocket."""
 from __future__ import annotations
 
 import json
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -139,3 +140,27 @@ def test_the_browsers_resolver_alone_refuses_other_ports_of_the_store_host(store
 
     assert outcome == ["refused", "refused", "refused"]
     assert elsewhere.connections == 0
+
+
+WEBRTC = """async (address) => {
+  const peer = new RTCPeerConnection({iceServers: [{urls: `stun:${address}`}]});
+  peer.createDataChannel("out");
+  const gathered = new Promise((done) => {
+    peer.onicegatheringstatechange = () => peer.iceGatheringState === "complete" && done("complete");
+  });
+  await peer.setLocalDescription(await peer.createOffer());
+  return await gathered;
+}"""
+
+
+def test_a_page_script_sends_nothing_over_webrtc(store: StoreAdmin, page: Page) -> None:
+    # STUN and TURN go to IP addresses below the resolver and the routes
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.setblocking(False)
+        page.goto(f"{store.url}/healthz")
+
+        assert page.evaluate(WEBRTC, "127.0.0.1:%d" % listener.getsockname()[1]) == "complete"
+
+        with pytest.raises(BlockingIOError):
+            listener.recv(2048)  # nothing arrived while the browser gathered its candidates
