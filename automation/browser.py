@@ -1,5 +1,5 @@
 """The browser's life cycle: one Chromium per run (one per worker thread in a batch), local or remote,
-over Playwright's own pipe; lean contexts on the store's host."""
+over Playwright's own pipe; lean contexts that reach the store's origin and its asset origins only."""
 from __future__ import annotations
 
 import json
@@ -15,10 +15,13 @@ from automation.logs import get_logger
 from automation.settings import Settings
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Playwright, Route
+    from playwright.sync_api import Browser, BrowserContext, Playwright, Route, WebSocketRoute
 
 LAUNCH_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"]
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                # WebRTC reaches IP addresses (STUN, TURN) below the resolver and the routes: a page
+                # script could send what it reads to any port; with no proxy this allows it none
+                "--force-webrtc-ip-handling-policy=disable_non_proxied_udp"]
 
 
 class BrowserUnavailable(RuntimeError):
@@ -62,14 +65,22 @@ def chromium_executable(settings: Settings, playwright: Playwright) -> str | Non
     return found
 
 
+def host_and_port(origin: str) -> str:
+    """`host:port` of an origin, the port always written (the form the resolver's rules match)."""
+    parts = urllib.parse.urlsplit(origin)
+    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
+    return f"{host}:{parts.port or {'http': 80, 'https': 443}[parts.scheme]}"
+
+
 def launch_flags(settings: Settings) -> list[str]:
-    """The launch flags, with the host rule in the browser's own resolver: every host name but the
-    store's and its asset hosts' fails to resolve. Playwright's routes never see the hops of a
-    redirect (by design), so without this a redirect could take the browser to another host;
-    with it, neither a redirect nor anything else reaches one by name."""
-    hosts = dict.fromkeys(urllib.parse.urlsplit(origin).hostname or "" for origin in
-                          [settings.base_url, *settings.asset_origins])
-    rules = ["MAP * ~NOTFOUND", *(f"EXCLUDE {host}" for host in hosts if host)]
+    """The launch flags, with the origin rule in the browser's own resolver: the store's host and
+    port and its asset origins' resolve (each mapped to itself), every other host, and every other
+    port of those hosts, fails to, IP literals included. Playwright's routes never see the hops of
+    a redirect (by design), nor a worker's WebSocket; with this, neither a redirect nor a socket
+    nor anything else reaches another host, or another port of the store's (whose cookies,
+    HttpOnly ones too, go to every port of its host)."""
+    endpoints = dict.fromkeys(host_and_port(origin) for origin in [settings.base_url, *settings.asset_origins])
+    rules = [*(f"MAP {endpoint} {endpoint}" for endpoint in endpoints), "MAP * ~NOTFOUND"]
     return [*LAUNCH_FLAGS, f"--host-resolver-rules={' , '.join(rules)}"]
 
 
@@ -159,7 +170,7 @@ class BatchBrowsers:
 
 
 def blocked_requests(settings: Settings) -> re.Pattern[str]:
-    """Everything the flow does not need: hosts other than the store and its asset origins, images,
+    """Everything the flow does not need: origins other than the store's and its asset origins, images,
     fonts, media (and, headless, style sheets). A regular expression, so Playwright's driver matches
     it and requests the flow needs never make a round trip through Python."""
     allowed = "|".join(re.escape(f"{origin}/") for origin in [settings.base_url, *settings.asset_origins])
@@ -198,4 +209,14 @@ def new_context(browser: Browser, settings: Settings, storage_state: Any = None)
     # the blocking rule is matched in Playwright's driver and runs first (the last registered
     # route does): style sheets, images and other hosts never make a round trip through Python
     context.route(blocked_requests(settings), lambda route: route.abort("blockedbyclient"))
+    # the flow needs no WebSocket, and one would carry the store's cookies: every one is closed
+    # before it connects (the resolver's rule stops those of other origins, workers' too, anyway)
+    context.route_web_socket(EVERY_ADDRESS, refuse_web_socket)
     return context
+
+
+EVERY_ADDRESS = re.compile("")
+
+
+def refuse_web_socket(socket: WebSocketRoute) -> None:
+    socket.close(code=1008, reason="the tool opens no WebSocket")

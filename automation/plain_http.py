@@ -1,18 +1,30 @@
 """Read-only screens over plain HTTP with the saved session's cookies, before any browser runs:
 a `check` whose every page is a plain details screen never starts Playwright's driver or Chromium
 (which take about a second between them). One GET to the store's own origin, no redirect followed,
-no proxy; anything unusual is read again in the browser by the caller."""
+no proxy, one deadline for the whole exchange and a size cap; anything unusual is read again in
+the browser by the caller."""
 from __future__ import annotations
 
 import http.client
+import socket
+import threading
 import time
 import urllib.parse
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from automation import __version__
 
 USER_AGENT = f"order-cancel-assistant/{__version__}"  # honest: this is not the browser
+# The largest answer read: the screens the tool reads are far smaller (the saved live pages are
+# 0.3-0.9 MB); anything larger is not one of them, and is not kept in memory to find out.
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+CHUNK_BYTES = 64 * 1024
+
+
+class ReadAbandoned(OSError):
+    """The answer did not come whole within the read's deadline, or is larger than the cap."""
 
 
 def reaches_directly(base_url: str) -> bool:
@@ -72,38 +84,49 @@ class PlainReader:
         self._connection: http.client.HTTPConnection | None = None
 
     def get(self, url: str) -> Answer:
-        """One GET of an address on the reader's origin (anything else is refused); a kept-alive
-        connection the store closed is opened again once. Raises OSError (and http.client's
+        """One GET of an address on the reader's origin (anything else is refused), over within the
+        reader's timeout from connecting to the last byte, whatever pace the store sends at; a
+        kept-alive connection the store closed is opened again once, within the same deadline.
+        Raises ReadAbandoned past the deadline or the size cap, OSError (and http.client's
         errors) when no answer comes."""
         parts = urllib.parse.urlsplit(url)
         if (parts.scheme, parts.netloc) != (self.origin.scheme, self.origin.netloc):
             raise ValueError(f"the plain reader asks only {self.origin.scheme}://{self.origin.netloc}")
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         headers = {"User-Agent": USER_AGENT, "Accept": "text/html", "Cookie": cookie_header(self.cookies, url)}
+        deadline = time.monotonic() + self.timeout_s
         for attempt in (1, 2):
             connection = self._connection or self._connect()
+            connection.timeout = max(0.001, deadline - time.monotonic())  # for a connect yet to come
+            if connection.sock is not None:
+                connection.sock.settimeout(connection.timeout)
+            watchdog = Watchdog(connection, deadline)
             try:
                 connection.request("GET", target or "/", headers={k: v for k, v in headers.items() if v})
+                watchdog.check()  # it may have fired while connecting, when there was no socket to shut
                 response = connection.getresponse()
-                body = response.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                body = read_capped(response)
+                watchdog.check()  # a body that ends with the connection ends early when the socket is shut
+            except (OSError, http.client.HTTPException) as exc:
                 self.close()
-                if attempt == 2:
+                # whatever the socket said once it was shut, the cause is the time; and each wait's
+                # own timeout is what was left of the deadline
+                if watchdog.fired or isinstance(exc, TimeoutError):
+                    raise ReadAbandoned(f"no whole answer within {self.timeout_s:g} s") from None
+                if attempt == 2 or not isinstance(exc, (http.client.RemoteDisconnected, ConnectionResetError,
+                                                        BrokenPipeError)):
                     raise
                 continue
-            content_type = response.getheader("Content-Type", "")
-            charset = next((p.split("=", 1)[1].strip(' "') for p in content_type.split(";")
-                            if p.strip().lower().startswith("charset=")), "utf-8")
-            try:
-                text = body.decode(charset, errors="replace")
-            except LookupError:
-                text = body.decode("utf-8", errors="replace")
+            finally:
+                watchdog.stop()
             if response.will_close:
                 self.close()
-            return Answer(response.status, content_type, text)
+            content_type = response.getheader("Content-Type", "")
+            return Answer(response.status, content_type, decoded(body, content_type))
         raise AssertionError("unreachable")
 
     def _connect(self) -> http.client.HTTPConnection:
+        # the socket's own timeout bounds each wait (connecting, too); the watchdog bounds their sum
         host, port = self.origin.hostname or "", self.origin.port
         if self.origin.scheme == "https":  # the default context: certificates and host names checked
             self._connection = http.client.HTTPSConnection(host, port, timeout=self.timeout_s)
@@ -115,3 +138,75 @@ class PlainReader:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+class Watchdog:
+    """Ends one exchange at its deadline: shuts the connection's socket down, which wakes any read
+    (or TLS handshake) waiting on it, so a store that sends a byte a second cannot hold the read
+    past the deadline by keeping each single wait short."""
+
+    def __init__(self, connection: http.client.HTTPConnection, deadline: float) -> None:
+        self.connection = connection
+        self.fired = False
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._stopped:
+                return
+            self.fired = True
+            sock = self.connection.sock
+            if sock is not None:  # None while connecting: that wait has the deadline as its own timeout
+                try:  # the plain socket's shutdown, also under TLS: the TLS layer's belongs to its thread
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def check(self) -> None:
+        """Raise if the deadline has passed (while connecting, say, when no socket was there to shut)."""
+        if self.fired:
+            raise ReadAbandoned("the deadline passed")
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+        self._timer.cancel()
+
+
+def read_capped(response: http.client.HTTPResponse) -> bytes:
+    """The body, read in chunks and given up on past MAX_ANSWER_BYTES (declared or counted)."""
+    declared = response.getheader("Content-Length", "")
+    if declared.strip().isdigit() and int(declared) > MAX_ANSWER_BYTES:
+        raise ReadAbandoned(f"the answer declares {int(declared)} bytes, over the {MAX_ANSWER_BYTES >> 20} MiB cap")
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := response.read(CHUNK_BYTES):
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            raise ReadAbandoned(f"the answer is over the {MAX_ANSWER_BYTES >> 20} MiB cap")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def decoded(body: bytes, content_type: str) -> str:
+    """The body as text, by the charset its Content-Type names (UTF-8 when none or unknown)."""
+    charset = next((p.split("=", 1)[1].strip(' "') for p in content_type.split(";")
+                    if p.strip().lower().startswith("charset=")), "utf-8")
+    try:
+        return body.decode(charset, errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+def capped_text(headers: Mapping[str, str], body: Callable[[], bytes]) -> str | None:
+    """An answer Playwright fetched, as text; None when it is over the size cap, by its declared
+    length (then the body is never carried over from Playwright's driver) or by its own."""
+    declared = headers.get("content-length", "")
+    if declared.strip().isdigit() and int(declared) > MAX_ANSWER_BYTES:
+        return None
+    content = body()
+    return decoded(content, headers.get("content-type", "")) if len(content) <= MAX_ANSWER_BYTES else None

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
+import re
 import stat
 import urllib.parse
 from pathlib import Path
@@ -19,6 +21,37 @@ from automation.marketplace import MARKETPLACES, Marketplace, marketplace_for
 # of Your Orders, and Order Details' own script host.
 AMAZON_ASSET_HOSTS = ("m.media-amazon.com", "images-na.ssl-images-amazon.com", "images-eu.ssl-images-amazon.com",
                       "images-fe.ssl-images-amazon.com", "static.siege-amazon.com", "do6e2c3moa96p.cloudfront.net")
+
+
+HOST_NAME = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)(?:\.(?!-)[a-z0-9-]{1,63}(?<!-))*")
+
+
+def origin_of(entry: str, default_scheme: str = "https") -> str:
+    """The one origin an address names, as the browser writes it (`scheme://host[:port]`, the
+    default port left out): `scheme://host:port` exactly, a bare `host` or `host:port` over
+    `default_scheme`. Raises ValueError, naming the entry, for anything that is not exactly one
+    origin: a pattern (`*`), an empty entry, a path, credentials, a name no resolver would take."""
+    entry = entry.strip()
+    if not entry:
+        raise ValueError("an empty entry (two commas in a row, or one at an end) names no host")
+    parsed = urllib.parse.urlsplit(entry if "://" in entry else f"{default_scheme}://{entry}")
+    host = parsed.hostname or ""
+    try:
+        port = parsed.port
+    except ValueError:
+        port = -1
+    try:
+        literal: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if "*" in entry or parsed.scheme not in ("http", "https") or parsed.username or \
+            parsed.password or parsed.path.strip("/") or parsed.query or parsed.fragment or port == -1 or \
+            (literal is None and not HOST_NAME.fullmatch(host)):
+        raise ValueError(f"{entry[:80]!r} is not one host or origin (scheme://host:port; no patterns, paths, "
+                         "credentials or empty entries)")
+    name = f"[{host}]" if literal is not None and literal.version == 6 else host
+    default_port = {"http": 80, "https": 443}[parsed.scheme]
+    return f"{parsed.scheme}://{name}" + (f":{port}" if port not in (None, default_port) else "")
 
 
 def default_state_dir() -> Path:
@@ -50,8 +83,8 @@ class Settings(BaseSettings):
     browser_executable: Path | None = None  # for headless work: the light headless shell
     headed_browser_executable: Path | None = None  # for --headed: a full Chromium (default: found on PATH)
     browser_endpoint: str | None = None
-    # comma-separated hosts or origins (host, host:port or scheme://host:port) whose scripts the
-    # store's pages need; default: the store's own CDN for Amazon hosts, none for others
+    # comma-separated hosts or origins (host or host:port, over HTTPS, or scheme://host:port) whose
+    # scripts the store's pages need; default: the store's own CDN for Amazon hosts, none for others
     asset_hosts: str | None = None
     log_format: Literal["console", "json"] | None = None
     timeout_s: float = Field(default=30, gt=0, le=600, description="per page load and per action")
@@ -65,7 +98,7 @@ class Settings(BaseSettings):
             raise ValueError(f"must be an http(s) address with a host, not {value[:80]!r}")
         if parsed.username or parsed.password:
             raise ValueError("must not hold credentials")
-        return f"{parsed.scheme}://{parsed.netloc}"
+        return origin_of(f"{parsed.scheme}://{parsed.netloc}")  # as the browser writes it, for the routes
 
     @field_validator("browser_endpoint")
     @classmethod
@@ -83,10 +116,7 @@ class Settings(BaseSettings):
         if value is None or not value.strip():
             return None
         for entry in value.split(","):
-            parsed = urllib.parse.urlsplit(entry.strip() if "://" in entry else f"https://{entry.strip()}")
-            if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.username or \
-                    parsed.path.strip("/") or parsed.query:
-                raise ValueError(f"must be hosts or origins separated by commas, not {entry.strip()[:80]!r}")
+            origin_of(entry)
         return value
 
     @field_validator("browser_executable", "headed_browser_executable", "artifacts_dir", "log_format", "marketplace", "language",
@@ -137,13 +167,8 @@ class Settings(BaseSettings):
             is_amazon = self.host.startswith("amazon.") or ".amazon." in f".{self.host}"
             entries = list(AMAZON_ASSET_HOSTS) if is_amazon else []
         else:
-            entries = [e.strip() for e in self.asset_hosts.split(",") if e.strip()]
-        scheme = urllib.parse.urlsplit(self.base_url).scheme
-        origins = []
-        for entry in entries:
-            parsed = urllib.parse.urlsplit(entry if "://" in entry else f"{scheme}://{entry}")
-            origins.append(f"{parsed.scheme}://{parsed.netloc}")
-        return origins
+            entries = self.asset_hosts.split(",")
+        return list(dict.fromkeys(origin_of(entry) for entry in entries))
 
     @property
     def page_interval_s(self) -> float:

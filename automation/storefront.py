@@ -18,7 +18,7 @@ from automation.browser import new_context
 from automation.errors import AuthFailed, StoreTrouble
 from automation.files import UnsafeName, artifact_path, ensure_folder, scrub, write_private
 from automation.marketplace import language_cookie
-from automation.plain_http import PlainReader, reaches_directly
+from automation.plain_http import MAX_ANSWER_BYTES, PlainReader, ReadAbandoned, capped_text, reaches_directly
 from automation.playwright_errors import PlaywrightError, PlaywrightTimeout
 from automation.session import load_session, save_session, sign_in
 from automation.settings import Settings
@@ -81,7 +81,7 @@ class Storefront:
         self.sign_ins = 0
         self.pacer = Pacer.for_account(settings)
         self.tracing = trace
-        self.sent_elsewhere: str | None = None  # the other host a navigation was sent to, if any
+        self.sent_elsewhere: str | None = None  # the other host[:port] a navigation was sent to, if any
         if trace:  # a trace is of the browser's work, from the first screen on
             self._open_context()
 
@@ -153,6 +153,10 @@ class Storefront:
             with self.pacer.load():
                 return self.page.goto(path, wait_until="domcontentloaded")
         except PlaywrightTimeout:
+            # until a load's answer is in (a store can drip it for minutes, or flood the page with
+            # more than it can parse) the tab is "navigating", and all asked of it next (its HTML
+            # for the evidence, the next load) waits: a fresh tab does not, and closing one is quick
+            self.renew_page()
             raise
         except PlaywrightError as exc:
             reason = str(exc).splitlines()[0]
@@ -164,10 +168,10 @@ class Storefront:
             raise StoreTrouble(f"could not load {path}: {reason}") from None
 
     def _note_failure(self, request: Any) -> None:
-        """A navigation that failed on another host: the browser refused to follow a redirect there
-        (its resolver knows only the store's hosts)."""
+        """A navigation that failed on another origin: the browser refused to follow a redirect there
+        (its resolver knows only the store's origin and its asset origins)."""
         if request.is_navigation_request() and not same_origin(request.url, self.settings.base_url):
-            self.sent_elsewhere = urllib.parse.urlsplit(request.url).hostname
+            self.sent_elsewhere = urllib.parse.urlsplit(request.url).netloc
 
     def fetch(self, path: str) -> str | None:
         """A read-only screen's HTML fetched without rendering it: one GET, paced like a page load,
@@ -175,7 +179,9 @@ class Storefront:
         HTTP with the saved session's cookies. Only the store's own origin is asked, and no
         redirect is followed, so a fetch never reaches another host. None when the answer is
         anything but a plain 200 page (a redirect to sign in, an error, a failed connection, no
-        saved session): then the caller visits the path in the browser, where every rule applies."""
+        saved session): then the caller visits the path in the browser, where every rule applies.
+        An answer that does not come whole within the timeout, or is over the size cap, raises
+        StoreTrouble: the browser would wait for that store twice as long again."""
         url = urllib.parse.urljoin(self.settings.base_url + "/", path)
         if not same_origin(url, self.settings.base_url):
             return None
@@ -186,10 +192,17 @@ class Storefront:
                 response = self.context.request.get(url, max_redirects=0, fail_on_status_code=False,
                                                     timeout=self.settings.timeout_s * 1000)
             try:
-                plain = response.status == 200 and response.headers.get("content-type", "").startswith("text/html")
-                return response.text() if plain else None
+                content_type = response.headers.get("content-type", "")
+                if response.status != 200 or not content_type.startswith("text/html"):
+                    return None
+                text = capped_text(response.headers, response.body)
+                if text is None:
+                    raise StoreTrouble(f"could not read {path}: the answer is over the {MAX_ANSWER_BYTES >> 20} MiB cap")
+                return text
             finally:
                 response.dispose()
+        except PlaywrightTimeout:  # Playwright's timeout covers the whole exchange, the body too
+            raise StoreTrouble(f"could not read {path}: no whole answer within {self.settings.timeout_s:g} s") from None
         except PlaywrightError as exc:
             self.log.info("fetch_failed", path=path, error=str(exc).splitlines()[0])
             return None
@@ -208,6 +221,8 @@ class Storefront:
         try:
             with self.pacer.load():
                 answer = self._plain.get(url)
+        except ReadAbandoned as exc:
+            raise StoreTrouble(f"could not read {path}: {exc}") from None
         except (OSError, http.client.HTTPException) as exc:
             self.log.info("fetch_failed", path=path, error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             return None
@@ -245,6 +260,9 @@ class Storefront:
             png_path = artifact_path(folder, order_id or None, f"-{label}.png")
             html_path = artifact_path(folder, order_id or None, f"-{label}.html")
             ensure_folder(folder, "artifacts folder")
+            if self.page.evaluate("document.documentElement?.outerHTML.length ?? 0") > MAX_ANSWER_BYTES:
+                self.log.warning("evidence_failed", error=f"the page is over the {MAX_ANSWER_BYTES >> 20} MiB cap")
+                return saved
             html = self.page.content()
             png = self.screenshot(html, full_page=True)
             saved.append(str(write_private(png_path, png)))
@@ -257,18 +275,24 @@ class Storefront:
     def screenshot(self, html: str | None = None, **options: Any) -> bytes:
         """The page as a person would see it, password fields masked. Headless runs block style
         sheets, so the page's own are fetched (from the store's and asset origins only, following no
-        redirect) and added to the page first; nothing is navigated, images stay blocked."""
+        redirect) and added to the page first, all within one timeout, each within the size cap;
+        nothing is navigated, images stay blocked."""
         if self.settings.headless:
             allowed = (self.settings.base_url, *self.settings.asset_origins)
+            deadline = time.monotonic() + self.settings.timeout_s  # however many sheets the page names
             for address in stylesheets(html if html is not None else self.page.content(), self.page.url):
                 if not any(same_origin(address, origin) for origin in allowed):
                     continue
+                if time.monotonic() >= deadline:
+                    self.log.info("style_sheet_failed", address=address, error="no time left for style sheets")
+                    break
                 try:
                     response = self.context.request.get(address, max_redirects=0, fail_on_status_code=False,
-                                                        timeout=self.settings.timeout_s * 1000)
+                                                        timeout=max(1.0, (deadline - time.monotonic()) * 1000))
                     try:
-                        if response.status == 200:
-                            self.page.add_style_tag(content=response.text())
+                        css = capped_text(response.headers, response.body) if response.status == 200 else None
+                        if css is not None:
+                            self.page.add_style_tag(content=css)
                     finally:
                         response.dispose()
                 except PlaywrightError as exc:  # a screenshot without styles is still evidence

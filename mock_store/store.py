@@ -157,6 +157,8 @@ class Faults:
     late_cancel_ms: int = 3000
     # send signed-out visitors to a sign-in page on this other host name (a phishing-like detour)
     sign_in_host: str | None = None
+    # a script added to the order pages (details, cancel items), as a compromised page would run one
+    inject_script: str | None = None
     rng: random.Random = field(default_factory=lambda: random.Random(0))
 
     @classmethod
@@ -176,6 +178,9 @@ class Faults:
         late_ms = int(doc.get("late_cancel_ms") or 3000)
         if not 0 <= late_ms <= 600_000:
             raise StoreError("late_cancel_ms must be between 0 and 600000")
+        script = doc.get("inject_script") or None
+        if script is not None and (not isinstance(script, str) or len(script) > 20_000):
+            raise StoreError("inject_script must be a script of at most 20000 characters")
         ttl = doc.get("session_ttl_requests")
         seed = int(doc.get("seed") or 0)
         return cls(
@@ -189,6 +194,7 @@ class Faults:
             apply_cancel_late=set(doc.get("apply_cancel_late") or ()),
             late_cancel_ms=late_ms,
             sign_in_host=doc.get("sign_in_host") or None,
+            inject_script=script,
             rng=random.Random(seed),
         )
 

@@ -23,6 +23,7 @@ DETAILS_PATH = "/your-orders/order-details"
 CANCEL_PATH = "/progress-tracker/package/preship/cancel-items"
 SUMMARY_PATH = "/progress-tracker/package/preship/cancel-summary"
 MAX_FIELD = 1024
+ORDER_PAGES = ("order_details.html", "cancel_items.html")  # where the inject_script fault adds its script
 
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                         auto_reload=False)
@@ -78,9 +79,11 @@ def render(name: str, request: Request, http_status: int = 200, account: Account
            **context: Any) -> HTMLResponse:
     voice = voice_of(request, account)
     session: Session | None = getattr(request.state, "session", None)
+    injected = store_state(request).faults.inject_script if name in ORDER_PAGES else None
     html = templates.get_template(name).render(
         t=voice.words, locale=voice.language, account=account, csrf=session.csrf if session else "",
-        asset=request.app.state.asset_origin, money=lambda amount: texts.money(amount, voice), **context)
+        asset=request.app.state.asset_origin, money=lambda amount: texts.money(amount, voice),
+        injected_script=injected, **context)
     return HTMLResponse(html, status_code=http_status)
 
 

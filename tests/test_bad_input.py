@@ -75,6 +75,10 @@ CASES = [
     Case("unknown marketplace", cancel(DEMO), 2, "bad setting marketplace", {"ORDERCANCEL_MARKETPLACE": "fr"}),
     Case("http browser endpoint", cancel(DEMO), 2, "bad setting browser_endpoint",
          {"ORDERCANCEL_BROWSER_ENDPOINT": "http://127.0.0.1:1/"}),
+    Case("asset hosts that are a wildcard", cancel(DEMO), 2, "bad setting asset_hosts", {"ORDERCANCEL_ASSET_HOSTS": "*"}),
+    Case("an asset host pattern", cancel(DEMO), 2, "bad setting asset_hosts",
+         {"ORDERCANCEL_ASSET_HOSTS": "m.media-amazon.com,*.cloudfront.net"}),
+    Case("an empty asset host entry", cancel(DEMO), 2, "an empty entry", {"ORDERCANCEL_ASSET_HOSTS": "a.example,,b.example"}),
     Case("headless that is not a boolean", cancel(DEMO), 2, "bad setting headless", {"ORDERCANCEL_HEADLESS": "maybe"}),
     Case("concurrency 0", ("batch", "{file}", "--concurrency", "0"), 2, "--concurrency", file=b"order_id\n"),
     # batch files

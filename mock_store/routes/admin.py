@@ -64,6 +64,7 @@ class FaultSwitches(Body):
     apply_cancel_late: list[str] | None = None
     late_cancel_ms: int | None = None
     sign_in_host: str | None = None
+    inject_script: str | None = None
 
 
 class Approval(Body):

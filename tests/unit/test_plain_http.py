@@ -1,15 +1,25 @@
 """The plain-HTTP reader sends a saved session's cookies where a browser would (RFC 6265 5.4),
-and asks one origin, following no redirect."""
+asks one origin, following no redirect, and gives up at its deadline or its size cap."""
 from __future__ import annotations
 
 import http.server
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from automation.plain_http import PlainReader, cookie_header, reaches_directly
+from automation.plain_http import (
+    MAX_ANSWER_BYTES,
+    PlainReader,
+    ReadAbandoned,
+    capped_text,
+    cookie_header,
+    reaches_directly,
+)
+from tests.hostile_http import Answer, drip, huge, serving, silence
 
 NOW = 1_800_000_000.0
 
@@ -121,3 +131,54 @@ def test_plain_reads_only_where_the_store_is_reached_directly(environment: dict[
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     assert reaches_directly("https://www.amazon.com") is direct
+
+
+# -- a store that drips, floods or says nothing: one deadline per read, one size cap -------------
+
+@pytest.mark.parametrize("answer", [drip, silence], ids=["one byte a second", "silence"])
+def test_a_read_ends_at_its_deadline_whatever_pace_the_store_keeps(answer: Answer) -> None:
+    with serving(answer) as store:
+        reader = PlainReader(store.url, [], timeout_s=1)
+        started = time.monotonic()
+        with pytest.raises(ReadAbandoned, match="no whole answer within 1 s"):
+            reader.get(f"{store.url}/gp/x")
+        elapsed = time.monotonic() - started
+        reader.close()
+    assert elapsed < 3  # the deadline is 1 s: connecting, the headers and the body together
+    assert len(store.heads) == 1  # not asked again after the deadline
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["declared", "streamed without a length"])
+def test_an_answer_over_the_cap_is_given_up_without_holding_it(declared: bool) -> None:
+    with serving(huge(declared)) as store:
+        reader = PlainReader(store.url, [], timeout_s=30)
+        started = time.monotonic()
+        with pytest.raises(ReadAbandoned, match="16 MiB cap"):
+            reader.get(f"{store.url}/gp/x")
+        elapsed = time.monotonic() - started
+        reader.close()
+    assert elapsed < 30  # the cap, not the deadline, ended it
+
+
+def test_an_answer_just_under_the_cap_is_read_whole() -> None:
+    body = b"<html>" + b"x" * (MAX_ANSWER_BYTES - 13) + b"</html>"
+
+    def answer(conn: socket.socket, stop: threading.Event) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n" + body)
+
+    with serving(answer) as store:
+        reader = PlainReader(store.url, [], timeout_s=30)
+        assert len(reader.get(f"{store.url}/gp/x").body) == MAX_ANSWER_BYTES
+        reader.close()
+
+
+@pytest.mark.parametrize(("headers", "body", "text"), [
+    ({"content-type": "text/html; charset=iso-8859-1"}, "hej · 1.234,56 kr".encode("iso-8859-1"), "hej · 1.234,56 kr"),
+    ({"content-type": "text/css", "content-length": str(MAX_ANSWER_BYTES + 1)}, None, None),  # body never asked
+    ({"content-type": "text/html"}, b"x" * (MAX_ANSWER_BYTES + 1), None),
+])
+def test_playwrights_answers_are_capped_too(headers: dict[str, str], body: bytes | None, text: str | None) -> None:
+    def read_body() -> bytes:
+        assert body is not None, "the body of an answer declared over the cap was carried over"
+        return body
+    assert capped_text(headers, read_body) == text
