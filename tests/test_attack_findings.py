@@ -60,3 +60,32 @@ def test_a_line_added_between_decision_and_click_is_not_cancelled(store: StoreAd
 
     assert changed
     assert store.order(order.id).item("Laptop")["status"] == "ordered", presses(store)
+
+
+@pytest.mark.xfail(strict=True, reason="a batch row that may have been pressed before (chosen kept, state retaken) "
+                                       "is pressed again for the journal's chosen lines, whatever the new "
+                                       "instruction names: the line asked for now is never compared with them")
+def test_a_new_instruction_is_not_overridden_by_an_earlier_runs_ticked_lines(store: StoreAdmin, cli: Cli,
+                                                                             tmp_path: Path) -> None:
+    from automation.journal import Journal
+    from mock_store import seed
+    from tests.test_batch import write_csv
+
+    order = store.add_order([{"id": "caseline01", "title": "Phone Case", "price": "9.99", "product_id": "B0CASE0001"},
+                             {"id": "charger001", "title": "Charger", "price": "19.99", "product_id": "B0CHARGE01"}])
+    # what an earlier run left: it ticked the case, and its answer was unclear (needs_human), as a
+    # server error page after the submit leaves it; the store did not act
+    journal = Journal(tmp_path / "state" / "journal.sqlite", "127.0.0.1", seed.DEMO_EMAIL.lower())
+    journal.enqueue(order.id, {"line": 1, "items": ["caseline01"], "reason": None, "note": None}, "earlier", False)
+    journal.mark_checking(order.id, "earlier")
+    journal.mark_submitting(order.id, [{"item_id": "caseline01", "product": "B0CASE0001",
+                                        "product_id": "B0CASE0001", "title": "Phone Case"}])
+    journal.mark_final(order.id, "needs_human", {"outcome": "needs_human"})  # type: ignore[arg-type]
+    journal.close()
+    # now the user asks for the charger only
+    batch = write_csv(tmp_path / "orders.csv", [f"{order.id},charger001,,"])
+
+    cli("batch", str(batch), "--json")
+
+    after = store.order(order.id)
+    assert after.item("Phone Case")["status"] == "ordered", presses(store)
