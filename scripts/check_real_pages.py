@@ -19,8 +19,8 @@ import httpx
 from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from automation.browser import LAUNCH_FLAGS, chromium_executable, new_context  # noqa: E402
-from automation.outcome import OrderState  # noqa: E402
+from automation.browser.launch import LAUNCH_FLAGS, chromium_executable, new_context  # noqa: E402
+from automation.order.outcome import OrderState  # noqa: E402
 from automation.settings import Settings  # noqa: E402
 from mock_store.server import free_port  # noqa: E402
 from pages.cancel_items import CancelItemsPage  # noqa: E402

@@ -57,7 +57,7 @@ def base_url(store_server: RunningStore) -> str:
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any], playwright: Any,
                              store_server: RunningStore) -> dict[str, Any]:
     """The tool's own launch: its browser and its flags, the host rule for the test store included."""
-    from automation.browser import chromium_executable, launch_flags
+    from automation.browser.launch import chromium_executable, launch_flags
     from automation.settings import Settings
     settings = Settings(_env_file=None, base_url=store_server.url, asset_hosts=store_server.asset_origin)
     return {**browser_type_launch_args, "executable_path": chromium_executable(settings, playwright),

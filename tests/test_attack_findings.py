@@ -67,7 +67,7 @@ def test_a_line_added_between_decision_and_click_is_not_cancelled(store: StoreAd
                                        "instruction names: the line asked for now is never compared with them")
 def test_a_new_instruction_is_not_overridden_by_an_earlier_runs_ticked_lines(store: StoreAdmin, cli: Cli,
                                                                              tmp_path: Path) -> None:
-    from automation.journal import Journal
+    from automation.runs.journal import Journal
     from mock_store import seed
     from tests.test_batch import write_csv
 

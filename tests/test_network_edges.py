@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error, Page
 
-from automation.session import session_file
+from automation.browser.session import session_file
 from automation.settings import Settings
 from mock_store import seed
 from tests.conftest import CliResult

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.journal import Journal
+from automation.runs.journal import Journal
 from mock_store import seed
 from tests.conftest import CliResult
 from tests.store_api import StoreAdmin

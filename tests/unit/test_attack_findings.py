@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from automation.errors import Fail
-from automation.follow import Verdict, verdict
-from automation.items import Selector, lines_of, resolve
-from automation.journal import JournalState
+from automation.runs.follow import Verdict, verdict
+from automation.order.items import Selector, lines_of, resolve
+from automation.runs.journal import JournalState
 from automation.marketplace import MARKETPLACES
-from automation.rules import read_rules
-from automation.sweep import Candidate, Decider, line_selectors
+from automation.runs.rules import read_rules
+from automation.runs.sweep import Candidate, Decider, line_selectors
 from pages import order_details
 from pages.cancel_items import CancellableItem
 from pages.order_details import OrderedItem, OrderSummary

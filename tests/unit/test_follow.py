@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from automation.follow import Verdict, verdict
-from automation.journal import JournalState
+from automation.runs.follow import Verdict, verdict
+from automation.runs.journal import JournalState
 from pages import order_details
 from pages.order_details import OrderedItem, OrderSummary
 from tests.store_api import Shopper, StoreAdmin

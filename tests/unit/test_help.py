@@ -8,12 +8,12 @@ import sys
 import pytest
 
 COMMANDS = ["cancel", "check", "orders", "login", "logout", "batch", "sweep", "follow", "demo"]
-HEAVY = ["playwright", "pydantic_settings", "structlog", "automation.commands"]
+HEAVY = ["playwright", "pydantic_settings", "structlog", "automation.cli.commands"]
 
 
 def _modules_loaded_by(*args: str) -> tuple[str, set[str]]:
     probe = ("import sys, runpy; sys.argv = ['ordercancel', *sys.argv[1:]]\n"
-             "try:\n    runpy.run_module('automation.launcher', run_name='__main__')\n"
+             "try:\n    runpy.run_module('automation.cli.launcher', run_name='__main__')\n"
              "except SystemExit:\n    pass\n"
              "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, check=True)

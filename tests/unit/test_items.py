@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from automation.items import Line, ScreensDisagree, Selector, all_cancelled, lines_of, newly_cancelled, resolve
-from automation.orders import BadInput
+from automation.order.items import Line, ScreensDisagree, Selector, all_cancelled, lines_of, newly_cancelled, resolve
+from automation.order.input import BadInput
 from pages.cancel_items import CancellableItem
 from pages.order_details import OrderedItem
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from automation.files import UnsafeFile, follow_trusted_links
-from automation.journal import Journal, JournalBusy, JournalUnusable
+from automation.runs.journal import Journal, JournalBusy, JournalUnusable
 
 NOBODY = 65534
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from automation.browser import launch_flags
+from automation.browser.launch import launch_flags
 from automation.settings import Settings, origin_of
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from automation.plain_http import (
+from automation.browser.plain_http import (
     MAX_ANSWER_BYTES,
     PlainReader,
     ReadAbandoned,
@@ -113,7 +113,7 @@ def test_reader_refuses_another_origin(little_store: str) -> None:
 def test_the_light_error_imports_are_playwrights_public_classes() -> None:
     import playwright.sync_api
 
-    from automation.playwright_errors import PlaywrightError, PlaywrightTimeout
+    from automation.browser.playwright_errors import PlaywrightError, PlaywrightTimeout
     assert PlaywrightError is playwright.sync_api.Error and PlaywrightTimeout is playwright.sync_api.TimeoutError
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from automation.errors import Fail
-from automation.rules import read_rules
+from automation.runs.rules import read_rules
 
 RULE = '[[rule]]\nname = "{name}"\naction = "{action}"\n'
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from automation.files import UnsafeName, artifact_path
-from automation.orders import BadInput, parse_order_id
+from automation.order.input import BadInput, parse_order_id
 from pages import cancel_summary, order_details, your_orders
 from pages.common import is_order_number, shown
 
@@ -104,7 +104,7 @@ def test_order_details_and_cancel_summary_take_no_hostile_number() -> None:
 
 
 def test_a_cancelled_page_showing_a_hostile_number_is_not_the_order_asked_about() -> None:
-    from automation.cancellation import shows_order
+    from automation.order.cancellation import shows_order
 
     page = "<div data-component='cancelledOrderBanner'><h4>Cancelled</h4></div>"
     assert shows_order(order_details.parse(page), GOOD, address_order=GOOD)  # no number shown: its address

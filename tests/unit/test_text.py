@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from automation.logs import configure, get_logger
-from automation.notify import holds_secret
+from automation.runs.notify import holds_secret
 from automation.text import UNPRINTABLE, json_text, printable
 
 CONTROLS = [chr(c) for c in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F),

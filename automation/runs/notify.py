@@ -9,7 +9,7 @@ import re
 import urllib.parse
 from typing import Any
 
-from automation.batch import BatchSummary
+from automation.runs.batch import BatchSummary
 from automation.errors import Fail
 from automation.text import printable
 

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from automation.batch import BatchSummary, OrderRecord
+from automation.runs.batch import BatchSummary, OrderRecord
 from automation.files import ensure_folder, write_private
 from automation.text import json_text, printable
 from pages.common import is_order_number

@@ -1,5 +1,5 @@
 """The `ordercancel` command line: the commands and their options. The work is in
-`automation.commands`, imported only when a command runs, so that `--help` stays fast."""
+`automation.cli.commands`, imported only when a command runs, so that `--help` stays fast."""
 from __future__ import annotations
 
 import os
@@ -22,7 +22,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 
 def work() -> ModuleType:
     """The commands' work, imported on first use (Playwright, pydantic, structlog: about 0.6 s)."""
-    from automation import commands
+    from automation.cli import commands
 
     return commands
 

@@ -1,5 +1,5 @@
 """`ordercancel sweep`: find the orders to cancel by rules while their window is open. The rules
-(`automation.rules`) are validated before any browser starts; a sweep decides from Your Orders and
+(`automation.runs.rules`) are validated before any browser starts; a sweep decides from Your Orders and
 the details of the orders a rule may match, sets that against what earlier runs left in the journal,
 and only with --apply cancels, through the batch (the same use case, journal and exactly-once
 rules), each order journaled with its rule's name."""
@@ -12,12 +12,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from automation.batch import OrderRecord
-from automation.batch_input import BatchInput, BatchRow
-from automation.items import Selector, lines_of
-from automation.journal import Entry, JournalState
+from automation.runs.batch import OrderRecord
+from automation.runs.batch_input import BatchInput, BatchRow
+from automation.order.items import Selector, lines_of
+from automation.runs.journal import Entry, JournalState
 from automation.marketplace import Marketplace, parse_money
-from automation.rules import Matchers, Rule
+from automation.runs.rules import Matchers, Rule
 from pages.order_details import OrderedItem, OrderSummary
 from pages.your_orders import OrderCard
 

@@ -13,19 +13,19 @@ from typing import Any
 
 import structlog
 
-from automation.batch_input import BatchInput, BatchRow
-from automation.browser import BatchBrowsers
-from automation.cancellation import Cancellation, CancelRequest, report_items, report_state, run_order
+from automation.runs.batch_input import BatchInput, BatchRow
+from automation.browser.launch import BatchBrowsers
+from automation.order.cancellation import Cancellation, CancelRequest, report_items, report_state, run_order
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
-from automation.failures import failure
+from automation.order.failures import failure
 from automation.files import UnsafeName, artifact_path, write_private
-from automation.items import Line, Selector, differs, lines_of, shown_cancelled
-from automation.journal import CHECKING, PENDING, SUBMITTING, Entry, Journal, JournalState
+from automation.order.items import Line, Selector, differs, lines_of, shown_cancelled
+from automation.runs.journal import CHECKING, PENDING, SUBMITTING, Entry, Journal, JournalState
 from automation.logs import get_logger
-from automation.outcome import ExitCode, OrderState, Outcome, Result
+from automation.order.outcome import ExitCode, OrderState, Outcome, Result
 from automation.settings import Settings
-from automation.storefront import Storefront
-from automation.wording import say
+from automation.browser.storefront import Storefront
+from automation.order.wording import say
 from pages import your_orders
 from pages.common import query_param
 from pages.order_details import OrderDetailsPage

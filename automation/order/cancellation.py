@@ -10,8 +10,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
-from automation.failures import FAILURES, failure
-from automation.items import (
+from automation.order.failures import FAILURES, failure
+from automation.order.items import (
     Line,
     ScreensDisagree,
     Selector,
@@ -23,12 +23,12 @@ from automation.items import (
     still_ordered,
 )
 from automation.marketplace import Marketplace, business_days_after, priced
-from automation.orders import BadInput, is_digital
-from automation.outcome import ItemReport, Money, OrderState, Outcome, Result, StateReport
-from automation.playwright_errors import PlaywrightError
-from automation.reasons import CancelReason
-from automation.storefront import Storefront, same_origin, served_html
-from automation.wording import WORDING, say
+from automation.order.input import BadInput, is_digital
+from automation.order.outcome import ItemReport, Money, OrderState, Outcome, Result, StateReport
+from automation.browser.playwright_errors import PlaywrightError
+from automation.order.reasons import CancelReason
+from automation.browser.storefront import Storefront, same_origin, served_html
+from automation.order.wording import WORDING, say
 from pages import cancel_items, cancel_summary, order_details
 from pages.cancel_items import CancelForm, CancelItemsPage
 from pages.cancel_summary import CancelResultKind, CancelSummaryPage

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from automation.orders import BadInput
+from automation.order.input import BadInput
 from pages.cancel_items import CancellableItem
 from pages.order_details import OrderedItem
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import enum
 
-from automation.orders import BadInput, has_line_break_or_control
+from automation.order.input import BadInput, has_line_break_or_control
 
 
 class CancelReason(enum.StrEnum):

@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from automation.errors import Fail
-from automation.orders import BadInput, has_line_break_or_control, parse_note
-from automation.reasons import CancelReason, parse_reason
+from automation.order.input import BadInput, has_line_break_or_control, parse_note
+from automation.order.reasons import CancelReason, parse_reason
 
 MAX_RULES_BYTES = 1024 * 1024
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d)\s*$", re.IGNORECASE)

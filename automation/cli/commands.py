@@ -1,4 +1,4 @@
-"""What each command does once its arguments are parsed. `automation.cli` declares the commands
+"""What each command does once its arguments are parsed. `automation.cli.app` declares the commands
 and imports this module only when one runs, so that `--help` and `--version` do not pay for
 Playwright, pydantic and structlog."""
 from __future__ import annotations
@@ -21,20 +21,20 @@ import structlog
 import typer
 from pydantic import ValidationError
 
-from automation.batch import BatchOptions, BatchRun, BatchSummary
-from automation.batch_input import BadFile, BatchInput, read_batch, read_source
-from automation.browser import BrowserUnavailable, launch_when_needed, open_browser
-from automation.cancellation import Cancellation, CancelRequest, run_order
+from automation.runs.batch import BatchOptions, BatchRun, BatchSummary
+from automation.runs.batch_input import BadFile, BatchInput, read_batch, read_source
+from automation.browser.launch import BrowserUnavailable, launch_when_needed, open_browser
+from automation.order.cancellation import Cancellation, CancelRequest, run_order
 from automation.errors import AuthFailed, Fail, NeedsHuman
-from automation.failures import failure
+from automation.order.failures import failure
 from automation.files import UnsafeFolder, ensure_folder
-from automation.items import Selector
-from automation.journal import Journal, JournalBusy, JournalUnusable
+from automation.order.items import Selector
+from automation.runs.journal import Journal, JournalBusy, JournalUnusable
 from automation.logs import configure, get_logger
-from automation.notify import check_urls, holds_secret, send
-from automation.orders import BadInput, parse_item_selector, parse_note, parse_order_id
-from automation.outcome import ExitCode, OrderState, Outcome, Result
-from automation.output import (
+from automation.runs.notify import check_urls, holds_secret, send
+from automation.order.input import BadInput, parse_item_selector, parse_note, parse_order_id
+from automation.order.outcome import ExitCode, OrderState, Outcome, Result
+from automation.cli.output import (
     ask_to_cancel,
     out,
     print_batch,
@@ -46,12 +46,12 @@ from automation.output import (
     progress_bar,
     say_lines,
 )
-from automation.playwright_errors import PlaywrightError
-from automation.reasons import parse_reason
-from automation.report import write_report
-from automation.session import forget_session, save_session, session_file
+from automation.browser.playwright_errors import PlaywrightError
+from automation.order.reasons import parse_reason
+from automation.runs.report import write_report
+from automation.browser.session import forget_session, save_session, session_file
 from automation.settings import Settings, UntrustedEnvFile, forget_secret_variables, trusted_env_file
-from automation.storefront import Storefront
+from automation.browser.storefront import Storefront
 from pages.sign_in import SignInPage
 from pages.your_orders import OrderCard
 
@@ -255,7 +255,7 @@ def notifying_settings(ctx: typer.Context, notify: list[str] | None) -> Settings
 
 def follow(ctx: typer.Context, journal: Path | None, report: Path | None, as_json: bool, notify: list[str] | None,
            notify_always: bool) -> None:
-    from automation.follow import FollowRun
+    from automation.runs.follow import FollowRun
 
     with one_error_path(as_json):
         settings = notifying_settings(ctx, notify)
@@ -274,7 +274,7 @@ def follow(ctx: typer.Context, journal: Path | None, report: Path | None, as_jso
 
 def sweep(ctx: typer.Context, rules_file: Path, apply: bool, max_cancels: int, journal: Path | None,
           report: Path | None, as_json: bool, notify: list[str] | None, notify_always: bool) -> None:
-    from automation.rules import read_rules
+    from automation.runs.rules import read_rules
 
     with one_error_path(as_json):
         rules = read_rules(rules_file)
@@ -317,7 +317,7 @@ def run_sweep(settings: Settings, rules: list[Any], options: SweepOptions, inter
 
 def sweep_in(browser: Any, settings: Settings, rules: list[Any], options: SweepOptions, interactive: bool,
              started: float) -> BatchSummary | Result:
-    from automation.sweep import Plan, as_batch, records
+    from automation.runs.sweep import Plan, as_batch, records
 
     found = find_by_rules(settings, rules, options, browser)
     if not isinstance(found, Plan):
@@ -339,7 +339,7 @@ def find_by_rules(settings: Settings, rules: list[Any], options: SweepOptions, b
     against the journal, the rows earlier sweeps left unfinished included; or the Result that stopped
     it. With --apply, before any click: the --max-cancels check, and the unfinished rows that the
     rules no longer choose journaled as such."""
-    from automation.sweep import Candidate, Decider, dropped, plan_sweep
+    from automation.runs.sweep import Candidate, Decider, dropped, plan_sweep
 
     journal = Journal(options.journal, settings.host, (settings.email or "").lower())
     try:
@@ -463,7 +463,7 @@ EXAMPLE_RULES = Path(__file__).resolve().parent.parent / "examples" / "sweep-rul
 def demo_sweep(ctx: typer.Context) -> None:
     """The sweep scenario: what the example rules decide (nothing clicked), then the same sweep
     with --apply, and the store's own record of each order it touched."""
-    from automation.rules import read_rules
+    from automation.runs.rules import read_rules
     from mock_store import seed
     from mock_store.server import running_store
 

@@ -12,17 +12,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from automation.batch import JOURNAL_STATE, BatchSummary, OrderRecord, flatten
-from automation.browser import launch_when_needed
-from automation.cancellation import Cancellation, report_items, report_state, return_advice, run_order
-from automation.items import lines_of, shown_cancelled
-from automation.journal import Awaiting, Journal, JournalState
+from automation.runs.batch import JOURNAL_STATE, BatchSummary, OrderRecord, flatten
+from automation.browser.launch import launch_when_needed
+from automation.order.cancellation import Cancellation, report_items, report_state, return_advice, run_order
+from automation.order.items import lines_of, shown_cancelled
+from automation.runs.journal import Awaiting, Journal, JournalState
 from automation.logs import get_logger
 from automation.marketplace import Marketplace, business_days_after
-from automation.outcome import OrderState, Outcome, Result
+from automation.order.outcome import OrderState, Outcome, Result
 from automation.settings import Settings
-from automation.storefront import Storefront
-from automation.wording import say
+from automation.browser.storefront import Storefront
+from automation.order.wording import say
 from pages.order_details import OrderSummary
 
 OVERDUE = timedelta(days=7)

@@ -11,7 +11,7 @@ def main() -> None:
     if sys.argv[1:] == ["--version"]:
         print(f"ordercancel {__version__}")
         return
-    from automation.cli import main as run_command  # deferred on purpose: see the module's docstring
+    from automation.cli.app import main as run_command  # deferred on purpose: see the module's docstring
 
     run_command()
 

@@ -1,12 +1,12 @@
 """The one way a failure becomes a Result: of one order, or of a batch's one sign-in."""
 from __future__ import annotations
 
-from automation.browser import BrowserUnavailable
+from automation.browser.launch import BrowserUnavailable
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
-from automation.orders import BadInput
-from automation.outcome import Outcome, Result
-from automation.playwright_errors import PlaywrightError
-from automation.wording import say
+from automation.order.input import BadInput
+from automation.order.outcome import Outcome, Result
+from automation.browser.playwright_errors import PlaywrightError
+from automation.order.wording import say
 
 # (wording for an order, wording for a run's sign-in, outcome), the most specific kind first
 KINDS: list[tuple[type[BaseException], str, str, Outcome]] = [

@@ -1,0 +1,1 @@
+"""The browser side: see docs/DESIGN.md, "The shape of the code"."""

@@ -1,0 +1,1 @@
+"""The command line: see docs/DESIGN.md, "The shape of the code"."""

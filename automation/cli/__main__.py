@@ -1,0 +1,4 @@
+"""`python -m automation.cli`: the command line."""
+from automation.cli.app import main
+
+main()

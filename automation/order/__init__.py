@@ -1,0 +1,1 @@
+"""One order: see docs/DESIGN.md, "The shape of the code"."""

@@ -1,0 +1,1 @@
+"""Many orders: see docs/DESIGN.md, "The shape of the code"."""
