@@ -1,22 +1,78 @@
-"""The ways a run can stop short of an outcome read from the store's pages."""
+"""Every error the tool reports, in one tree: each knows its exit code and whether work had started.
+
+`ToolError` is the root. Errors raised *before any work* (bad input, settings, unusable files and
+folders, a busy journal) carry `before_work = True`: the command line prints one line and exits,
+nothing was done. The others happen during the work (the store, the browser, the journal changed
+under the run); a run turns them into an order's outcome or its summary, never into "nothing was
+done"."""
 from __future__ import annotations
 
+import enum
 
-class AuthFailed(Exception):
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    UNEXPECTED = 1
+    BAD_INPUT = 2
+    NOT_CANCELLABLE = 3
+    NOT_FOUND = 4
+    SIGN_IN_FAILED = 5
+    NEEDS_HUMAN = 6
+
+
+class ToolError(Exception):
+    """An error the tool reports in one line."""
+    exit_code: ExitCode = ExitCode.UNEXPECTED
+    before_work: bool = False
+
+
+# -- before any work: nothing was done ----------------------------------------------------------
+
+class BadInput(ToolError, ValueError):
+    """Input the tool refuses before acting (an order number, an item, a file, a folder, a
+    setting); the message is one line for the user. Inside a run it is that order's outcome."""
+    exit_code = ExitCode.BAD_INPUT
+    before_work = True
+
+
+class CannotStart(BadInput):
+    """A command that cannot start: one line, its exit code (2 unless said), nothing done."""
+
+    def __init__(self, message: str, exit_code: ExitCode = ExitCode.BAD_INPUT) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class JournalBusy(ToolError):
+    """Another run holds this journal."""
+    exit_code = ExitCode.BAD_INPUT
+    before_work = True
+
+
+# -- during the work ---------------------------------------------------------------------------
+
+class AuthFailed(ToolError):
     """Signing in is impossible with what the tool was given."""
+    exit_code = ExitCode.SIGN_IN_FAILED
 
 
-class NeedsHuman(Exception):
+class NeedsHuman(ToolError):
     """The store asks for something only a person may answer (CAPTCHA, approval on a device)."""
+    exit_code = ExitCode.NEEDS_HUMAN
 
 
-class StoreTrouble(Exception):
+class StoreTrouble(ToolError):
     """The store did not answer as expected (server error, timeout, unknown screen, wrong order)."""
 
 
-class Fail(Exception):
-    """A one-line error before any work starts; `code` is the exit code (2 unless said)."""
+class BrowserUnavailable(ToolError):
+    """The browser could not be started or reached."""
 
-    def __init__(self, message: str, code: int = 2) -> None:
-        super().__init__(message)
-        self.code = code
+
+class JournalConflict(ToolError):
+    """A journal row was not in the state this run left it in: something else wrote the journal.
+    Raised during the work (after clicks, perhaps): the run records it and goes on writing its
+    summary, never "nothing was done"."""
+
+
+Fail = CannotStart  # the old name, until every module says CannotStart

@@ -11,17 +11,18 @@ import stat
 import tempfile
 from pathlib import Path
 
+from automation.errors import BadInput
 from pages.common import is_order_number, shown
 
 # what may follow the order number in a file's name: plain words, then the extension ("-error.png")
 _SUFFIX = re.compile(r"(?:-[a-z]{1,20}){0,3}\.[a-z]{2,5}")  # short: a name stays far below 255 bytes
 
 
-class UnsafeFolder(ValueError):
+class UnsafeFolder(BadInput):
     """A folder the tool will not write secrets or evidence into; the message is one line."""
 
 
-class UnsafeName(ValueError):
+class UnsafeName(BadInput):
     """A file name the tool will not make: its order id or label is not what it must be."""
 
 
@@ -89,7 +90,7 @@ def scrub(text: str, secrets: list[str]) -> str:
     return text
 
 
-class UnsafeFile(ValueError):
+class UnsafeFile(BadInput):
     """A file the tool will not trust with its records; the message is one line."""
 
 

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from automation.errors import BadInput
 from automation.marketplace import MARKETPLACES, Marketplace, marketplace_for
 
 # The hosts the live Amazon pages load their scripts (and styles) from, read off the saved pages:
@@ -202,7 +203,7 @@ def forget_secret_variables() -> None:
             del os.environ[name]
 
 
-class UntrustedEnvFile(ValueError):
+class UntrustedEnvFile(BadInput):
     """A .env file the tool will not read secrets from; the message is one line."""
 
 

@@ -11,6 +11,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from automation.errors import BrowserUnavailable
 from automation.logs import get_logger
 from automation.settings import Settings
 
@@ -22,10 +23,6 @@ LAUNCH_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networkin
                 # WebRTC reaches IP addresses (STUN, TURN) below the resolver and the routes: a page
                 # script could send what it reads to any port; with no proxy this allows it none
                 "--force-webrtc-ip-handling-policy=disable_non_proxied_udp"]
-
-
-class BrowserUnavailable(RuntimeError):
-    pass
 
 
 def playwright_client() -> Any:

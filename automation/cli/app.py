@@ -1,7 +1,9 @@
 """The `ordercancel` command line: the commands and their options. The work is in
-`automation.cli.commands`, imported only when a command runs, so that `--help` stays fast."""
+`automation.cli.one_order`, `automation.cli.many_orders` and `automation.cli.demo`, imported
+only when a command runs, so that `--help` stays fast."""
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -10,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from automation import __version__
-from automation.errors import Fail
+from automation.errors import ToolError
 from automation.text import printable
 
 if TYPE_CHECKING:
@@ -20,11 +22,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Cancel online orders through the storefront's own cancellation flow, in a real browser.")
 
 
-def work() -> ModuleType:
-    """The commands' work, imported on first use (Playwright, pydantic, structlog: about 0.6 s)."""
-    from automation.cli import commands
-
-    return commands
+def work(module: str) -> ModuleType:
+    """A command's work, imported on first use (Playwright, pydantic, structlog: about 0.6 s)."""
+    return importlib.import_module(f"automation.cli.{module}")
 
 
 def _version(value: bool) -> None:
@@ -95,7 +95,7 @@ def cancel(
       ordercancel cancel 113-1234567-1234567 --reason mistake
       ordercancel cancel 113-1234567-1234567 --yes      # a whole order, without the question
       ordercancel cancel 113-1234567-1234567 --item B0DXPH1YGN --dry-run --json"""
-    work().cancel(ctx, order_id, item, reason, note, dry_run, yes, as_json, trace)
+    work("one_order").cancel(ctx, order_id, item, reason, note, dry_run, yes, as_json, trace)
 
 
 @app.command()
@@ -110,7 +110,7 @@ def check(ctx: typer.Context,
     Examples:
       ordercancel check 113-1234567-1234567 113-2345678-2345678
       cat numbers.txt | ordercancel check - --json"""
-    work().check(ctx, order_ids, as_json)
+    work("one_order").check(ctx, order_ids, as_json)
 
 
 @app.command()
@@ -125,7 +125,7 @@ def orders(
     Examples:
       ordercancel orders --filter open
       ordercancel orders --json"""
-    work().orders(ctx, filter_, as_json)
+    work("one_order").orders(ctx, filter_, as_json)
 
 
 @app.command()
@@ -141,7 +141,7 @@ def login(
     Examples:
       ordercancel login
       ordercancel login --headed"""
-    work().login(ctx, headed, as_json)
+    work("one_order").login(ctx, headed, as_json)
 
 
 @app.command()
@@ -151,7 +151,7 @@ def logout(ctx: typer.Context) -> None:
     \b
     Example:
       ordercancel logout"""
-    work().logout(ctx)
+    work("one_order").logout(ctx)
 
 
 @app.command()
@@ -175,7 +175,7 @@ def batch(
     Examples:
       ordercancel batch orders.csv --report report
       some-export | ordercancel batch - --json"""
-    work().batch(ctx, file, journal, concurrency, retries, redo, strict, report, as_json, notify, notify_always)
+    work("many_orders").batch(ctx, file, journal, concurrency, retries, redo, strict, report, as_json, notify, notify_always)
 
 
 @app.command()
@@ -199,7 +199,7 @@ def sweep(
     Examples:
       ordercancel sweep --rules examples/sweep-rules.toml
       ordercancel sweep --rules examples/sweep-rules.toml --apply --max-cancels 3 --report report"""
-    work().sweep(ctx, rules, apply, max_cancels, journal, report, as_json, notify, notify_always)
+    work("many_orders").sweep(ctx, rules, apply, max_cancels, journal, report, as_json, notify, notify_always)
 
 
 @app.command()
@@ -219,7 +219,7 @@ def follow(
     Examples:
       ordercancel follow
       ordercancel follow --json --report report"""
-    work().follow(ctx, journal, report, as_json, notify, notify_always)
+    work("many_orders").follow(ctx, journal, report, as_json, notify, notify_always)
 
 
 @app.command()
@@ -235,16 +235,16 @@ def demo(ctx: typer.Context,
       ordercancel demo --sweep
       ordercancel --marketplace de --language da demo
       ordercancel --headed demo"""
-    work().demo(ctx, sweep)
+    work("demo").demo(ctx, sweep)
 
 
 def main() -> None:
     os.umask(0o077)  # whatever this process creates (SQLite's -wal files, traces, reports) is private
     try:
         code = app(standalone_mode=False)
-    except Fail as exc:
+    except ToolError as exc:  # what a command did not turn into its own output: one line, its exit code
         print(f"error: {printable(str(exc))}", file=sys.stderr)
-        code = int(exc.code)
+        code = int(exc.exit_code)
     except typer.Abort:
         print("error: interrupted", file=sys.stderr)
         code = 130

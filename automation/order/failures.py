@@ -1,8 +1,7 @@
 """The one way a failure becomes a Result: of one order, or of a batch's one sign-in."""
 from __future__ import annotations
 
-from automation.browser.launch import BrowserUnavailable
-from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
+from automation.errors import AuthFailed, BrowserUnavailable, NeedsHuman, StoreTrouble
 from automation.order.input import BadInput
 from automation.order.outcome import Outcome, Result
 from automation.browser.playwright_errors import PlaywrightError

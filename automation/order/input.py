@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import unicodedata
 
+from automation.errors import BadInput
 from pages.common import is_order_number
+
+__all__ = ["BadInput", "has_line_break_or_control", "is_digital", "parse_item_selector", "parse_note", "parse_order_id"]
 
 MAX_SELECTOR = 200
 MAX_NOTE = 255
-
-
-class BadInput(ValueError):
-    """Input the tool refuses before acting; the message is one line for the user."""
 
 
 def _printable(text: str) -> str:

@@ -8,12 +8,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from automation.order.input import BadInput
+from automation.errors import BadInput, StoreTrouble
 from pages.cancel_items import CancellableItem
 from pages.order_details import OrderedItem
 
 
-class ScreensDisagree(ValueError):
+class ScreensDisagree(StoreTrouble):
     """The Cancel items page offers an item that the order's details do not show as ordered."""
 
 

@@ -23,7 +23,7 @@ CHUNK = 1024 * 1024
 csv.field_size_limit(MAX_BYTES)
 
 
-class BadFile(ValueError):
+class BadFile(BadInput):
     """The whole file is unusable (unreadable, not UTF-8, binary, not valid CSV, no order_id column,
     too large); nothing in it is done."""
 

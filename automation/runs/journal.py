@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from automation.errors import BadInput, JournalBusy, JournalConflict
 from automation.files import UnsafeFile, UnsafeFolder, ensure_folder, follow_trusted_links, judge_private_file, \
     open_private_file
 
@@ -98,16 +99,8 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
-class JournalBusy(Exception):
-    """Another run holds this journal."""
-
-
-class JournalUnusable(Exception):
+class JournalUnusable(BadInput):
     """The journal file cannot be opened or is not a journal."""
-
-
-class JournalConflict(JournalBusy):
-    """A row was not in the state this run left it in: something else wrote the journal."""
 
 
 @dataclass(frozen=True)

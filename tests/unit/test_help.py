@@ -8,7 +8,8 @@ import sys
 import pytest
 
 COMMANDS = ["cancel", "check", "orders", "login", "logout", "batch", "sweep", "follow", "demo"]
-HEAVY = ["playwright", "pydantic_settings", "structlog", "automation.cli.commands"]
+HEAVY = ["playwright", "pydantic_settings", "structlog", "automation.cli.one_order", "automation.cli.many_orders",
+         "automation.cli.demo"]
 
 
 def _modules_loaded_by(*args: str) -> tuple[str, set[str]]:

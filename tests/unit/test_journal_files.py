@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from automation.files import UnsafeFile, follow_trusted_links
-from automation.runs.journal import Journal, JournalBusy, JournalUnusable
+from automation.errors import JournalBusy
+from automation.runs.journal import Journal, JournalUnusable
 
 NOBODY = 65534
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")

@@ -17,7 +17,7 @@ def refused(tmp_path: Path, text: str | bytes) -> str:
     with pytest.raises(Fail) as caught:
         read_rules(path)
     message = str(caught.value)
-    assert caught.value.code == 2 and "\n" not in message and len(message) < 600, message
+    assert caught.value.exit_code == 2 and "\n" not in message and len(message) < 600, message
     return message
 
 

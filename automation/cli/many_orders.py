@@ -1,0 +1,73 @@
+"""The commands that work through many orders with a journal: batch, sweep, follow."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from automation.cli.output import print_invalid_rows
+from automation.cli.start import (
+    end_run,
+    finish,
+    journal_path,
+    notifying_settings,
+    one_error_path,
+    progress_for,
+    usable_folder,
+)
+from automation.errors import CannotStart
+from automation.runs.batch import BatchOptions, BatchSummary
+from automation.runs.batch_input import BatchInput, read_batch, read_source
+from automation.runs.run import run_batch
+
+
+def batch(ctx: typer.Context, file: str, journal: Path | None, concurrency: int, retries: int, redo: bool,
+          strict: bool, report: Path | None, as_json: bool, notify: list[str] | None, notify_always: bool) -> None:
+    with one_error_path(as_json):
+        parsed = read_batch_input(file, strict)
+        settings = notifying_settings(ctx, notify)
+        if report:
+            usable_folder(report, "report folder")
+        options = BatchOptions(journal_path(journal, settings), concurrency, retries, redo, report, file)
+        summary = run_batch(settings, options, parsed, progress=progress_for(settings, as_json))
+    end_run(summary, "batch", settings, report, as_json, notify_always)
+
+
+def read_batch_input(file: str, strict: bool) -> BatchInput:
+    """Every row read and validated before any browser starts; with --strict, any bad row refuses all."""
+    parsed = read_batch(read_source(file, sys.stdin.buffer), file)
+    if strict and parsed.invalid:
+        print_invalid_rows([bad.error for bad in parsed.invalid])
+        raise CannotStart(f"{len(parsed.invalid)} invalid row(s) and --strict: nothing was done")
+    return parsed
+
+
+def sweep(ctx: typer.Context, rules_file: Path, apply: bool, max_cancels: int, journal: Path | None,
+          report: Path | None, as_json: bool, notify: list[str] | None, notify_always: bool) -> None:
+    from automation.runs.rules import read_rules
+    from automation.runs.sweep_run import SweepOptions, SweepRun
+
+    with one_error_path(as_json):
+        rules = read_rules(rules_file)
+        settings = notifying_settings(ctx, notify)
+        if report:
+            usable_folder(report, "report folder")
+        options = SweepOptions(journal_path(journal, settings), apply, max_cancels, report, f"sweep {rules_file}")
+        found = SweepRun(settings, rules, options, progress_for(settings, as_json)).run()
+    if not isinstance(found, BatchSummary):  # the sign-in or the store failed before any decision
+        finish(found, as_json)
+    end_run(found, "sweep", settings, report, as_json, notify_always)
+
+
+def follow(ctx: typer.Context, journal: Path | None, report: Path | None, as_json: bool, notify: list[str] | None,
+           notify_always: bool) -> None:
+    from automation.runs.follow import FollowRun
+
+    with one_error_path(as_json):
+        settings = notifying_settings(ctx, notify)
+        if report:
+            usable_folder(report, "report folder")
+        summary = FollowRun(settings, journal_path(journal, settings)).run()
+    end_run(summary, "follow", settings, report, as_json, notify_always,
+            quiet="nothing to follow: no cancellation in the journal waits for a decision")

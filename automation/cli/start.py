@@ -1,0 +1,132 @@
+"""What every command does around its work: the settings built once, the folders it will write
+checked, the one error path for what stops it before any work, and the one ending of a run
+(report, summary, notifications, exit code)."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+from pydantic import ValidationError
+
+from automation.cli.output import out, print_batch, print_failure, print_result, progress_bar
+from automation.errors import CannotStart, ToolError
+from automation.files import ensure_folder
+from automation.logs import configure, get_logger
+from automation.order.outcome import Result
+from automation.runs.batch import BatchSummary, OrderRecord
+from automation.runs.notify import check_urls, holds_secret, send
+from automation.runs.report import write_report
+from automation.runs.run import Progress
+from automation.settings import Settings, forget_secret_variables, trusted_env_file
+
+
+@contextmanager
+def one_error_path(as_json: bool, order_id: str = "") -> Iterator[None]:
+    """The one way a command fails before any work: one `error:` line on stderr (or one JSON
+    object on stdout with --json) and its exit code. An error raised once work has started is
+    not caught here: the run reports it as an order's outcome or in its summary."""
+    try:
+        yield
+    except ToolError as exc:
+        if not exc.before_work:
+            raise
+        print_failure(str(exc), as_json, order_id)
+        raise typer.Exit(int(exc.exit_code)) from None
+
+
+def _settings(values: dict[str, Any], env_file: Path | None) -> Settings:
+    try:
+        return Settings(_env_file=env_file, **values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise CannotStart(f"bad setting {where}: {first['msg']}") from None
+
+
+def settings_from(ctx: typer.Context, **extra: Any) -> Settings:
+    """The run's settings, built once: options, then ORDERCANCEL_* variables, then the one trusted
+    .env file (--env-file, else STATE_DIR/.env), then defaults. Secret variables are then removed
+    from this process's environment, so that no browser process inherits them."""
+    values = {**ctx.obj, **extra}
+    explicit: Path | None = ctx.meta.get("env_file")
+    candidate = explicit or _settings(values, None).state_dir / ".env"
+    env_file = trusted_env_file(candidate) if explicit or candidate.exists() else None
+    settings = _settings(values, env_file)
+    forget_secret_variables()
+    configure(settings.log_format)
+    here = Path(".env")
+    if here.exists() and (env_file is None or here.resolve() != env_file.resolve()):
+        get_logger().warning("env_file_ignored", path=str(here.resolve()),
+                             hint="a .env in the working folder is not read; pass --env-file .env to use it")
+    usable_folder(settings.state_dir, "state folder")
+    usable_folder(settings.artifacts_path, "artifacts folder")
+    return settings
+
+
+def notifying_settings(ctx: typer.Context, notify: list[str] | None) -> Settings:
+    """The settings of a command that may notify, its notification URLs checked before any work."""
+    settings = settings_from(ctx, **({"notify": " ".join(notify)} if notify else {}))
+    check_urls(settings.notify_urls())
+    if any(holds_secret(url) for url in " ".join(notify or []).split()):  # never the URL itself
+        get_logger().warning("notify_url_on_command_line",
+                             hint="a --notify URL holds a password or token, and a command line is visible to every "
+                                  "user of this machine (ps, /proc); put it in ORDERCANCEL_NOTIFY in a 0600 env file "
+                                  "(--env-file) or a systemd EnvironmentFile= instead")
+    return settings
+
+
+def usable_folder(path: Path, what: str) -> None:
+    """A folder the command will write into: safe (see `ensure_folder`) and writable, checked now."""
+    try:
+        ensure_folder(path, what)
+        probe = path / f".probe-{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise CannotStart(f"cannot use the {what} {path}: {exc.strerror or exc}") from None
+
+
+def journal_path(given: Path | None, settings: Settings) -> Path:
+    """The journal a command records in: the one given, else the state folder's."""
+    return given or settings.state_dir / "journal.sqlite"
+
+
+def finish(result: Result, as_json: bool) -> NoReturn:
+    """One order's ending: its result printed, its exit code."""
+    print_result(result, as_json)
+    raise typer.Exit(int(result.exit_code))
+
+
+def progress_for(settings: Settings, as_json: bool) -> Progress | None:
+    """A progress bar on a terminal (the log lines step back to warnings while it speaks); none
+    off a terminal or with --json."""
+    if not sys.stderr.isatty() or as_json:
+        return None
+
+    @contextmanager
+    def bar(total: int) -> Iterator[Callable[[OrderRecord], None]]:
+        configure(settings.log_format, level=logging.WARNING)
+        with progress_bar(total) as tick:
+            yield tick
+
+    return bar
+
+
+def end_run(summary: BatchSummary, kind: str, settings: Settings, report: Path | None, as_json: bool,
+            notify_always: bool, quiet: str | None = None) -> NoReturn:
+    """A run's ending, the same for batch, sweep and follow: the report written, the summary
+    printed (or `quiet` when nothing happened), the notifications sent, the exit code."""
+    if report:
+        write_report(summary, report)
+    if quiet and not summary.records and not as_json:
+        out.print(quiet)
+    else:
+        print_batch(summary, as_json)
+    send(settings.notify_urls(), summary, kind, notify_always, get_logger())
+    raise typer.Exit(int(summary.exit_code))

@@ -1,0 +1,68 @@
+"""One command's work on the store: a storefront opened for it (the browser launched only when a
+screen needs one), and every way an order's work can end turned into a Result."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+import structlog
+
+from automation.browser.launch import launch_when_needed
+from automation.browser.playwright_errors import PlaywrightError
+from automation.browser.storefront import Storefront
+from automation.errors import BrowserUnavailable
+from automation.logs import get_logger
+from automation.order.cancellation import Cancellation, run_order
+from automation.order.failures import failure
+from automation.order.outcome import Outcome, Result
+from automation.settings import Settings
+
+
+@contextmanager
+def storefront_for(settings: Settings, trace: bool = False, browser: Any = None) -> Iterator[Storefront]:
+    """One signed-in context for this command's work, in the browser given, else in one launched
+    when a screen first needs it (a command that only reads fetched screens launches none)."""
+    run_id = uuid.uuid4().hex[:12]
+    structlog.contextvars.bind_contextvars(run_id=run_id)
+    with ExitStack() as stack:
+        storefront = Storefront(browser if browser is not None else launch_when_needed(stack, settings), settings,
+                                run_id, get_logger(), trace=trace)
+        try:
+            yield storefront
+        finally:
+            storefront.close()
+
+
+def with_storefront(settings: Settings, order_id: str, work: Callable[[Cancellation], Result],
+                    trace: bool = False, browser: Any = None) -> Result:
+    """One browser, one context, one order; every way it ends becomes a Result."""
+    structlog.contextvars.bind_contextvars(order_id=order_id)
+    try:
+        with storefront_for(settings, trace, browser) as storefront:
+            return run_order(storefront, order_id, lambda: work(Cancellation(storefront)))
+    except (BrowserUnavailable, PlaywrightError) as exc:
+        get_logger().error("browser_failed", error=str(exc).splitlines()[0])
+        return failure(exc, order_id, browser=True)
+
+
+def check_many(settings: Settings, order_ids: list[str]) -> list[Result]:
+    """Every order read in one browser, one context and one sign-in; a sign-in that fails or
+    needs a person ends the run, and the orders not yet read say so."""
+    results: list[Result] = []
+    try:
+        with storefront_for(settings) as storefront:
+            reader = Cancellation(storefront)
+            for order_id in order_ids:
+                structlog.contextvars.bind_contextvars(order_id=order_id)
+                results.append(run_order(storefront, order_id, lambda o=order_id: reader.check(o)))
+                if results[-1].outcome in (Outcome.AUTH_FAILED, Outcome.NEEDS_HUMAN):
+                    break
+    except (BrowserUnavailable, PlaywrightError) as exc:
+        get_logger().error("browser_failed", error=str(exc).splitlines()[0])
+        results.append(failure(exc, order_ids[len(results)], browser=True))
+    stopped = results[-1]
+    for order_id in order_ids[len(results):]:
+        results.append(Result(order_id, stopped.outcome, f"not read: {stopped.message}", next_step=stopped.next_step))
+    return results
