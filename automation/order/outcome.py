@@ -5,6 +5,7 @@ import enum
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from automation.errors import ExitCode
 from pages.common import OrderState  # what the screens say; the results report it
 
 __all__ = ["ExitCode", "ItemReport", "Money", "OrderState", "Outcome", "Result", "StateReport"]
@@ -24,16 +25,6 @@ class Outcome(enum.StrEnum):
     NEEDS_HUMAN = "needs_human"
     BAD_INPUT = "bad_input"
     ERROR = "error"
-
-
-class ExitCode(enum.IntEnum):
-    OK = 0
-    UNEXPECTED = 1
-    BAD_INPUT = 2
-    NOT_CANCELLABLE = 3
-    NOT_FOUND = 4
-    SIGN_IN_FAILED = 5
-    NEEDS_HUMAN = 6
 
 
 EXIT_CODES = {
