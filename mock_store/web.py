@@ -13,7 +13,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mock_store import texts
-from mock_store.store import ORDER_ID, Account, Order, Session, StoreState
+from mock_store.model import ORDER_ID, Account, Order, Session
+from mock_store.store import StoreState
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "session-token"

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mock_store import seed
-from mock_store.store import Faults, StoreError
+from mock_store.model import Faults, StoreError
 from mock_store.web import State
 
 

@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mock_store import texts
-from mock_store.store import Account, Order, StoreState
+from mock_store.model import Account, Order
+from mock_store.store import StoreState
 from mock_store.web import (
     CANCEL_PATH,
     DETAILS_PATH,

@@ -11,17 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from mock_store import texts
-from mock_store.store import (
-    CANCELLATION_REQUESTED,
-    CANCELLED,
-    DELIVERED,
-    OPEN,
-    PREPARING,
-    SHIPPED,
-    Account,
-    Order,
-    StoreState,
-)
+from mock_store.model import CANCELLATION_REQUESTED, CANCELLED, DELIVERED, OPEN, PREPARING, SHIPPED, Account, Order
+from mock_store.store import StoreState
 from mock_store.web import (
     CANCEL_PATH,
     DETAILS_PATH,

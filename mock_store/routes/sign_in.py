@@ -9,7 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mock_store.store import Account, Session, StoreState
+from mock_store.model import Account, Session
+from mock_store.store import StoreState
 from mock_store.web import (
     SESSION_COOKIE,
     SIGN_IN_PATH,

@@ -1,0 +1,195 @@
+"""The mock storefront's records: accounts, items, orders, sessions and faults, with the states
+an order goes through on the store's clock."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import random
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+ORDER_ID = re.compile(r"^(?:[0-9]{3}|D01)-[0-9]{7}-[0-9]{7}$")  # ASCII digits only
+PRODUCT_ID = re.compile(r"^[A-Z0-9]{10}$")  # an ASIN, as /dp/<ASIN> links carry it
+PERSONAS = {"captcha", "approval", "locked"}
+STAGES = {"preparing", "shipped", "delivered", "cancelled"}
+
+# Order states as the storefront reports them through the admin API.
+OPEN = "open"
+PREPARING = "preparing"
+SHIPPED = "shipped"
+DELIVERED = "delivered"
+CANCELLED = "cancelled"
+CANCELLATION_REQUESTED = "cancellation_requested"
+
+# Item statuses.
+ORDERED = "ordered"
+
+
+class StoreError(ValueError):
+    """A store document or admin request that cannot be applied."""
+
+
+def parse_time(value: str | datetime) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise StoreError(f"not an ISO time: {value!r}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass
+class Account:
+    email: str
+    password: str
+    name: str
+    totp_secret: str | None = None
+    locale: str | None = None
+    persona: str | None = None
+    marketplace: str | None = None
+
+
+@dataclass
+class Item:
+    id: str  # the Cancel items page's data-itemid: this order line
+    title: str
+    price: Decimal
+    quantity: int = 1
+    status: str = ORDERED
+    product_id: str = ""  # the product (ASIN) both screens link to; lines of one order may share it
+    bundle: str | None = None  # items sharing a bundle name can only be cancelled together
+
+
+def default_product_id(item_id: str) -> str:
+    """A stable ASIN-shaped product id for an item whose document names none."""
+    digest = base64.b32encode(hashlib.sha256(item_id.encode()).digest()).decode()
+    return "B0" + digest[:8]
+
+
+@dataclass
+class Order:
+    id: str
+    account: str
+    placed_at: datetime
+    items: list[Item]
+    cancel_window_minutes: int = 30
+    seller: str = "amazon"
+    seller_name: str = "Amazon.com"
+    digital: bool = False
+    stage: str | None = None
+    ship_to: str = ""
+    return_days: int = 30
+    free_returns: bool = True
+    cancel_reason: str | None = None
+    cancel_note: str | None = None
+    # a cancellation the store takes only "pending" and decides later on its own clock:
+    # (minutes after the submit, "cancelled" or "refused")
+    decision: tuple[int, str] | None = None
+    pending: tuple[datetime, list[str]] | None = None  # since when, and which items
+    status_text: str | None = None  # what an open order's status says instead of "Arriving ...", as any store may
+
+    @property
+    def total(self) -> Decimal:
+        return sum((item.price * item.quantity for item in self.items), Decimal("0"))
+
+    @property
+    def active_items(self) -> list[Item]:
+        return [item for item in self.items if item.status == ORDERED]
+
+    def window_closes_at(self) -> datetime:
+        return self.placed_at + timedelta(minutes=self.cancel_window_minutes)
+
+    def state(self, now: datetime) -> str:
+        if self.stage == CANCELLED or all(item.status == CANCELLED for item in self.items):
+            return CANCELLED
+        if any(item.status == CANCELLATION_REQUESTED for item in self.items):
+            return CANCELLATION_REQUESTED
+        if self.digital:
+            return DELIVERED
+        if self.stage:
+            return self.stage
+        return OPEN if now < self.window_closes_at() else PREPARING
+
+    def cancellable(self, now: datetime) -> bool:
+        return self.state(now) == OPEN and bool(self.active_items)
+
+    def expected_delivery(self) -> datetime:
+        return self.placed_at + timedelta(days=3)
+
+    def return_deadline(self) -> datetime:
+        return self.expected_delivery() + timedelta(days=self.return_days)
+
+
+@dataclass
+class Session:
+    token: str
+    csrf: str
+    email: str | None = None
+    # a sign-in in progress: the e-mail typed, and the step it is waiting for
+    pending_email: str | None = None
+    pending_step: str | None = None
+    return_to: str = "/your-orders/orders"
+    captcha: str | None = None
+    requests: int = 0
+
+
+@dataclass
+class Faults:
+    seed: int = 0
+    error_rate: float = 0.0
+    latency_ms: tuple[int, int] | None = None
+    session_ttl_requests: int | None = None
+    challenge_next_sign_in: str | None = None
+    ship_before_submit: set[str] = field(default_factory=set)
+    drop_response_after_cancel: set[str] = field(default_factory=set)
+    # hold the answer to a cancel of these orders and apply the cancellation only after
+    # late_cancel_ms, when the browser has long given up waiting
+    apply_cancel_late: set[str] = field(default_factory=set)
+    late_cancel_ms: int = 3000
+    # send signed-out visitors to a sign-in page on this other host name (a phishing-like detour)
+    sign_in_host: str | None = None
+    # a script added to the order pages (details, cancel items), as a compromised page would run one
+    inject_script: str | None = None
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> Faults:
+        latency = doc.get("latency_ms")
+        challenge = doc.get("challenge_next_sign_in")
+        if challenge not in (None, "captcha", "approval"):
+            raise StoreError("challenge_next_sign_in must be 'captcha' or 'approval'")
+        rate = float(doc.get("error_rate") or 0.0)
+        if not 0.0 <= rate <= 1.0:
+            raise StoreError("error_rate must be between 0 and 1")
+        if latency is not None:
+            low, high = (int(v) for v in latency)
+            if not 0 <= low <= high <= 30_000:
+                raise StoreError("latency_ms must be [min, max] with 0 <= min <= max <= 30000")
+            latency = (low, high)
+        late_ms = int(doc.get("late_cancel_ms") or 3000)
+        if not 0 <= late_ms <= 600_000:
+            raise StoreError("late_cancel_ms must be between 0 and 600000")
+        script = doc.get("inject_script") or None
+        if script is not None and (not isinstance(script, str) or len(script) > 20_000):
+            raise StoreError("inject_script must be a script of at most 20000 characters")
+        ttl = doc.get("session_ttl_requests")
+        seed = int(doc.get("seed") or 0)
+        return cls(
+            seed=seed,
+            error_rate=rate,
+            latency_ms=latency,
+            session_ttl_requests=int(ttl) if ttl else None,
+            challenge_next_sign_in=challenge,
+            ship_before_submit=set(doc.get("ship_before_submit") or ()),
+            drop_response_after_cancel=set(doc.get("drop_response_after_cancel") or ()),
+            apply_cancel_late=set(doc.get("apply_cancel_late") or ()),
+            late_cancel_ms=late_ms,
+            sign_in_host=doc.get("sign_in_host") or None,
+            inject_script=script,
+            rng=random.Random(seed),
+        )
