@@ -22,9 +22,14 @@ def module_name(path: Path) -> str:
 
 
 def imports_of(path: Path) -> set[str]:
-    """Every module the file imports, at its top or inside a function (a deferred import counts)."""
+    """Every module the file imports, at its top or inside a function (a deferred import counts);
+    not those for type checkers only (`if TYPE_CHECKING:`), which run nothing."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            node.body = []
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -64,3 +69,34 @@ def importers_of(prefix: str, within: str) -> list[str]:
                                            ("mock_store", "pages")])
 def test_lower_packages_never_import_higher_ones(low: str, high: str) -> None:
     assert importers_of(high, low) == []
+
+
+# automation's rooms, highest first: a room may import the rooms below it and the ground, never above
+ROOMS = ["automation.cli", "automation.runs", "automation.order", "automation.browser"]
+GROUND = ["automation.settings", "automation.logs", "automation.files", "automation.errors", "automation.text",
+          "automation.marketplace"]
+
+
+@pytest.mark.parametrize("room", ROOMS)
+def test_a_room_never_imports_the_rooms_above_it(room: str) -> None:
+    above = ROOMS[:ROOMS.index(room)]
+    assert [(module, higher) for higher in above for module in importers_of(higher, room)] == []
+
+
+@pytest.mark.parametrize("ground", GROUND)
+def test_the_ground_imports_no_room(ground: str) -> None:
+    assert [(ground, room) for room in ROOMS if importers_of(room, ground)] == []
+
+
+def test_every_automation_module_is_in_a_room_or_the_ground() -> None:
+    loose = [m for m in map(module_name, modules()) if m.startswith("automation.") and m != "automation"
+             and not any(m == r or m.startswith(r + ".") for r in ROOMS + GROUND)]
+    assert loose == []
+
+
+@pytest.mark.parametrize(("library", "allowed"), [("typer", ["automation.cli"]), ("rich", ["automation.cli"]),
+                                                   ("playwright", ["automation.browser", "pages"])])
+def test_a_library_is_imported_by_its_room_only(library: str, allowed: list[str]) -> None:
+    users = [module_name(p) for p in modules() if any(i == library or i.startswith(library + ".")
+                                                      for i in imports_of(p))]
+    assert [m for m in users if not any(m == a or m.startswith(a + ".") for a in allowed)] == []
