@@ -21,6 +21,9 @@ ERROR_HEADING = "h1"
 # The one order-number pattern, for what the user types and what a page shows. ASCII digits
 # only: \d would also accept look-alike digits from other scripts.
 ORDER_NUMBER = re.compile(r"(?:[0-9]{3}|D01)-[0-9]{7}-[0-9]{7}")
+# The same pattern as a whole token in running text: no letter, digit or hyphen either side, so
+# "1113-1234567-12345678" holds no order number (never a part of a longer number).
+_ORDER_NUMBER_TOKEN = re.compile(rf"(?<![0-9A-Za-z-])(?:{ORDER_NUMBER.pattern})(?![0-9A-Za-z-])")
 SHOWN_MAX = 60
 
 
@@ -35,6 +38,12 @@ class OrderState(enum.StrEnum):
 def is_order_number(candidate: str) -> bool:
     """Whether the whole string is an order number: nothing before it, nothing after it."""
     return ORDER_NUMBER.fullmatch(candidate) is not None
+
+
+def order_number_in(words: str) -> str | None:
+    """The order number a text shows as a whole token ("Order# 113-1234567-1234567"), else None."""
+    match = _ORDER_NUMBER_TOKEN.search(words)
+    return match.group(0) if match else None
 
 
 def shown(raw: str) -> str:

@@ -5,15 +5,15 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pages.common import (
-    ORDER_NUMBER,
     PRODUCT_LINK,
     OrderState,
     attribute,
     document,
     is_order_number,
+    order_number_in,
     product_id,
     shown,
     text,
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 SCREEN = "[data-component='orderId'], [data-component='cancelledOrderBanner'], .order-date-invoice-item"
 ORDER_ID = "[data-component='orderId']"
 OLD_ORDER_ID = ".order-date-invoice-item bdi, .order-date-invoice-item"
+OLD_ORDER_NUMBER = ".order-date-invoice-item bdi"
 PLACED = "[data-component='orderDate']"
 ITEM = "[data-component='purchasedItemsRightGrid']"
 ITEM_LEFT_COMPONENT = "purchasedItemsLeftGrid"  # the item's left column, just before ITEM
@@ -105,8 +106,7 @@ def showing(html: str) -> bool:
 def parse(html: str) -> OrderSummary:
     """What the screen says, as data: no browser, no waiting, no side effects."""
     doc = document(html)
-    number = text(doc.css_first(ORDER_ID)) or next(
-        (m.group(0) for node in doc.css(OLD_ORDER_ID) if (m := ORDER_NUMBER.search(text(node)))), "")
+    number = text(doc.css_first(ORDER_ID)) or _old_number(doc)
     order_id = number if is_order_number(number) else None
     cancelled_part = doc.css(CANCELLED_PART)
     items = [_item(node, within(node, cancelled_part)) for node in doc.css(ITEM)] or \
@@ -125,6 +125,13 @@ def parse(html: str) -> OrderSummary:
                         cancelled_banner=banner is not None, total=text(charges[-1]) if charges else None,
                         shipped=banner is None and shows_shipped([s for s in statuses if s]),
                         rejected_id=shown(number) if number and order_id is None else None)
+
+
+def _old_number(doc: LexborHTMLParser) -> str:
+    """The older markup's number: the order number its text shows whole ("Order# <bdi>…</bdi>"),
+    else what its <bdi> shows, to be rejected and reported as such."""
+    found = next((number for node in doc.css(OLD_ORDER_ID) if (number := order_number_in(text(node)))), None)
+    return found or text(doc.css_first(OLD_ORDER_NUMBER))
 
 
 def _seller(words: str) -> str | None:

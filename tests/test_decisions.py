@@ -144,3 +144,26 @@ def test_a_request_waiting_over_seven_days_says_whom_to_contact(store: StoreAdmi
     (late,) = cli("follow", "--json").json["orders"]
     assert late["message"].startswith("still waiting for the seller's decision, 8 d")
     assert "contact the seller" in late["next_step"]
+
+
+def test_a_line_cancelled_before_the_request_is_not_the_stores_answer(store: StoreAdmin, cli: Cli,
+                                                                    tmp_path: Path) -> None:
+    kettle = {"title": "Kettle", "price": "10.00", "product_id": "B0KETTLE01"}
+    order = store.add_order([{**kettle, "id": "k1", "status": "cancelled"}, {**kettle, "id": "k2"}],  # k1: last week
+                            decision={"after_minutes": 60, "result": "refused"})
+    batch = tmp_path / "orders.csv"
+    batch.write_text(f"order_id,items\n{order.id},k2\n")
+    journal = tmp_path / "state" / "journal.sqlite"
+    assert cli("batch", str(batch), "--json").json["orders"][0]["state"] == "decision_pending"
+
+    with sqlite3.connect(journal) as db:
+        (chosen,) = db.execute("SELECT chosen FROM orders").fetchone()
+
+    early = cli("follow", "--json").json["orders"][0]  # the store has not decided: the k1 line is no answer
+    store.clock(advance_seconds=65 * 60)
+    decided = cli("follow", "--json").json["orders"][0]
+
+    assert (early["state"], early["outcome"]) == ("decision_pending", "pending")
+    assert '"cancelled_before": 1' in chosen  # what the order showed cancelled before the submit
+    assert decided["state"] == "not_cancellable" and journal_rows(journal) == {order.id: "not_cancellable"}
+    assert {i["id"]: i["status"] for i in store.order(order.id).raw["items"]} == {"k1": "cancelled", "k2": "ordered"}

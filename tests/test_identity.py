@@ -85,6 +85,39 @@ def test_one_product_twice_is_named_by_its_position_or_its_item_id(store: StoreA
     assert first.json["outcome"] == "cancelled" and store.order(order.id).state == "cancelled"
 
 
+# a Cancel items page that lists its lines in the other order than Order Details, as the store may
+REORDER = ("const list = document.querySelector('form#cancel-items-form .a-box-group');"
+           "if (list) [...list.querySelectorAll('[data-itemid]')].reverse().forEach(box => list.appendChild(box));")
+NO_PRICES = "document.querySelectorAll('form#cancel-items-form .item-price').forEach(price => price.remove());"
+
+
+def test_the_line_asked_for_is_ticked_when_the_form_lists_its_product_in_another_order(store: StoreAdmin,
+                                                                                       cli: Cli) -> None:
+    order = store.add_order([{"id": "cheap", "title": "USB Cable", "price": "5.00", "product_id": "B0CABLE001"},
+                             {"id": "dear", "title": "USB Cable", "price": "500.00", "product_id": "B0CABLE001"}])
+
+    store.faults(inject_script=REORDER + NO_PRICES)  # nothing on the form tells the two lines apart
+    blind = cli("cancel", order.id, "--item", "B0CABLE001#2", "--json")
+    store.faults(inject_script=REORDER)
+    dear = cli("cancel", order.id, "--item", "B0CABLE001#2", "--json")
+
+    assert blind.json["outcome"] == "error" and "nothing is guessed" in blind.json["message"], blind.stdout
+    assert dear.json["outcome"] == "cancelled", dear.stdout
+    assert statuses(store, order.id) == {"cheap": "ordered", "dear": "cancelled"}
+    assert presses(store) == {order.id: 1}
+
+
+def test_a_product_the_user_names_is_that_product_not_a_line_whose_item_id_looks_like_it(store: StoreAdmin,
+                                                                                         cli: Cli) -> None:
+    order = store.add_order([{"id": "caseline01", "title": "Phone Case", "price": "9.99", "product_id": "B0CASE0001"},
+                             {"id": "B0CASE0001", "title": "Laptop", "price": "2499.00", "product_id": "B0LAPTOP01"}])
+
+    result = cli("cancel", order.id, "--item", "B0CASE0001", "--json")
+
+    assert result.json["outcome"] == "cancelled", result.stdout
+    assert statuses(store, order.id) == {"caseline01": "cancelled", "B0CASE0001": "ordered"}
+
+
 def test_a_resumed_row_asks_for_exactly_the_line_it_ticked(store: StoreAdmin, cli: Cli, tmp_path: Path) -> None:
     """A run died after its click on the mouse; the click took. The next run reads the order and
     records the mouse as cancelled, without pressing again and without touching the pad."""

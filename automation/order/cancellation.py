@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 REFUND_BUSINESS_DAYS = 5
 ORDERS_PAGES_MAX = 50
+OnSubmit = Callable[[list[Line], list[Line]], None]  # the lines to tick, and all the order's lines read for them
 
 
 @dataclass(frozen=True)
@@ -129,10 +130,10 @@ def names(lines: list[Line]) -> str:
 
 class Cancellation:
     """Checks and cancels orders of one signed-in account, one at a time. `on_submit` is called
-    with the lines about to be ticked right before the click that cancels (the batch journal
-    commits there)."""
+    with the lines about to be ticked and all the order's lines as read for them (what was cancelled
+    before) right before the click that cancels (the batch journal commits there)."""
 
-    def __init__(self, storefront: Storefront, on_submit: Callable[[list[Line]], None] | None = None) -> None:
+    def __init__(self, storefront: Storefront, on_submit: OnSubmit | None = None) -> None:
         self.storefront = storefront
         self.log = storefront.log
         self.on_submit = on_submit
@@ -245,7 +246,7 @@ class Cancellation:
             items = report_items(summary, self.market, lines)
             if request.dry_run or (attempt == 1 and request.confirm and not request.confirm(chosen)):
                 return self._not_submitted(request, summary, lines, chosen)
-            submission = self._submit(form.page, chosen, request.reason)
+            submission = self._submit(form.page, chosen, lines, request.reason)
             if submission.signed_out:
                 # the session ended at the submit: the store did not take it. Sign in, and act
                 # again only if the order provably did not change.
@@ -301,11 +302,12 @@ class Cancellation:
         settings = self.storefront.settings
         return any(same_origin(src, origin) for origin in (settings.base_url, *settings.asset_origins))
 
-    def _submit(self, form: CancelItemsPage, chosen: list[Line], reason: CancelReason | None) -> Submission:
+    def _submit(self, form: CancelItemsPage, chosen: list[Line], lines: list[Line],
+                reason: CancelReason | None) -> Submission:
         """Press the button exactly once (unless `on_submit` refuses, by raising). Whatever happens next,
         it is never pressed again for this submission: an answer that never arrived is judged by reading the order."""
         if self.on_submit:
-            self.on_submit(chosen)
+            self.on_submit(chosen, lines)
         self.log.info("submitting", items=[line.item_id for line in chosen],
                       products=[line.product_id for line in chosen], reason=reason)
         try:

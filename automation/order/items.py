@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from automation.errors import BadInput, StoreTrouble
 from pages.cancel_items import CancellableItem
@@ -58,40 +59,96 @@ class Selector:
 
 def lines_of(ordered: list[OrderedItem], offered: list[CancellableItem] | None = None) -> list[Line]:
     """The order's lines as its details show them, each still-ordered line with the id the Cancel
-    items page gives it (the k-th offered line of a product is the k-th ordered line of it)."""
-    ids: dict[str, list[str]] = {}
-    for item in offered or []:
-        ids.setdefault(item.product_id or f"title:{item.title}", []).append(item.item_id)
+    items page gives it (see `_offered_ids` for how the two screens' lines are paired)."""
+    ids = _offered_ids(ordered, offered or [])
     lines: list[Line] = []
     seen: Counter[str] = Counter()
-    for item in ordered:
+    for index, item in enumerate(ordered):
         line = Line(item.product_id, item.title, item.cancelled)
         if not item.cancelled:
             seen[line.product] += 1
-            waiting = ids.get(line.product) or []
-            line = Line(item.product_id, item.title, False, waiting.pop(0) if waiting else None, seen[line.product])
+            line = Line(item.product_id, item.title, False, ids.get(index), seen[line.product])
         lines.append(line)
-    left = [item_id for waiting in ids.values() for item_id in waiting]
-    if left:
-        raise ScreensDisagree(f"the Cancel items page offers {', '.join(left)}, which the order's details do not "
-                              "show as ordered")
     return lines
+
+
+def _offered_ids(ordered: list[OrderedItem], offered: list[CancellableItem]) -> dict[int, str]:
+    """The Cancel items page's id of each still-ordered line (by its index among `ordered`). A product
+    both screens show once is paired by product. Lines of a product shown more than once are paired
+    by what both screens show of each (price, quantity, title), and by position only among lines the
+    details show alike in everything (seller too): the form's order is not the details' order.
+    ScreensDisagree when the form offers a line the details do not show as ordered, or a line that
+    could be either of two lines that differ in what the form does not show (nothing is guessed)."""
+    ids: dict[int, str] = {}
+    for product, offers in _by_product(offered).items():
+        waiting = [i for i, item in enumerate(ordered) if not item.cancelled and _product_of(item) == product]
+        if len(offers) > len(waiting):
+            left = ", ".join(offer.item_id for offer in offers[len(waiting):])
+            raise ScreensDisagree(f"the Cancel items page offers {left}, which the order's details do not show "
+                                  "as ordered")
+        if len(waiting) == 1:
+            ids[waiting[0]] = offers[0].item_id
+            continue
+        for offer in offers:
+            fits = [i for i in waiting if _fits(ordered[i], offer)]
+            if not fits:
+                raise ScreensDisagree(f"the Cancel items page offers {offer.item_id} ({product}, "
+                                      f"{offer.price or 'no price'}), which the order's details do not show as ordered")
+            if len({_alike(ordered[i]) for i in fits}) > 1:
+                raise ScreensDisagree(f"the Cancel items page's {offer.item_id} could be any of {len(fits)} lines of "
+                                      f"{product} that differ in what that page does not show; nothing is guessed")
+            ids[fits[0]] = offer.item_id
+            waiting.remove(fits[0])
+    return ids
+
+
+def _by_product(offered: list[CancellableItem]) -> dict[str, list[CancellableItem]]:
+    groups: dict[str, list[CancellableItem]] = {}
+    for item in offered:
+        groups.setdefault(_product_of(item), []).append(item)
+    return groups
+
+
+def _product_of(item: OrderedItem | CancellableItem) -> str:
+    """`Line.product` of a line as either screen shows it."""
+    return Line(item.product_id, item.title, item.cancelled if isinstance(item, OrderedItem) else False).product
+
+
+def _same(one: str | None, other: str | None) -> bool:
+    """Whether two screens show the same words (white space and case aside); a screen that shows
+    nothing there tells nothing apart."""
+    return not one or not other or " ".join(one.split()).casefold() == " ".join(other.split()).casefold()
+
+
+def _fits(ordered: OrderedItem, offered: CancellableItem) -> bool:
+    return ordered.quantity == offered.quantity and _same(ordered.price, offered.price) and \
+        _same(ordered.title, offered.title)
+
+
+def _alike(item: OrderedItem) -> tuple[str, int, str, str]:
+    """What the details show of a line that a rule or a person may choose it by: two lines alike
+    in all of it are interchangeable, whichever id the form gives each."""
+    return item.title, item.quantity, item.price or "", item.seller or ""
 
 
 def pick(selector: Selector, lines: list[Line]) -> list[Line]:
     """Every line the selector names. The one matching rule: the first kind of name that matches
-    anything decides, in this order: item id, product id, exact title, part of a title. A line
-    selector names its product's still-ordered line at its position, and nothing else."""
+    anything decides, in this order: product id (a name that is the product of some line of the
+    order means that product, whatever item id another line has), item id, exact title, part of a
+    title. A line selector names its product's still-ordered line at its position, and nothing
+    else; a line this tool ticked before is named by its item id (see `Selector.ticked_product`)."""
     if selector.product is not None:
         return [line for line in lines if line.product == selector.product and line.position == selector.nth > 0]
     by_id = [line for line in lines if line.item_id == selector.text]
-    if by_id or selector.ticked_product is not None:
+    if selector.ticked_product is not None:
         # a line ticked before is that line or, once it has left the form, a cancelled one of its product
         return by_id or [line for line in lines if line.cancelled and line.product == selector.ticked_product][:1]
     product, _, nth = selector.text.upper().partition("#")
     same_product = [line for line in lines if line.product_id == product]
     if same_product:
         return [line for line in same_product if str(line.position) == nth] if nth else same_product
+    if by_id:
+        return by_id
     wanted = selector.text.casefold()
     exact = [line for line in lines if line.title.casefold() == wanted]
     return exact or [line for line in lines if wanted in line.title.casefold()]
@@ -139,10 +196,36 @@ def still_ordered(chosen: list[Line], lines: list[Line]) -> bool:
     return not products(chosen) - products(line for line in lines if not line.cancelled)
 
 
-def shown_cancelled(chosen: Counter[str], lines: list[Line]) -> bool:
-    """Whether the order shows every chosen product cancelled as often as it was chosen (the
-    products of lines a run ticked, as the journal keeps them)."""
-    return bool(chosen) and not chosen - products(line for line in lines if line.cancelled)
+def ticked_product(ticked: dict[str, Any]) -> str:
+    """The product of a line a run ticked, as the journal keeps it (`Line.product`)."""
+    return ticked.get("product") or ticked.get("product_id") or f"title:{ticked.get('title')}"
+
+
+def journal_ticked(chosen: list[Line], lines: list[Line]) -> list[dict[str, Any]]:
+    """The lines about to be ticked, as the journal keeps them: each with how many lines of its
+    product the order showed cancelled before the submit, against which the store's answer is judged."""
+    before = products(line for line in lines if line.cancelled)
+    return [{"item_id": line.item_id, "product": line.product, "product_id": line.product_id, "title": line.title,
+             "cancelled_before": before[line.product]} for line in chosen]
+
+
+def ticked_cancelled(ticked: list[dict[str, Any]], lines: list[Line]) -> bool | None:
+    """Whether the order shows the lines a run ticked cancelled since the submit (the one rule of
+    `follow` and of confirming an earlier click): each ticked product has more cancelled lines than
+    before the submit, by as many as were ticked; a line cancelled before is no answer. A row
+    journaled without the count from before: yes when every line of the product is cancelled, and
+    None (cannot tell: wait, or ask a person) when some of its lines are cancelled and some not."""
+    wanted = Counter(ticked_product(c) for c in ticked)
+    now = products(line for line in lines if line.cancelled)
+    if not wanted:
+        return False
+    if all(isinstance(c.get("cancelled_before"), int) for c in ticked):
+        before = Counter({ticked_product(c): int(c["cancelled_before"]) for c in ticked})
+        return not (wanted + before) - now
+    ordered = products(line for line in lines if not line.cancelled)
+    if any(now[product] < count for product, count in wanted.items()):
+        return False
+    return True if not any(ordered[product] for product in wanted) else None
 
 
 def differs(decided: list[Selector], chosen: list[Line]) -> str | None:

@@ -19,7 +19,7 @@ from automation.order.cancellation import Cancellation, CancelRequest, report_it
 from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
 from automation.order.failures import failure
 from automation.files import UnsafeName, artifact_path, write_private
-from automation.order.items import Line, Selector, differs, lines_of, shown_cancelled
+from automation.order.items import Line, Selector, differs, journal_ticked, lines_of, ticked_cancelled, ticked_product
 from automation.runs.journal import CHECKING, PENDING, SUBMITTING, Entry, Journal, JournalState
 from automation.logs import get_logger
 from automation.order.outcome import ExitCode, OrderState, Outcome, Result
@@ -253,14 +253,13 @@ class BatchRun:
         clicked = entry.may_have_clicked
         refused = False  # the last check before the click said no: trying again changes nothing
 
-        def submitting(chosen: list[Line]) -> None:
+        def submitting(chosen: list[Line], lines: list[Line]) -> None:
             nonlocal clicked, refused
             why = self._why_not_press(row, chosen)
             if why:
                 refused = True
                 raise NotSubmitted(f"{why}; nothing was submitted")
-            journal.mark_submitting(order_id, [{"item_id": c.item_id, "product": c.product,
-                                                "product_id": c.product_id, "title": c.title} for c in chosen])
+            journal.mark_submitting(order_id, journal_ticked(chosen, lines))  # with what was cancelled before
             clicked = True
 
         def act(canceller: Cancellation) -> Result:
@@ -337,11 +336,6 @@ class NotSubmitted(StoreTrouble):
     """The last check before a click refused it: nothing was submitted."""
 
 
-def ticked_product(chosen: dict[str, Any]) -> str:
-    """The product of a line a run ticked, as the journal keeps it (`Line.product`)."""
-    return chosen.get("product") or chosen.get("product_id") or f"title:{chosen.get('title')}"
-
-
 def confirm_earlier_click(reader: Cancellation, order_id: str, ticked: list[dict[str, Any]]) -> Result:
     """A row an earlier press may have acted on, judged by reading its order only: the button is
     never pressed again. The ticked lines shown cancelled: cancelled; a seller asked: requested;
@@ -353,9 +347,8 @@ def confirm_earlier_click(reader: Cancellation, order_id: str, ticked: list[dict
     names = ", ".join(str(c.get("title")) for c in ticked) or "its items"
     common: dict[str, Any] = {"before": report_state(summary), "after": report_state(summary),
                               "items": report_items(summary, reader.market)}
-    chosen = Counter(ticked_product(c) for c in ticked)
     if summary.cancelled_banner or summary.state is OrderState.CANCELLED or \
-            shown_cancelled(chosen, lines_of(summary.items)):
+            ticked_cancelled(ticked, lines_of(summary.items)):
         message, next_step = say("confirmed_earlier", names=names)
         return Result(order_id, Outcome.CANCELLED, message, next_step=next_step, **common)
     if summary.state is OrderState.CANCELLATION_REQUESTED:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import time
 import uuid
-from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,7 +14,7 @@ from typing import Any
 from automation.runs.batch import JOURNAL_STATE, BatchSummary, OrderRecord, flatten
 from automation.browser.launch import launch_when_needed
 from automation.order.cancellation import Cancellation, report_items, report_state, return_advice, run_order
-from automation.order.items import lines_of, shown_cancelled
+from automation.order.items import lines_of, ticked_cancelled
 from automation.runs.journal import Awaiting, Journal, JournalState
 from automation.logs import get_logger
 from automation.marketplace import Marketplace, business_days_after
@@ -56,16 +55,18 @@ class Verdict(enum.StrEnum):
 
 
 def verdict(state: JournalState, chosen: list[dict[str, Any]], summary: OrderSummary) -> Verdict:
-    """The one rule of `follow`, on the order's page alone, never on the clock: the chosen products
-    shown cancelled (or the order cancelled) is a yes. A request a seller holds shows as requested,
-    so its status gone is the seller's no. The store decides a pending cancellation on its own
-    clock and the page shows no sign of it while it does: the order leaving the cancel window
-    ("Preparing for Shipment", no Cancel items link) is not an answer, and only the order shown
-    shipped (the store's refusal: "the items may have entered the shipping process") is a no."""
-    products = Counter(c.get("product") or c.get("product_id") or f"title:{c.get('title')}" for c in chosen)
-    if summary.cancelled_banner or summary.state is OrderState.CANCELLED or \
-            shown_cancelled(products, lines_of(summary.items)):
+    """The one rule of `follow`, on the order's page alone, never on the clock: the chosen lines
+    shown cancelled since the submit (`items.ticked_cancelled`), or the order cancelled, is a yes.
+    A request a seller holds shows as requested, so its status gone is the seller's no. The store
+    decides a pending cancellation on its own clock and the page shows no sign of it while it does:
+    the order leaving the cancel window ("Preparing for Shipment", no Cancel items link) is not an
+    answer, and only the order shown shipped (the store's refusal: "the items may have entered the
+    shipping process") is a no. A page that cannot tell (`ticked_cancelled` is None) is no answer."""
+    answered = ticked_cancelled(chosen, lines_of(summary.items))
+    if summary.cancelled_banner or summary.state is OrderState.CANCELLED or answered:
         return Verdict.CANCELLED
+    if answered is None:
+        return Verdict.WAITING
     if state == JournalState.CANCELLATION_REQUESTED:
         return Verdict.WAITING if summary.state is OrderState.CANCELLATION_REQUESTED else Verdict.REFUSED
     return Verdict.REFUSED if summary.shipped else Verdict.WAITING

@@ -93,3 +93,20 @@ def test_the_mock_stores_pending_order_past_its_window_is_waiting_until_the_stor
     assert past_window.state is order_details.OrderState.NOT_CANCELLABLE  # no Cancel items link any more ...
     assert verdict(PENDING, CHOSEN, past_window) is Verdict.WAITING  # ... and still no answer
     assert verdict(PENDING, CHOSEN, decided) is answer
+
+
+def test_a_kettle_cancelled_before_the_submit_is_no_answer_for_the_kettle_asked_for() -> None:
+    def order(second_cancelled: bool, status: str = "Preparing for Shipment") -> OrderSummary:
+        kettles = [OrderedItem("B0KETTLE01", "Kettle", 1, "$10.00", None, cancelled, None)
+                   for cancelled in (True, second_cancelled)]  # the first was cancelled last week
+        return OrderSummary("113-0000001-0000001", "May 1, 2026", status, kettles, None, False,
+                            shipped=order_details.shows_shipped([status]))
+    ticked = [{"item_id": "k2", "product": "B0KETTLE01", "product_id": "B0KETTLE01", "title": "Kettle",
+               "cancelled_before": 1}]
+    assert verdict(PENDING, ticked, order(second_cancelled=False)) is Verdict.WAITING
+    assert verdict(PENDING, ticked, order(second_cancelled=False, status="Shipped")) is Verdict.REFUSED
+    assert verdict(PENDING, ticked, order(second_cancelled=True)) is Verdict.CANCELLED
+    old_row = [{key: value for key, value in ticked[0].items() if key != "cancelled_before"}]
+    # journaled without the count from before: the page cannot tell, so it is no answer either way
+    assert verdict(PENDING, old_row, order(second_cancelled=False, status="Shipped")) is Verdict.WAITING
+    assert verdict(PENDING, old_row, order(second_cancelled=True)) is Verdict.CANCELLED

@@ -103,6 +103,20 @@ def test_order_details_and_cancel_summary_take_no_hostile_number() -> None:
     assert cancel_summary.parse("", "https://store.test/cancel-summary").rejected_id is None
 
 
+@pytest.mark.parametrize("shown_as, order_id", [
+    (f"Order# <bdi>{GOOD}</bdi>", GOOD),
+    (f"Order #{GOOD}", GOOD),
+    (f"Order placed May 1 Order# {GOOD} Invoice", GOOD),
+    ("Order# <bdi>1113-1234567-12345678</bdi>", None),  # a longer number holds no order number
+    (f"Order# <bdi>x{GOOD}</bdi>", None),
+    (f"Order# <bdi>{GOOD}-2</bdi>", None),
+])
+def test_the_older_details_markup_reads_the_order_number_as_a_whole_token(shown_as: str, order_id: str | None) -> None:
+    details = order_details.parse(f'<div class="order-date-invoice-item">{shown_as}</div>')
+    assert details.order_id == order_id
+    assert (details.rejected_id is None) == (order_id is not None)
+
+
 def test_a_cancelled_page_showing_a_hostile_number_is_not_the_order_asked_about() -> None:
     from automation.order.cancellation import shows_order
 

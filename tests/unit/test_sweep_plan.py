@@ -43,10 +43,10 @@ CASE_RULE = '[[rule]]\nname = "case"\naction = "cancel_items"\ntitle = ["case"]\
 
 def test_a_decided_item_resolves_to_its_own_line_when_another_line_has_its_product_as_item_id(tmp_path: Path) -> None:
     (decision,) = decide(tmp_path, CASE_RULE, candidate(ORDER, [CASE, LAPTOP]))
-    # the laptop's line has the item id B0CASE0001: a user's --item would name it, the sweep's line never does
+    # the laptop's line has the item id B0CASE0001: neither the sweep's line nor a user's --item names it
     lines = lines_of([CASE, LAPTOP], [CancellableItem("c1", "B0CASE0001", "Phone Case", "$9.99", 1),
                                       CancellableItem("B0CASE0001", "B0LAPTOP01", "Laptop", "$2,499.00", 1)])
-    assert [line.title for line in resolve([Selector("B0CASE0001")], lines)] == ["Laptop"]
+    assert [line.title for line in resolve([Selector("B0CASE0001")], lines)] == ["Phone Case"]
     assert [line.item_id for line in resolve(decision.lines, lines)] == ["c1"]
     assert differs(decision.lines, resolve(decision.lines, lines)) is None
     assert differs(decision.lines, [line for line in lines if line.title == "Laptop"]) is not None
