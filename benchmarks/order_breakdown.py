@@ -103,11 +103,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as scratch:
             os.environ.update(tool_env(url, ORDERCANCEL_STATE_DIR=scratch, ORDERCANCEL_LOG_FORMAT="json"))
             from automation.browser.launch import open_browser
-            from automation.order.cancellation import Cancellation, CancelRequest
+            from automation.browser.storefront import Storefront
             from automation.logs import configure, get_logger
+            from automation.order.cancellation import Cancellation, CancelRequest
             from automation.order.reasons import CancelReason
             from automation.settings import Settings
-            from automation.browser.storefront import Storefront
             from pages.cancel_items import CancelItemsPage
 
             configure("json", level=30)  # warnings only: the flow's info lines are not its cost

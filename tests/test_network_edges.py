@@ -160,7 +160,7 @@ def test_a_page_script_sends_nothing_over_webrtc(store: StoreAdmin, page: Page) 
         listener.setblocking(False)
         page.goto(f"{store.url}/healthz")
 
-        assert page.evaluate(WEBRTC, "127.0.0.1:%d" % listener.getsockname()[1]) == "complete"
+        assert page.evaluate(WEBRTC, f"127.0.0.1:{listener.getsockname()[1]}") == "complete"
 
         with pytest.raises(BlockingIOError):
             listener.recv(2048)  # nothing arrived while the browser gathered its candidates

@@ -11,10 +11,10 @@ import holidays
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from automation.runs.batch_input import BadFile, BatchRow, read_batch
 from automation.marketplace import business_days_after
 from automation.order.input import BadInput, parse_item_selector, parse_note, parse_order_id
 from automation.order.reasons import NAMES, CancelReason, parse_reason
+from automation.runs.batch_input import BadFile, BatchRow, read_batch
 from mock_store.app import safe_return_to
 from pages.common import is_order_number
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Route
 
-from automation.order.cancellation import Cancellation, CancelRequest
+from automation.browser.storefront import Storefront
 from automation.logs import get_logger
+from automation.order.cancellation import Cancellation, CancelRequest
 from automation.order.outcome import Outcome
 from automation.settings import Settings
-from automation.browser.storefront import Storefront
 from mock_store import seed
 from mock_store.server import RunningStore
 from tests.store_api import StoreAdmin

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from automation.browser.launch import new_context
-from automation.errors import AuthFailed, StoreTrouble
-from automation.files import UnsafeName, artifact_path, ensure_folder, scrub, write_private
-from automation.marketplace import language_cookie
 from automation.browser.plain_http import MAX_ANSWER_BYTES, PlainReader, ReadAbandoned, capped_text, reaches_directly
 from automation.browser.playwright_errors import PlaywrightError, PlaywrightTimeout
 from automation.browser.session import load_session, save_session, sign_in
+from automation.errors import AuthFailed, StoreTrouble
+from automation.files import UnsafeName, artifact_path, ensure_folder, scrub, write_private
+from automation.marketplace import language_cookie
 from automation.settings import Settings
 from pages.common import error_page, stylesheets
 from pages.sign_in import SignInPage

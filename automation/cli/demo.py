@@ -17,10 +17,10 @@ from automation.cli.start import finish, one_error_path, settings_from
 from automation.errors import CannotStart
 from automation.order.cancellation import CancelRequest
 from automation.order.items import Selector
+from automation.order.outcome import Result
 from automation.order.reasons import parse_reason
 from automation.order.work import with_storefront
 from automation.runs.batch import BatchSummary
-from automation.order.outcome import Result
 
 EXAMPLE_RULES = Path(__file__).resolve().parents[2] / "examples" / "sweep-rules.toml"
 

@@ -14,6 +14,7 @@ from automation.order.cancellation import Cancellation, CancelRequest
 from automation.order.input import parse_item_selector, parse_note, parse_order_id
 from automation.order.items import Selector
 from automation.order.outcome import Outcome, Result
+from automation.order.reader import OrderReader
 from automation.order.reasons import parse_reason
 from automation.order.work import check_many, with_storefront
 from automation.runs.batch_input import read_source
@@ -80,7 +81,7 @@ def orders(ctx: typer.Context, filter_: str, as_json: bool) -> None:
         settings = settings_from(ctx)
     cards: list[OrderCard] = []
 
-    def work(c: Cancellation) -> Result:
+    def work(c: OrderReader) -> Result:
         cards.extend(c.list_orders(None if filter_ == "all" else filter_))
         return Result("", Outcome.CHECKED, f"{len(cards)} orders")
 

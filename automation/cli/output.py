@@ -13,10 +13,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from automation.runs.batch import BatchSummary, OrderRecord
-from automation.order.items import Line
 from automation.marketplace import Marketplace, priced
+from automation.order.items import Line
 from automation.order.outcome import ItemReport, OrderState, Outcome, Result
+from automation.runs.batch import BatchSummary, OrderRecord
 from automation.text import json_text, printable
 from pages.your_orders import OrderCard
 

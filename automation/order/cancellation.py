@@ -1,16 +1,18 @@
-"""The use case: check or cancel one order through the storefront's own screens, and say exactly
-what happened. Verify the page is the order asked about, submit once, confirm afterwards."""
+"""The use case: cancel one order through the storefront's own screens, and say exactly what
+happened. Verify the page is the order asked about, submit once, confirm afterwards."""
 from __future__ import annotations
 
-import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
-from automation.order.failures import FAILURES, failure
+from automation.browser.playwright_errors import PlaywrightError
+from automation.browser.storefront import Storefront, same_origin, served_html
+from automation.errors import StoreTrouble
+from automation.marketplace import business_days_after
+from automation.order.input import is_digital
 from automation.order.items import (
     Line,
     ScreensDisagree,
@@ -22,26 +24,24 @@ from automation.order.items import (
     resolve,
     still_ordered,
 )
-from automation.marketplace import Marketplace, business_days_after, priced
-from automation.order.input import BadInput, is_digital
-from automation.order.outcome import ItemReport, Money, OrderState, Outcome, Result, StateReport
-from automation.browser.playwright_errors import PlaywrightError
+from automation.order.outcome import ItemReport, OrderState, Outcome, Result, StateReport
+from automation.order.reader import (
+    REFUND_BUSINESS_DAYS,
+    OrderReader,
+    WrongOrder,
+    report_items,
+    report_state,
+    return_advice,
+)
 from automation.order.reasons import CancelReason
-from automation.browser.storefront import Storefront, same_origin, served_html
-from automation.order.wording import WORDING, say
-from pages import cancel_items, cancel_summary, order_details
+from automation.order.wording import say
+from pages import cancel_items, cancel_summary
 from pages.cancel_items import CancelForm, CancelItemsPage
 from pages.cancel_summary import CancelResultKind, CancelSummaryPage
 from pages.common import error_kind, query_param, shown
-from pages.order_details import OrderDetailsPage, OrderSummary
+from pages.order_details import OrderSummary
 from pages.sign_in import SignInPage
-from pages.your_orders import OrderCard, YourOrdersPage
 
-if TYPE_CHECKING:
-    from playwright.sync_api import Page
-
-REFUND_BUSINESS_DAYS = 5
-ORDERS_PAGES_MAX = 50
 OnSubmit = Callable[[list[Line], list[Line]], None]  # the lines to tick, and all the order's lines read for them
 
 
@@ -73,51 +73,12 @@ class OpenForm:
     screen: CancelForm
 
 
-class WrongOrder(StoreTrouble):
-    """The page shows another order than the one asked about."""
-
-
-def report_state(summary: OrderSummary) -> StateReport:
-    return StateReport(summary.state, summary.status_text)
-
-
-def report_items(summary: OrderSummary, market: Marketplace, lines: list[Line] | None = None,
-                 chosen: list[Line] | None = None) -> list[ItemReport]:
-    """The order's items as its details show them, with the Cancel items page's ids where known,
-    each price's amount in the marketplace's currency, and the lines a submit would cancel marked."""
-    lines = lines or lines_of(summary.items)
-    reports = []
-    for item, line in zip(summary.items, lines, strict=True):
-        reports.append(ItemReport(item.title, item.quantity, item.price, item.cancelled, line.item_id, item.seller,
-                                  item.product_id, item.cancelled, *priced(item.price, market),
-                                  would_cancel=any(line is c for c in chosen or [])))
-    return reports
-
-
-def money(shown: str | None, market: Marketplace) -> Money | None:
-    return Money(shown, *priced(shown, market)) if shown else None
-
-
 def since(after: list[ItemReport], before: list[ItemReport]) -> list[ItemReport]:
     """The items after the submit, each with its state before: matched line by line when both
     screens list the same products in the same order, else not known."""
     same = len(after) == len(before) and all(a.product_id == b.product_id for a, b in zip(after, before, strict=True))
     return [replace(a, cancelled_before=b.cancelled if same else None) for a, b in
             zip(after, before if same else after, strict=True)]
-
-
-def shows_order(summary: OrderSummary, order_id: str, address_order: str | None) -> bool:
-    """Whether a details screen is this order's: its number, or, for a fully cancelled order whose
-    page shows no number (as on the live site), the address it was read from."""
-    if summary.order_id is None and summary.rejected_id is None and summary.cancelled_banner:
-        return address_order == order_id
-    return summary.order_id == order_id
-
-
-def return_advice(summary: OrderSummary) -> str:
-    notes = sorted({i.return_note for i in summary.items if i.return_note})
-    advice = f" ({'; '.join(notes)})" if notes else ""
-    return f"Once it arrives, return it for a refund through Your Orders > Return or replace items{advice}."
 
 
 def host_of(address: str) -> str:
@@ -128,96 +89,20 @@ def names(lines: list[Line]) -> str:
     return ", ".join(line.title for line in lines)
 
 
-class Cancellation:
+class Cancellation(OrderReader):
     """Checks and cancels orders of one signed-in account, one at a time. `on_submit` is called
     with the lines about to be ticked and all the order's lines as read for them (what was cancelled
     before) right before the click that cancels (the batch journal commits there)."""
 
     def __init__(self, storefront: Storefront, on_submit: OnSubmit | None = None) -> None:
-        self.storefront = storefront
-        self.log = storefront.log
+        super().__init__(storefront)
         self.on_submit = on_submit
         self.submissions: list[Submission] = []  # every press of the button, for the batch's one-click rule
-        self.market = storefront.settings.market
-
-    @property
-    def page(self) -> Page:
-        return self.storefront.page  # the storefront may change tabs (after a broken submit, say)
 
     @property
     def unanswered(self) -> bool:
         """Whether a press went unanswered: the store may still act on it, so nothing may press again."""
         return any(not s.answered for s in self.submissions)
-
-    # -- reading ----------------------------------------------------------------------------
-    def read_order(self, order_id: str) -> OrderSummary | None:
-        """The order's details screen, verified to be that order; None if the store has no such order.
-        The screen is server-rendered, so it is fetched first without rendering (a fetch follows no
-        redirect: what it read is the address it asked for); anything but a plain details screen
-        of this very order is read again in the browser, the full way."""
-        path = OrderDetailsPage.path_for(order_id)
-        fetched = self.storefront.fetch(path)
-        if fetched is not None and order_details.showing(fetched):
-            summary = order_details.parse(fetched)
-            if shows_order(summary, order_id, address_order=order_id):
-                return summary
-        response = self.storefront.visit(path)
-        if response is not None and response.status == 404:
-            return None
-        html = self.page.content()  # the screen is read once, by the pure functions
-        if not order_details.showing(html):
-            if error_kind(html) == "not_found":  # a not-found page served as 200
-                return None
-            raise StoreTrouble(f"the page for {order_id} is not an order details screen")
-        summary = order_details.parse(html)
-        if not shows_order(summary, order_id, address_order=query_param(self.page, "orderID")):
-            raise WrongOrder(f"asked for {order_id} but the page shows "
-                             f"{summary.order_id or summary.rejected_id or 'no order number'}")
-        return summary
-
-    def check(self, order_id: str) -> Result:
-        summary = self.read_order(order_id)
-        if summary is None:
-            return self._not_found(order_id)
-        key = {OrderState.CANCELLABLE: "checked_cancellable", OrderState.NOT_CANCELLABLE: "checked_not_cancellable",
-               OrderState.CANCELLED: "checked_cancelled", OrderState.CANCELLATION_REQUESTED: "checked_requested"}
-        message, next_step = say(key[summary.state], order_id=order_id, count=len(summary.items),
-                                 status=summary.status_text or "none shown", advice=self._advice(order_id, summary))
-        return Result(order_id, Outcome.CHECKED, message, before=report_state(summary), after=report_state(summary),
-                      items=report_items(summary, self.market), next_step=next_step,
-                      total=money(summary.total, self.market))
-
-    def list_orders(self, order_filter: str | None) -> list[OrderCard]:
-        """The order cards of every page; a card whose number is not an order number is skipped
-        with one warning, and its number is never used."""
-        screen = YourOrdersPage(self.page)
-        self.storefront.visit(YourOrdersPage.path_for(order_filter))
-        if not screen.is_showing():
-            raise StoreTrouble("Your Orders did not show")
-        cards: dict[str, OrderCard] = {}
-        skipped: set[str] = set()
-        for _ in range(ORDERS_PAGES_MAX):
-            self._wait_until_decrypted(screen)
-            read = screen.read()
-            new_skips = [number for number in dict.fromkeys(read.rejected) if number not in skipped]
-            for number in new_skips:
-                self.log.warning("order_card_skipped", number=number, reason="not an order number")
-            skipped.update(new_skips)
-            fresh = {c.order_id: c for c in read.cards if c.order_id not in cards}
-            cards.update(fresh)
-            href = read.next_page_path
-            if not href or not (fresh or new_skips):  # a "next" page that repeats what was seen ends the walk
-                break
-            self.storefront.visit(href)
-        return list(cards.values())
-
-    def _wait_until_decrypted(self, screen: YourOrdersPage) -> None:
-        timeout_s = self.storefront.settings.timeout_s
-        try:
-            screen.wait_until_decrypted(timeout_s * 1000)
-        except AssertionError:
-            raise StoreTrouble(f"Your Orders still shows encrypted order cards after {timeout_s:g} s; its decryption "
-                               "library (a script from the store's CDN) did not run") from None
 
     # -- cancelling: read, fill, submit, judge ------------------------------------------------
     def cancel(self, request: CancelRequest) -> Result:
@@ -395,10 +280,6 @@ class Cancellation:
                            f"{after_state.value}: {after.status_text}")
 
     # -- outcomes that change nothing -------------------------------------------------------
-    def _not_found(self, order_id: str) -> Result:
-        message, next_step = say("not_found", order_id=order_id)
-        return Result(order_id, Outcome.NOT_FOUND, message, next_step=next_step)
-
     def _already_cancelled(self, request: CancelRequest, summary: OrderSummary, what: str) -> Result:
         message, next_step = say("already_cancelled", what=what)
         return Result(request.order_id, Outcome.ALREADY_CANCELLED, message, before=report_state(summary),
@@ -430,26 +311,3 @@ class Cancellation:
         message, next_step = say("digital" if is_digital(order_id) else "window_closed",
                                  status=summary.status_text or "no status shown", advice=return_advice(summary))
         return Result(order_id, Outcome.NOT_CANCELLABLE, message, next_step=next_step, **common)
-
-    @staticmethod
-    def _advice(order_id: str, summary: OrderSummary) -> str:
-        """What to do about an order that can no longer be cancelled."""
-        return (WORDING["digital"].next_step or "") if is_digital(order_id) else return_advice(summary)
-
-
-def run_order(storefront: Storefront, order_id: str, action: Callable[[], Result]) -> Result:
-    """Run one order's work, turning every way it can end into a Result with evidence on trouble."""
-    started = time.monotonic()
-    log = storefront.log.bind(order_id=order_id)
-    try:
-        result = action()
-    except FAILURES as exc:
-        evidence = [] if isinstance(exc, BadInput) else storefront.save_evidence(
-            order_id, "sign-in" if isinstance(exc, AuthFailed | NeedsHuman) else "error")
-        result = failure(exc, order_id, artifacts=evidence)
-    result.artifacts += storefront.save_trace(order_id)
-    result.duration_ms = int((time.monotonic() - started) * 1000)
-    log.info("order_finished", outcome=result.outcome.value, exit_code=int(result.exit_code),
-             duration_ms=result.duration_ms, state_before=result.before.state.value if result.before else None,
-             state_after=result.after.state.value if result.after else None)
-    return result

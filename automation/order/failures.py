@@ -1,10 +1,10 @@
 """The one way a failure becomes a Result: of one order, or of a batch's one sign-in."""
 from __future__ import annotations
 
+from automation.browser.playwright_errors import PlaywrightError
 from automation.errors import AuthFailed, BrowserUnavailable, NeedsHuman, StoreTrouble
 from automation.order.input import BadInput
 from automation.order.outcome import Outcome, Result
-from automation.browser.playwright_errors import PlaywrightError
 from automation.order.wording import say
 
 # (wording for an order, wording for a run's sign-in, outcome), the most specific kind first

@@ -2,6 +2,7 @@
 screen needs one), and every way an order's work can end turned into a Result."""
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -12,11 +13,12 @@ import structlog
 from automation.browser.launch import launch_when_needed
 from automation.browser.playwright_errors import PlaywrightError
 from automation.browser.storefront import Storefront
-from automation.errors import BrowserUnavailable
+from automation.errors import AuthFailed, BadInput, BrowserUnavailable, NeedsHuman
 from automation.logs import get_logger
-from automation.order.cancellation import Cancellation, run_order
-from automation.order.failures import failure
+from automation.order.cancellation import Cancellation
+from automation.order.failures import FAILURES, failure
 from automation.order.outcome import Outcome, Result
+from automation.order.reader import OrderReader
 from automation.settings import Settings
 
 
@@ -53,7 +55,7 @@ def check_many(settings: Settings, order_ids: list[str]) -> list[Result]:
     results: list[Result] = []
     try:
         with storefront_for(settings) as storefront:
-            reader = Cancellation(storefront)
+            reader = OrderReader(storefront)
             for order_id in order_ids:
                 structlog.contextvars.bind_contextvars(order_id=order_id)
                 results.append(run_order(storefront, order_id, lambda o=order_id: reader.check(o)))
@@ -66,3 +68,21 @@ def check_many(settings: Settings, order_ids: list[str]) -> list[Result]:
     for order_id in order_ids[len(results):]:
         results.append(Result(order_id, stopped.outcome, f"not read: {stopped.message}", next_step=stopped.next_step))
     return results
+
+
+def run_order(storefront: Storefront, order_id: str, action: Callable[[], Result]) -> Result:
+    """Run one order's work, turning every way it can end into a Result with evidence on trouble."""
+    started = time.monotonic()
+    log = storefront.log.bind(order_id=order_id)
+    try:
+        result = action()
+    except FAILURES as exc:
+        evidence = [] if isinstance(exc, BadInput) else storefront.save_evidence(
+            order_id, "sign-in" if isinstance(exc, AuthFailed | NeedsHuman) else "error")
+        result = failure(exc, order_id, artifacts=evidence)
+    result.artifacts += storefront.save_trace(order_id)
+    result.duration_ms = int((time.monotonic() - started) * 1000)
+    log.info("order_finished", outcome=result.outcome.value, exit_code=int(result.exit_code),
+             duration_ms=result.duration_ms, state_before=result.before.state.value if result.before else None,
+             state_after=result.after.state.value if result.after else None)
+    return result

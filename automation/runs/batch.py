@@ -13,19 +13,21 @@ from typing import Any
 
 import structlog
 
-from automation.runs.batch_input import BatchInput, BatchRow
 from automation.browser.launch import BatchBrowsers
-from automation.order.cancellation import Cancellation, CancelRequest, report_items, report_state, run_order
-from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
-from automation.order.failures import failure
-from automation.files import UnsafeName, artifact_path, write_private
-from automation.order.items import Line, Selector, differs, journal_ticked, lines_of, ticked_cancelled, ticked_product
-from automation.runs.journal import CHECKING, PENDING, SUBMITTING, Entry, Journal, JournalState
-from automation.logs import get_logger
-from automation.order.outcome import ExitCode, OrderState, Outcome, Result
-from automation.settings import Settings
 from automation.browser.storefront import Storefront
+from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
+from automation.files import UnsafeName, artifact_path, write_private
+from automation.logs import get_logger
+from automation.order.cancellation import Cancellation, CancelRequest
+from automation.order.failures import failure
+from automation.order.items import Line, Selector, differs, journal_ticked, lines_of, ticked_cancelled, ticked_product
+from automation.order.outcome import ExitCode, OrderState, Outcome, Result
+from automation.order.reader import OrderReader, report_items, report_state
 from automation.order.wording import say
+from automation.order.work import run_order
+from automation.runs.batch_input import BatchInput, BatchRow
+from automation.runs.journal import CHECKING, PENDING, SUBMITTING, Entry, Journal, JournalState
+from automation.settings import Settings
 from pages import your_orders
 from pages.common import query_param
 from pages.order_details import OrderDetailsPage
@@ -336,7 +338,7 @@ class NotSubmitted(StoreTrouble):
     """The last check before a click refused it: nothing was submitted."""
 
 
-def confirm_earlier_click(reader: Cancellation, order_id: str, ticked: list[dict[str, Any]]) -> Result:
+def confirm_earlier_click(reader: OrderReader, order_id: str, ticked: list[dict[str, Any]]) -> Result:
     """A row an earlier press may have acted on, judged by reading its order only: the button is
     never pressed again. The ticked lines shown cancelled: cancelled; a seller asked: requested;
     anything else needs a person to look."""

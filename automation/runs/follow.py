@@ -11,17 +11,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from automation.runs.batch import JOURNAL_STATE, BatchSummary, OrderRecord, flatten
 from automation.browser.launch import launch_when_needed
-from automation.order.cancellation import Cancellation, report_items, report_state, return_advice, run_order
-from automation.order.items import lines_of, ticked_cancelled
-from automation.runs.journal import Awaiting, Journal, JournalState
+from automation.browser.storefront import Storefront
 from automation.logs import get_logger
 from automation.marketplace import Marketplace, business_days_after
+from automation.order.items import lines_of, ticked_cancelled
 from automation.order.outcome import OrderState, Outcome, Result
-from automation.settings import Settings
-from automation.browser.storefront import Storefront
+from automation.order.reader import REFUND_BUSINESS_DAYS, OrderReader, report_items, report_state, return_advice
 from automation.order.wording import say
+from automation.order.work import run_order
+from automation.runs.batch import JOURNAL_STATE, BatchSummary, OrderRecord, flatten
+from automation.runs.journal import Awaiting, Journal, JournalState
+from automation.settings import Settings
 from pages.order_details import OrderSummary
 
 OVERDUE = timedelta(days=7)
@@ -82,7 +83,7 @@ def decide(entry: Awaiting, summary: OrderSummary, now: datetime, market: Market
     what = "the order" if summary.cancelled_banner else f"{len(entry.chosen) or 'the'} item(s)"
     answer = verdict(JournalState(entry.state), entry.chosen, summary)
     if answer is Verdict.CANCELLED:
-        refund_by = business_days_after(now.date(), 5, market.country).isoformat()
+        refund_by = business_days_after(now.date(), REFUND_BUSINESS_DAYS, market.country).isoformat()
         message, next_step = say("follow_cancelled", decider=decider.capitalize(), what=what, refund_by=refund_by)
         return Decision(JournalState.CANCELLED, Result(order_id, Outcome.CANCELLED, message, next_step=next_step,
                                                        refund_expected_by=refund_by, **common))
@@ -117,7 +118,7 @@ class FollowRun:
                     storefront = Storefront(launch_when_needed(stack, self.settings), self.settings, self.run_id,
                                             self.log)
                     try:
-                        reader = Cancellation(storefront)
+                        reader = OrderReader(storefront)
                         for entry in waiting:
                             summary.records.append(self._follow(journal, reader, storefront, entry))
                             if summary.records[-1].result.get("outcome") in ("auth_failed", "needs_human"):
@@ -129,7 +130,7 @@ class FollowRun:
         summary.duration_ms = int((time.monotonic() - started) * 1000)
         return summary
 
-    def _follow(self, journal: Journal, reader: Cancellation, storefront: Storefront, entry: Awaiting) -> OrderRecord:
+    def _follow(self, journal: Journal, reader: OrderReader, storefront: Storefront, entry: Awaiting) -> OrderRecord:
         decided: list[Decision] = []
 
         def read() -> Result:

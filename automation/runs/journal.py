@@ -18,8 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from automation.errors import BadInput, JournalBusy, JournalConflict
-from automation.files import UnsafeFile, UnsafeFolder, ensure_folder, follow_trusted_links, judge_private_file, \
-    open_private_file
+from automation.files import (
+    UnsafeFile,
+    UnsafeFolder,
+    ensure_folder,
+    follow_trusted_links,
+    judge_private_file,
+    open_private_file,
+)
 
 
 class JournalState(enum.StrEnum):

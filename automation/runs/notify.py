@@ -9,8 +9,8 @@ import re
 import urllib.parse
 from typing import Any
 
-from automation.runs.batch import BatchSummary
 from automation.errors import Fail
+from automation.runs.batch import BatchSummary
 from automation.text import printable
 
 CHANGED = {"cancelled", "cancellation_requested", "decision_pending", "not_cancellable"}

@@ -11,8 +11,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from automation.runs.batch import BatchSummary, OrderRecord
 from automation.files import ensure_folder, write_private
+from automation.runs.batch import BatchSummary, OrderRecord
 from automation.text import json_text, printable
 from pages.common import is_order_number
 from pages.order_details import OrderDetailsPage

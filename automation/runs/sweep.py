@@ -12,11 +12,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from automation.marketplace import Marketplace, parse_money
+from automation.order.items import Selector, lines_of
 from automation.runs.batch import OrderRecord
 from automation.runs.batch_input import BatchInput, BatchRow
-from automation.order.items import Selector, lines_of
 from automation.runs.journal import Entry, JournalState
-from automation.marketplace import Marketplace, parse_money
 from automation.runs.rules import Matchers, Rule
 from pages.order_details import OrderedItem, OrderSummary
 from pages.your_orders import OrderCard

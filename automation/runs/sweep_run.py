@@ -15,9 +15,9 @@ from automation.browser.launch import open_browser
 from automation.browser.playwright_errors import PlaywrightError
 from automation.errors import BrowserUnavailable, CannotStart
 from automation.logs import get_logger
-from automation.order.cancellation import Cancellation
 from automation.order.failures import failure
 from automation.order.outcome import OrderState, Outcome, Result
+from automation.order.reader import OrderReader
 from automation.order.work import with_storefront
 from automation.runs.batch import BatchOptions, BatchSummary
 from automation.runs.journal import Journal
@@ -99,7 +99,7 @@ class SweepRun:
         finally:
             journal.close()
 
-    def _candidates(self, reader: Cancellation, journal: Journal, decider: Decider,
+    def _candidates(self, reader: OrderReader, journal: Journal, decider: Decider,
                     candidates: list[Candidate]) -> Result:
         """The open orders as the sweep knows them: their cards, when first seen, and the details
         of those a rule may match."""

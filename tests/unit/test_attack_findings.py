@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from automation.errors import Fail
-from automation.runs.follow import Verdict, verdict
-from automation.order.items import Selector, lines_of, resolve
-from automation.runs.journal import JournalState
 from automation.marketplace import MARKETPLACES
+from automation.order.items import Selector, lines_of, resolve
+from automation.runs.follow import Verdict, verdict
+from automation.runs.journal import JournalState
 from automation.runs.rules import read_rules
 from automation.runs.sweep import Candidate, Decider, line_selectors
 from pages import order_details

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from automation.order.input import BadInput
 from automation.order.items import (
     Line,
     ScreensDisagree,
@@ -16,7 +17,6 @@ from automation.order.items import (
     resolve,
     ticked_cancelled,
 )
-from automation.order.input import BadInput
 from pages.cancel_items import CancellableItem
 from pages.order_details import OrderedItem
 

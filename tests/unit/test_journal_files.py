@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from automation.files import UnsafeFile, follow_trusted_links
 from automation.errors import JournalBusy
+from automation.files import UnsafeFile, follow_trusted_links
 from automation.runs.journal import Journal, JournalUnusable
 
 NOBODY = 65534

@@ -118,7 +118,7 @@ def test_the_older_details_markup_reads_the_order_number_as_a_whole_token(shown_
 
 
 def test_a_cancelled_page_showing_a_hostile_number_is_not_the_order_asked_about() -> None:
-    from automation.order.cancellation import shows_order
+    from automation.order.reader import shows_order
 
     page = "<div data-component='cancelledOrderBanner'><h4>Cancelled</h4></div>"
     assert shows_order(order_details.parse(page), GOOD, address_order=GOOD)  # no number shown: its address

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from automation.marketplace import MARKETPLACES
+from automation.order.items import Selector, differs, lines_of, resolve
 from automation.runs.batch import BatchOptions, BatchRun
 from automation.runs.batch_input import BatchInput, BatchRow
-from automation.order.items import Selector, differs, lines_of, resolve
 from automation.runs.journal import Entry
-from automation.marketplace import MARKETPLACES
 from automation.runs.rules import read_rules
-from automation.settings import Settings
 from automation.runs.sweep import Candidate, Decider, Decision, plan_sweep, records
+from automation.settings import Settings
 from pages.cancel_items import CancellableItem
 from pages.order_details import OrderedItem, OrderSummary
 from pages.your_orders import OrderCard

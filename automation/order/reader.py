@@ -1,0 +1,153 @@
+"""Reading one account's orders through the storefront: an order's details verified to be that
+order, a check's Result, the Your Orders cards; and the reports every Result is made of."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from automation.browser.storefront import Storefront
+from automation.errors import StoreTrouble
+from automation.marketplace import Marketplace, priced
+from automation.order.input import is_digital
+from automation.order.items import Line, lines_of
+from automation.order.outcome import ItemReport, Money, OrderState, Outcome, Result, StateReport
+from automation.order.wording import WORDING, say
+from pages import order_details
+from pages.common import error_kind, query_param
+from pages.order_details import OrderDetailsPage, OrderSummary
+from pages.your_orders import OrderCard, YourOrdersPage
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+REFUND_BUSINESS_DAYS = 5  # "typically 3-5 business days": the refund date says the last of them
+ORDERS_PAGES_MAX = 50
+
+
+class WrongOrder(StoreTrouble):
+    """The page shows another order than the one asked about."""
+
+
+def report_state(summary: OrderSummary) -> StateReport:
+    return StateReport(summary.state, summary.status_text)
+
+
+def report_items(summary: OrderSummary, market: Marketplace, lines: list[Line] | None = None,
+                 chosen: list[Line] | None = None) -> list[ItemReport]:
+    """The order's items as its details show them, with the Cancel items page's ids where known,
+    each price's amount in the marketplace's currency, and the lines a submit would cancel marked."""
+    lines = lines or lines_of(summary.items)
+    reports = []
+    for item, line in zip(summary.items, lines, strict=True):
+        reports.append(ItemReport(item.title, item.quantity, item.price, item.cancelled, line.item_id, item.seller,
+                                  item.product_id, item.cancelled, *priced(item.price, market),
+                                  would_cancel=any(line is c for c in chosen or [])))
+    return reports
+
+
+def money(shown: str | None, market: Marketplace) -> Money | None:
+    return Money(shown, *priced(shown, market)) if shown else None
+
+
+def shows_order(summary: OrderSummary, order_id: str, address_order: str | None) -> bool:
+    """Whether a details screen is this order's: its number, or, for a fully cancelled order whose
+    page shows no number (as on the live site), the address it was read from."""
+    if summary.order_id is None and summary.rejected_id is None and summary.cancelled_banner:
+        return address_order == order_id
+    return summary.order_id == order_id
+
+
+def return_advice(summary: OrderSummary) -> str:
+    notes = sorted({i.return_note for i in summary.items if i.return_note})
+    advice = f" ({'; '.join(notes)})" if notes else ""
+    return f"Once it arrives, return it for a refund through Your Orders > Return or replace items{advice}."
+
+
+class OrderReader:
+    """Reads the orders of one signed-in account, one at a time, and never acts on them."""
+
+    def __init__(self, storefront: Storefront) -> None:
+        self.storefront = storefront
+        self.log = storefront.log
+        self.market = storefront.settings.market
+
+    @property
+    def page(self) -> Page:
+        return self.storefront.page  # the storefront may change tabs (after a broken submit, say)
+
+    def read_order(self, order_id: str) -> OrderSummary | None:
+        """The order's details screen, verified to be that order; None if the store has no such order.
+        The screen is server-rendered, so it is fetched first without rendering (a fetch follows no
+        redirect: what it read is the address it asked for); anything but a plain details screen
+        of this very order is read again in the browser, the full way."""
+        path = OrderDetailsPage.path_for(order_id)
+        fetched = self.storefront.fetch(path)
+        if fetched is not None and order_details.showing(fetched):
+            summary = order_details.parse(fetched)
+            if shows_order(summary, order_id, address_order=order_id):
+                return summary
+        response = self.storefront.visit(path)
+        if response is not None and response.status == 404:
+            return None
+        html = self.page.content()  # the screen is read once, by the pure functions
+        if not order_details.showing(html):
+            if error_kind(html) == "not_found":  # a not-found page served as 200
+                return None
+            raise StoreTrouble(f"the page for {order_id} is not an order details screen")
+        summary = order_details.parse(html)
+        if not shows_order(summary, order_id, address_order=query_param(self.page, "orderID")):
+            raise WrongOrder(f"asked for {order_id} but the page shows "
+                             f"{summary.order_id or summary.rejected_id or 'no order number'}")
+        return summary
+
+    def check(self, order_id: str) -> Result:
+        summary = self.read_order(order_id)
+        if summary is None:
+            return self._not_found(order_id)
+        key = {OrderState.CANCELLABLE: "checked_cancellable", OrderState.NOT_CANCELLABLE: "checked_not_cancellable",
+               OrderState.CANCELLED: "checked_cancelled", OrderState.CANCELLATION_REQUESTED: "checked_requested"}
+        message, next_step = say(key[summary.state], order_id=order_id, count=len(summary.items),
+                                 status=summary.status_text or "none shown", advice=self._advice(order_id, summary))
+        return Result(order_id, Outcome.CHECKED, message, before=report_state(summary), after=report_state(summary),
+                      items=report_items(summary, self.market), next_step=next_step,
+                      total=money(summary.total, self.market))
+
+    def list_orders(self, order_filter: str | None) -> list[OrderCard]:
+        """The order cards of every page; a card whose number is not an order number is skipped
+        with one warning, and its number is never used."""
+        screen = YourOrdersPage(self.page)
+        self.storefront.visit(YourOrdersPage.path_for(order_filter))
+        if not screen.is_showing():
+            raise StoreTrouble("Your Orders did not show")
+        cards: dict[str, OrderCard] = {}
+        skipped: set[str] = set()
+        for _ in range(ORDERS_PAGES_MAX):
+            self._wait_until_decrypted(screen)
+            read = screen.read()
+            new_skips = [number for number in dict.fromkeys(read.rejected) if number not in skipped]
+            for number in new_skips:
+                self.log.warning("order_card_skipped", number=number, reason="not an order number")
+            skipped.update(new_skips)
+            fresh = {c.order_id: c for c in read.cards if c.order_id not in cards}
+            cards.update(fresh)
+            href = read.next_page_path
+            if not href or not (fresh or new_skips):  # a "next" page that repeats what was seen ends the walk
+                break
+            self.storefront.visit(href)
+        return list(cards.values())
+
+    def _wait_until_decrypted(self, screen: YourOrdersPage) -> None:
+        timeout_s = self.storefront.settings.timeout_s
+        try:
+            screen.wait_until_decrypted(timeout_s * 1000)
+        except AssertionError:
+            raise StoreTrouble(f"Your Orders still shows encrypted order cards after {timeout_s:g} s; its decryption "
+                               "library (a script from the store's CDN) did not run") from None
+
+    def _not_found(self, order_id: str) -> Result:
+        message, next_step = say("not_found", order_id=order_id)
+        return Result(order_id, Outcome.NOT_FOUND, message, next_step=next_step)
+
+    @staticmethod
+    def _advice(order_id: str, summary: OrderSummary) -> str:
+        """What to do about an order that can no longer be cancelled."""
+        return (WORDING["digital"].next_step or "") if is_digital(order_id) else return_advice(summary)
