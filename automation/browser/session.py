@@ -63,10 +63,10 @@ def sign_in(page: Page, settings: Settings) -> None:
         host = urllib.parse.urlsplit(page.url).hostname
         if host != settings.host:
             raise AuthFailed(f"the sign-in page is on {host}, not on {settings.host}; no credentials were typed")
-        step = screen.step()
+        shown = screen.read()  # the screen read once per step
+        step, error = shown.step, shown.error
         if step in (SignInStep.CAPTCHA, SignInStep.APPROVAL):
             raise NeedsHuman(f"the store asks for a {step.value} check that only a person may answer")
-        error = screen.error()
         if step is SignInStep.EMAIL:
             if error:
                 raise AuthFailed(f"the store says: {error}")

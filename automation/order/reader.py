@@ -11,7 +11,7 @@ from automation.order.input import is_digital
 from automation.order.items import Line, lines_of
 from automation.order.outcome import ItemReport, Money, OrderState, Outcome, Result, StateReport
 from automation.order.wording import WORDING, say
-from pages import order_details
+from pages import order_details, your_orders
 from pages.common import error_kind, query_param
 from pages.order_details import OrderDetailsPage, OrderSummary
 from pages.your_orders import OrderCard, YourOrdersPage
@@ -116,13 +116,14 @@ class OrderReader:
         with one warning, and its number is never used."""
         screen = YourOrdersPage(self.page)
         self.storefront.visit(YourOrdersPage.path_for(order_filter))
-        if not screen.is_showing():
-            raise StoreTrouble("Your Orders did not show")
         cards: dict[str, OrderCard] = {}
         skipped: set[str] = set()
         for _ in range(ORDERS_PAGES_MAX):
             self._wait_until_decrypted(screen)
-            read = screen.read()
+            html = self.page.content()  # once per page, once its cards are decrypted
+            if not your_orders.showing(html):
+                raise StoreTrouble("Your Orders did not show")
+            read = your_orders.parse(html)
             new_skips = [number for number in dict.fromkeys(read.rejected) if number not in skipped]
             for number in new_skips:
                 self.log.warning("order_card_skipped", number=number, reason="not an order number")
