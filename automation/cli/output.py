@@ -228,16 +228,15 @@ def outcome_of(record: OrderRecord) -> str:
     return record.state + (" (earlier run)" if record.skipped else "")
 
 
-def states_of(result: dict[str, Any]) -> str:
-    before, after = result.get("state_before"), result.get("state_after")
+def states_of(result: Result) -> str:
+    before, after = result.state_before, result.state_after
     if not before and not after:
         return ""
     return str(before) if before == after else f"{before or '?'} -> {after or '?'}"
 
 
-def message_of(result: dict[str, Any]) -> str:
-    message = str(result.get("message") or "")
-    return message + (f" Next: {result['next_step']}" if result.get("next_step") else "")
+def message_of(result: Result) -> str:
+    return result.message + (f" Next: {result.next_step}" if result.next_step else "")
 
 
 def print_invalid_rows(errors: list[str]) -> None:

@@ -25,6 +25,10 @@ class Outcome(enum.StrEnum):
     NEEDS_HUMAN = "needs_human"
     BAD_INPUT = "bad_input"
     ERROR = "error"
+    # what a sweep says of an order it does not work on in this run
+    WOULD_CONFIRM = "would_confirm"  # an earlier run may have pressed: it would only be read
+    NO_LONGER_MATCHED = "no_longer_matched"  # left unfinished earlier, and no rule chooses it now
+    SKIPPED = "skipped"  # an earlier run finished it
 
 
 EXIT_CODES = {
@@ -41,6 +45,9 @@ EXIT_CODES = {
     Outcome.NEEDS_HUMAN: ExitCode.NEEDS_HUMAN,
     Outcome.BAD_INPUT: ExitCode.BAD_INPUT,
     Outcome.ERROR: ExitCode.UNEXPECTED,
+    Outcome.WOULD_CONFIRM: ExitCode.OK,
+    Outcome.NO_LONGER_MATCHED: ExitCode.OK,
+    Outcome.SKIPPED: ExitCode.OK,
 }
 
 
@@ -101,3 +108,45 @@ class Result:
         data = asdict(self)
         data["state"] = {"before": data.pop("before"), "after": data.pop("after")}
         return data
+
+    @property
+    def state_before(self) -> str | None:
+        return self.before.state.value if self.before else None
+
+    @property
+    def state_after(self) -> str | None:
+        return self.after.state.value if self.after else None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Result:
+        """A Result as `to_json` wrote it (into the journal, by this or an earlier version): what
+        is missing or unknown is left empty, never guessed."""
+        try:
+            outcome = Outcome(data.get("outcome"))
+        except ValueError:
+            outcome = Outcome.ERROR
+        states = data.get("state") if isinstance(data.get("state"), dict) else {}
+        items = [_rebuilt(ItemReport, raw) for raw in data.get("items") or []]
+        return cls(str(data.get("order_id") or ""), outcome, str(data.get("message") or ""),
+                   before=_state(states.get("before")), after=_state(states.get("after")),
+                   items=[item for item in items if item is not None], reason=data.get("reason"),
+                   refund_expected_by=data.get("refund_expected_by"), next_step=data.get("next_step"),
+                   artifacts=[str(a) for a in data.get("artifacts") or []], duration_ms=int(data.get("duration_ms") or 0),
+                   total=_rebuilt(Money, data.get("total")))
+
+
+def _rebuilt(kind: Any, fields: Any) -> Any:
+    """A record of `kind` from its JSON, or None when the JSON does not hold one."""
+    if not isinstance(fields, dict):
+        return None
+    try:
+        return kind(**{k: v for k, v in fields.items() if k in kind.__dataclass_fields__})
+    except TypeError:
+        return None
+
+
+def _state(value: Any) -> StateReport | None:
+    try:
+        return StateReport(OrderState(value["state"]), str(value.get("status_text") or ""))
+    except (TypeError, KeyError, ValueError):
+        return None

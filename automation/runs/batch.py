@@ -7,7 +7,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -70,10 +70,20 @@ class OrderRecord:
     order_id: str
     line: int | None
     state: str  # a JournalState (or what an earlier run recorded)
-    result: dict[str, Any]
+    result: Result
     attempts: int = 0
     skipped: bool = False
     screen: str | None = None  # the final screen, full size, for the report
+    rule: str | None = None  # the sweep rule that chose it
+
+    def to_json(self) -> dict[str, Any]:
+        """Its line in a run's JSON summary and results.json."""
+        result = self.result
+        return {"order_id": self.order_id, "line": self.line, "state": self.state, "attempts": self.attempts,
+                "skipped": self.skipped, "outcome": result.outcome.value, "message": result.message,
+                "state_before": result.state_before, "state_after": result.state_after,
+                "duration_ms": result.duration_ms, "artifacts": result.artifacts, "next_step": result.next_step,
+                "items": [asdict(item) for item in result.items], "rule": self.rule}
 
 
 @dataclass
@@ -103,19 +113,7 @@ class BatchSummary:
         return {"run_id": self.run_id, "counts": self.counts, "exit_code": int(self.exit_code),
                 "duration_ms": self.duration_ms,
                 "aborted": self.aborted.to_json() if self.aborted else None,
-                "orders": [{"order_id": r.order_id, "line": r.line, "state": r.state, "attempts": r.attempts,
-                            "skipped": r.skipped, **{k: r.result.get(k) for k in
-                                                     ("outcome", "message", "state_before", "state_after",
-                                                      "duration_ms", "artifacts", "next_step", "items",
-                                                      "rule")}}
-                           for r in self.records]}
-
-
-def flatten(result: Result) -> dict[str, Any]:
-    data = result.to_json()
-    data["state_before"] = result.before.state.value if result.before else None
-    data["state_after"] = result.after.state.value if result.after else None
-    return data
+                "orders": [record.to_json() for record in self.records]}
 
 
 class BatchRun:
@@ -152,19 +150,20 @@ class BatchRun:
         for bad in self.batch.invalid:
             result = Result(bad.order_id or "", Outcome.BAD_INPUT, bad.error)
             if bad.order_id:
-                journal.mark_invalid(bad.order_id, {"line": bad.line, "raw": bad.raw}, flatten(result), self.run_id)
+                journal.mark_invalid(bad.order_id, {"line": bad.line, "raw": bad.raw}, result.to_json(), self.run_id)
             else:
                 journal.reject_row(self.run_id, bad.line, bad.raw, bad.error)
             summary.records.append(OrderRecord(bad.order_id or f"(line {bad.line})", bad.line, JournalState.INVALID,
-                                               flatten(result)))
+                                               result))
             self.log.info("order_finished", order_id=bad.order_id, line=bad.line, outcome=JournalState.INVALID.value,
                           message=bad.error)
         todo = []
         for row in self.batch.rows:
             entry = journal.enqueue(row.order_id, row.request(), self.run_id, self.options.redo)
             if entry.finished:
-                summary.records.append(OrderRecord(row.order_id, row.line, entry.state, entry.outcome or {},
-                                                   entry.attempts, skipped=True))
+                summary.records.append(OrderRecord(row.order_id, row.line, entry.state,
+                                                   Result.from_json(entry.outcome or {"order_id": row.order_id}),
+                                                   entry.attempts, skipped=True, rule=row.rule))
             else:
                 todo.append((row, entry))
         return todo
@@ -297,11 +296,10 @@ class BatchRun:
         state = JOURNAL_STATE[result.outcome]
         if state is JournalState.ALREADY_CANCELLED and clicked:
             state = JournalState.CANCELLED  # this tool's own earlier click, confirmed on the order page
-        record = OrderRecord(order_id, row.line, state, {**flatten(result), **({"rule": row.rule} if row.rule else {})},
-                             entry.attempts + attempts)
+        record = OrderRecord(order_id, row.line, state, result, entry.attempts + attempts, rule=row.rule)
         if self.options.report_dir is not None:
             record.screen = self._final_screen(storefront, order_id)
-        journal.mark_final(order_id, state, record.result)
+        journal.mark_final(order_id, state, result.to_json())
         return record
 
     def _why_not_press(self, row: BatchRow, chosen: list[Line]) -> str | None:

@@ -20,7 +20,7 @@ from automation.order.outcome import OrderState, Outcome, Result
 from automation.order.reader import REFUND_BUSINESS_DAYS, OrderReader, report_items, report_state, return_advice
 from automation.order.wording import say
 from automation.order.work import run_order
-from automation.runs.batch import JOURNAL_STATE, BatchSummary, OrderRecord, flatten
+from automation.runs.batch import JOURNAL_STATE, BatchSummary, OrderRecord
 from automation.runs.journal import Awaiting, Journal, JournalState
 from automation.settings import Settings
 from pages.order_details import OrderSummary
@@ -121,7 +121,7 @@ class FollowRun:
                         reader = OrderReader(storefront)
                         for entry in waiting:
                             summary.records.append(self._follow(journal, reader, storefront, entry))
-                            if summary.records[-1].result.get("outcome") in ("auth_failed", "needs_human"):
+                            if summary.records[-1].result.outcome in (Outcome.AUTH_FAILED, Outcome.NEEDS_HUMAN):
                                 break
                     finally:
                         storefront.close()
@@ -146,9 +146,9 @@ class FollowRun:
         result = run_order(storefront, entry.order_id, read)
         if decided and decided[-1].state is not None:
             state = decided[-1].state
-            journal.mark_decided(entry.order_id, entry.state, state, flatten(result), result.message)
+            journal.mark_decided(entry.order_id, entry.state, state, result.to_json(), result.message)
             self.log.info("order_decided", order_id=entry.order_id, was=entry.state, now=state.value)
-            return OrderRecord(entry.order_id, None, state.value, flatten(result))
+            return OrderRecord(entry.order_id, None, state.value, result)
         trouble = result.outcome in (Outcome.ERROR, Outcome.AUTH_FAILED, Outcome.NEEDS_HUMAN)
         return OrderRecord(entry.order_id, None, JOURNAL_STATE[result.outcome].value if trouble else entry.state,
-                           flatten(result))
+                           result)

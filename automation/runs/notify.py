@@ -70,10 +70,10 @@ def message(summary: BatchSummary, command: str) -> tuple[str, str]:
     for record in summary.records:
         if record.skipped or record.state not in SHOWN:
             continue
-        rule = f" [rule {record.result['rule']}]" if record.result.get("rule") else ""
-        lines.append(f"{record.order_id}: {record.state}{rule} - {record.result.get('message') or ''}")
-        if record.result.get("next_step"):
-            lines.append(f"  next: {record.result['next_step']}")
+        rule = f" [rule {record.rule}]" if record.rule else ""
+        lines.append(f"{record.order_id}: {record.state}{rule} - {record.result.message}")
+        if record.result.next_step:
+            lines.append(f"  next: {record.result.next_step}")
     lines.append(f"run {summary.run_id}, exit code {int(summary.exit_code)}")
     # a mail reader or a chat client may be a terminal too: store text stays data there
     return printable(title), "\n".join(printable(line) for line in lines)

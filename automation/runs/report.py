@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from automation.files import ensure_folder, write_private
+from automation.order.outcome import ItemReport
 from automation.runs.batch import BatchSummary, OrderRecord
 from automation.text import json_text, printable
 from pages.common import is_order_number
@@ -24,14 +25,18 @@ COLOURS = {"cancelled": "#067d62", "cancellation_requested": "#007185", "decisio
            "needs_human": "#c45500", "failed": "#cc0c39", "invalid": "#6f2dbd"}
 
 
-def e(text: str) -> str:
+def escaped(text: str) -> str:
     """Escaped for HTML, and store text's control characters shown as escapes, not carried raw."""
     return html.escape(printable(text))
 
 
 def _cell(value: Any) -> Any:
-    """A CSV field: read in a terminal as often as in a spreadsheet, so store text is made printable."""
-    return printable(value) if isinstance(value, str) else value
+    """A CSV field: read in a terminal as often as in a spreadsheet, so store text is made printable,
+    and a text a spreadsheet would run as a formula (=, +, -, @) is quoted to stay text."""
+    if not isinstance(value, str):
+        return value
+    value = printable(value)
+    return f"'{value}" if value.startswith(("=", "+", "-", "@")) else value
 
 
 def write_report(summary: BatchSummary, folder: Path) -> list[Path]:
@@ -61,20 +66,20 @@ def _relative(path: str, folder: Path) -> str:
 
 
 def _link(path: str, folder: Path) -> str:
-    return f'<a href="{e(urllib.parse.quote(_relative(path, folder)))}">{e(Path(path).name)}</a>'
+    return f'<a href="{escaped(urllib.parse.quote(_relative(path, folder)))}">{escaped(Path(path).name)}</a>'
 
 
-def _items(items: list[dict[str, Any]]) -> str:
+def _items(items: list[ItemReport]) -> str:
     """Each item with its state before and after; what this run cancelled stands out."""
     rows = []
     for item in items:
-        after = "cancelled" if item.get("cancelled") else "ordered"
-        before = {True: "cancelled", False: "ordered"}.get(item.get("cancelled_before"), "?")  # type: ignore[arg-type]
-        now = item.get("cancelled") and item.get("cancelled_before") is False
+        after = "cancelled" if item.cancelled else "ordered"
+        before = {True: "cancelled", False: "ordered", None: "?"}[item.cancelled_before]
         change = f"{before} → {after}" if before != after else after
-        rows.append(f'<li class="{"now" if now else ""}">{e(str(item.get("title") or ""))} '
-                    f'<span class=qty>×{e(str(item.get("quantity") or ""))}</span> '
-                    f'<span class=change>{e(change)}{" (this run)" if now else ""}</span></li>')
+        now = item.cancelled_now
+        rows.append(f'<li class="{"now" if now else ""}">{escaped(item.title)} '
+                    f'<span class=qty>×{item.quantity}</span> '
+                    f'<span class=change>{escaped(change)}{" (this run)" if now else ""}</span></li>')
     return f"<ul class=items>{''.join(rows)}</ul>" if rows else ""
 
 
@@ -82,36 +87,36 @@ def _row(record: OrderRecord, folder: Path, store_url: str) -> str:
     result = record.result
     screen = ""
     if record.screen:
-        target = e(urllib.parse.quote(_relative(record.screen, folder)))
+        target = escaped(urllib.parse.quote(_relative(record.screen, folder)))
         screen = (f'<a class=screen href="{target}" title="open the full-size screenshot">'
-                  f'<img src="{target}" alt="final screen of {e(record.order_id)}" width="240" loading="lazy"></a>')
-    artifacts = "<br>".join(_link(p, folder) for p in result.get("artifacts") or [])
-    states = [str(result.get("state_before") or ""), str(result.get("state_after") or "")]
-    state = e(states[0] if states[0] == states[1] else " → ".join(s or "?" for s in states))
+                  f'<img src="{target}" alt="final screen of {escaped(record.order_id)}" width="240" loading="lazy"></a>')
+    artifacts = "<br>".join(_link(p, folder) for p in result.artifacts)
+    states = [result.state_before or "", result.state_after or ""]
+    state = escaped(states[0] if states[0] == states[1] else " → ".join(s or "?" for s in states))
     link = ""
     if store_url and is_order_number(record.order_id):  # not for invalid rows
         address = store_url + OrderDetailsPage.path_for(record.order_id)
-        link = f'<br><a class=store href="{e(address)}" rel="noreferrer">open in the store</a>'
-    outcome = e(record.state) + (" (earlier run)" if record.skipped else "")
-    return (f'<tr data-outcome="{e(record.state)}"><td class=order>{e(record.order_id)}{link}</td>'
+        link = f'<br><a class=store href="{escaped(address)}" rel="noreferrer">open in the store</a>'
+    outcome = escaped(record.state) + (" (earlier run)" if record.skipped else "")
+    return (f'<tr data-outcome="{escaped(record.state)}"><td class=order>{escaped(record.order_id)}{link}</td>'
             f"<td>{record.line or ''}</td>"
             f'<td class=outcome style="color:{COLOURS.get(record.state, "#0f1111")}">{outcome}</td>'
-            f"<td class=state>{state}</td><td>{_items(result.get('items') or [])}</td>"
-            f"<td>{e(str(result.get('message') or ''))}</td><td>{e(str(result.get('next_step') or ''))}</td>"
-            f"<td>{screen}</td><td class=artifacts>{artifacts}<br>{result.get('duration_ms') or 0} ms</td></tr>")
+            f"<td class=state>{state}</td><td>{_items(result.items)}</td>"
+            f"<td>{escaped(result.message)}</td><td>{escaped(result.next_step or '')}</td>"
+            f"<td>{screen}</td><td class=artifacts>{artifacts}<br>{result.duration_ms} ms</td></tr>")
 
 
 def _bar(counts: Counter[str]) -> str:
     """One bar, a segment per outcome, its width the share of orders."""
     total = sum(counts.values()) or 1
     segments = "".join(
-        f'<span style="flex:{n};background:{COLOURS.get(state, "#0f1111")}" title="{e(state)}: {n}">'
-        f"{e(state)} {n}</span>" for state, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        f'<span style="flex:{n};background:{COLOURS.get(state, "#0f1111")}" title="{escaped(state)}: {n}">'
+        f"{escaped(state)} {n}</span>" for state, n in sorted(counts.items(), key=lambda kv: -kv[1]))
     return f'<div class=bar role="img" aria-label="outcomes of {total} orders">{segments}</div>'
 
 
 def _filter(counts: Counter[str]) -> str:
-    boxes = "".join(f'<label><input type=checkbox name=outcome value="{e(state)}" checked> {e(state)} ({n})</label>'
+    boxes = "".join(f'<label><input type=checkbox name=outcome value="{escaped(state)}" checked> {escaped(state)} ({n})</label>'
                     for state, n in sorted(counts.items()))
     return f"<fieldset class=filter><legend>Show</legend>{boxes}</fieldset>"
 
@@ -145,14 +150,14 @@ th { background: #f0f2f2; }
 def _html(summary: BatchSummary, folder: Path) -> str:
     counts = Counter(summary.counts)
     rows = "\n".join(_row(record, folder, summary.store_url) for record in summary.records)
-    aborted = (f"<p class=aborted>Run stopped before any order: {e(summary.aborted.message)}</p>"
+    aborted = (f"<p class=aborted>Run stopped before any order: {escaped(summary.aborted.message)}</p>"
                if summary.aborted else "")
-    tally = " · ".join(f"{e(state)}: {n}" for state, n in sorted(counts.items()))
+    tally = " · ".join(f"{escaped(state)}: {n}" for state, n in sorted(counts.items()))
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ordercancel batch {e(summary.run_id)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>ordercancel batch {escaped(summary.run_id)}</title>
 <meta name="referrer" content="no-referrer">
 <style>{STYLE}</style></head><body>
-<h1>Batch run {e(summary.run_id)}</h1>
+<h1>Batch run {escaped(summary.run_id)}</h1>
 <p>{len(summary.records)} orders · {tally} · exit code {int(summary.exit_code)} · {summary.duration_ms} ms</p>
 {_bar(counts)}
 {aborted}

@@ -10,10 +10,10 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from automation.marketplace import Marketplace, parse_money
 from automation.order.items import Selector, lines_of
+from automation.order.outcome import ItemReport, Outcome, Result
 from automation.runs.batch import OrderRecord
 from automation.runs.batch_input import BatchInput, BatchRow
 from automation.runs.journal import Entry, JournalState
@@ -49,10 +49,6 @@ class Decision:
     def cancels(self) -> bool:
         return self.rule.action != "report"
 
-    def to_json(self) -> dict[str, Any]:
-        return {"order_id": self.order_id, "rule": self.rule.name, "action": self.rule.action,
-                "items": [{"product_id": i.product_id, "title": i.title} for i in self.items],
-                "reason": self.rule.reason.value if self.rule.reason else None}
 
 
 def is_amazon(seller: str | None) -> bool:
@@ -212,13 +208,12 @@ def as_batch(plan: Plan) -> BatchInput:
     return BatchInput(rows=[replace(row, line=n) for n, row in enumerate(rows, 1)])
 
 
-def dropped(entry: Entry, why: str, applied: bool) -> dict[str, Any]:
+def dropped(entry: Entry, why: str, applied: bool) -> Result:
     """What a dropped row says: in the journal, and in the run's summary."""
     rule = entry.request.get("rule")
     done = "dropped, nothing was pressed" if applied else "it would be dropped, nothing pressed"
-    return {"order_id": entry.order_id, "rule": rule, "outcome": "no_longer_matched",
-            "message": f"left unfinished by an earlier sweep (rule '{rule}') before its click; {why}: {done}",
-            "next_step": None}
+    return Result(entry.order_id, Outcome.NO_LONGER_MATCHED,
+                  f"left unfinished by an earlier sweep (rule '{rule}') before its click; {why}: {done}")
 
 
 def records(plan: Plan, applied: bool) -> list[OrderRecord]:
@@ -232,32 +227,38 @@ def records(plan: Plan, applied: bool) -> list[OrderRecord]:
         what = ", ".join(i.title for i in decision.items) if decision.items else "the whole order"
         if not decision.cancels:
             message = f"rule '{rule.name}' matched ({what})" + (f"; {rule.note}" if rule.note else "")
-            out.append(_record(decision, "reported", "checked", message))
+            out.append(_record(decision, "reported", Outcome.CHECKED, message))
         elif applied:
             continue
         elif order_id in clicks:
             again = " (left unfinished by an earlier run: decided again)" if order_id in plan.resumed else ""
-            out.append(_record(decision, "would_cancel", "would_cancel", f"rule '{rule.name}': would cancel {what}"
+            out.append(_record(decision, "would_cancel", Outcome.WOULD_CANCEL, f"rule '{rule.name}': would cancel {what}"
                                f"{again}", "run the sweep again with --apply to cancel"))
         elif order_id in done:
-            out.append(_record(decision, done[order_id].state, "skipped", f"rule '{rule.name}' matches; an earlier "
+            out.append(_record(decision, done[order_id].state, Outcome.SKIPPED, f"rule '{rule.name}' matches; an earlier "
                                f"run ended it {done[order_id].state}: nothing to do", skipped=True))
     if not applied:
         decided = {d.order_id: d for d in plan.decisions}
         for row in plan.confirms:
             message = (f"rule '{row.rule}': an earlier run may have pressed 'Request cancellation' for it: would read "
                        "the order to confirm, never press again")
-            out.append(OrderRecord(row.order_id, None, "would_confirm", {
-                **(decided[row.order_id].to_json() if row.order_id in decided else {"rule": row.rule}),
-                "outcome": "would_confirm", "message": message}))
+            items = _items(decided[row.order_id]) if row.order_id in decided else []
+            out.append(OrderRecord(row.order_id, None, "would_confirm",
+                                   Result(row.order_id, Outcome.WOULD_CONFIRM, message, items=items), rule=row.rule))
     for entry, why in plan.drops:
-        result = dropped(entry, why, applied)
         out.append(OrderRecord(entry.order_id, None, JournalState.NO_LONGER_MATCHED if applied else "would_drop",
-                               result))
+                               dropped(entry, why, applied), rule=entry.request.get("rule")))
     return out
 
 
-def _record(decision: Decision, state: str, outcome: str, message: str, next_step: str | None = None,
+def _record(decision: Decision, state: str, outcome: Outcome, message: str, next_step: str | None = None,
             skipped: bool = False) -> OrderRecord:
-    return OrderRecord(decision.order_id, None, state, {**decision.to_json(), "outcome": outcome, "message": message,
-                                                        "next_step": next_step}, skipped=skipped)
+    result = Result(decision.order_id, outcome, message, items=_items(decision), next_step=next_step,
+                    reason=decision.rule.reason.value if decision.rule.reason else None)
+    return OrderRecord(decision.order_id, None, state, result, skipped=skipped, rule=decision.rule.name)
+
+
+def _items(decision: Decision) -> list[ItemReport]:
+    """The lines a decision names (none: the whole order), each marked as what the submit would cancel."""
+    return [ItemReport(i.title, i.quantity, i.price, i.cancelled, seller=i.seller, product_id=i.product_id,
+                       would_cancel=decision.cancels) for i in decision.items]

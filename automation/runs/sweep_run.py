@@ -94,7 +94,7 @@ class SweepRun:
                                   f"{options.max_cancels}; nothing was cancelled (check the rules, or raise "
                                   "--max-cancels)")
             for entry, why in plan.drops if options.apply else []:
-                journal.mark_no_longer_matched(entry.order_id, dropped(entry, why, applied=True))
+                journal.mark_no_longer_matched(entry.order_id, dropped(entry, why, applied=True).to_json())
             return plan
         finally:
             journal.close()

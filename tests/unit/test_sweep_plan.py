@@ -82,7 +82,7 @@ def test_unfinished_rows_are_decided_again_confirmed_or_dropped_and_only_new_pre
     assert sorted(row.order_id for row in plan.confirms) == [ids[2], ids[4], ids[6]]
     assert [d.order_id for d, _ in plan.done] == [ids[3]]
     assert [(e.order_id, why) for e, why in plan.drops] == [(ids[5], "it is no longer open to cancel")]
-    said = {r.order_id: (r.state, r.result["message"]) for r in records(plan, applied=False)}
+    said = {r.order_id: (r.state, r.result.message) for r in records(plan, applied=False)}
     assert {order_id: state for order_id, (state, _) in said.items()} == {
         ids[0]: "would_cancel", ids[1]: "would_cancel", ids[2]: "would_confirm", ids[3]: "cancelled",
         ids[4]: "would_confirm", ids[5]: "would_drop", ids[6]: "would_confirm"}
