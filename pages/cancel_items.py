@@ -88,18 +88,11 @@ class CancelItemsPage:
     def path_for(cls, order_id: str) -> str:
         return f"{cls.PATH}?orderID={order_id}"
 
-    def open(self, order_id: str) -> CancelItemsPage:
-        self.page.goto(self.path_for(order_id), wait_until="domcontentloaded")
-        return self
-
     def is_showing(self) -> bool:
         return showing(self.page.content())
 
     def read(self) -> CancelForm:
         return parse(self.page.content())
-
-    def items(self) -> list[CancellableItem]:
-        return self.read().items
 
     # -- acting, through locators (Playwright's waiting and actionability checks are the point) --
     def tick(self, item_id: str) -> None:

@@ -22,7 +22,7 @@ from pages.common import (
 from pages.texts import all_languages
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page, Response
+    from playwright.sync_api import Page
 
 # The current markup (data-component) first, then the older one (yohtmlc-item,
 # order-date-invoice-item) that /gp/your-account/order-details still serves for old orders.
@@ -185,9 +185,6 @@ class OrderDetailsPage:
     @classmethod
     def path_for(cls, order_id: str) -> str:
         return f"{cls.PATH}?orderID={order_id}"
-
-    def open(self, order_id: str) -> Response | None:
-        return self.page.goto(self.path_for(order_id), wait_until="domcontentloaded")
 
     def is_showing(self) -> bool:
         return showing(self.page.content())

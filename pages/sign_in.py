@@ -62,9 +62,10 @@ class SignInPage:
         self.remember_device = page.locator("input#auth-mfa-remember-device")
         self.otp_submit = page.locator("form#auth-mfa-form input#auth-signin-button")
 
-    def open(self, return_to: str | None = None) -> SignInPage:
-        self.page.goto(self.PATH if return_to is None else f"{self.PATH}?openid.return_to={return_to}")
-        return self
+    @classmethod
+    def path_for(cls, return_to: str | None = None) -> str:
+        """The first sign-in screen; the store sends the browser on to `return_to` once signed in."""
+        return cls.PATH if return_to is None else f"{cls.PATH}?openid.return_to={return_to}"
 
     @staticmethod
     def is_sign_in_url(url: str) -> bool:
@@ -77,12 +78,6 @@ class SignInPage:
 
     def read(self) -> SignInScreen:
         return parse(self.page.content())
-
-    def step(self) -> SignInStep:
-        return self.read().step
-
-    def error(self) -> str | None:
-        return self.read().error
 
     def enter_email(self, email: str) -> None:
         self.email.fill(email)

@@ -98,12 +98,6 @@ class YourOrdersPage:
             query.append(f"startIndex={start_index}")
         return cls.PATH + ("?" + "&".join(query) if query else "")
 
-    def open(self, order_filter: str | None = None, start_index: int = 0) -> YourOrdersPage:
-        """Open the page and wait until its cards are readable (decrypted)."""
-        self.page.goto(self.path_for(order_filter, start_index), wait_until="domcontentloaded")
-        self.wait_until_decrypted()
-        return self
-
     def is_showing(self) -> bool:
         return showing(self.page.content())
 
@@ -118,17 +112,3 @@ class YourOrdersPage:
 
     def read(self) -> OrdersScreen:
         return parse(self.page.content())
-
-    def cards(self) -> list[OrderCard]:
-        return self.read().cards
-
-    def next_page_path(self) -> str | None:
-        return self.read().next_page_path
-
-    def go_to_next_page(self) -> bool:
-        href = self.next_page_path()
-        if not href:
-            return False
-        self.page.goto(href, wait_until="domcontentloaded")
-        self.wait_until_decrypted()
-        return True

@@ -28,7 +28,7 @@ from pages.cancel_summary import CancelResultKind, CancelSummaryPage  # noqa: E4
 from pages.common import error_page  # noqa: E402
 from pages.order_details import OrderDetailsPage  # noqa: E402
 from pages.sign_in import SignInPage, SignInStep  # noqa: E402
-from pages.your_orders import YourOrdersPage  # noqa: E402
+from tests.screens import show, show_orders  # noqa: E402
 
 EXPECTED_STATES = {
     "114-2706026-4049019": OrderState.CANCELLABLE,
@@ -89,34 +89,37 @@ def check_in_the_browser(page: Page) -> None:
     """The page objects, as the tool drives them, on the live markup served at the live paths."""
     details = OrderDetailsPage(page)
     for order_id, expected in EXPECTED_STATES.items():
-        details.open(order_id)
+        show(page, OrderDetailsPage.path_for(order_id))
         summary = details.read()
         assert summary.state is expected, (order_id, summary)
         assert summary.order_id in (order_id, None) and (summary.items or summary.cancelled_banner)
         assert all(i.product_id for i in summary.items), summary.items  # identity, not titles
         print(f"ok  details {order_id}: {summary.state.value}, {len(summary.items)} item(s) "
               f"{[i.product_id for i in summary.items]}")
-    details.open("999-0000000-0000000")
+    show(page, OrderDetailsPage.path_for("999-0000000-0000000"))
     assert error_page(page) == "not_found"
-    form = CancelItemsPage(page).open("112-5561210-9300211")
-    items = form.items()
-    assert len(items) == 2 and items[1].quantity == 5 and len(form.read().reasons) == 11
+    show(page, CancelItemsPage.path_for("112-5561210-9300211"))
+    form = CancelItemsPage(page)
+    read = form.read()
+    items = read.items
+    assert len(items) == 2 and items[1].quantity == 5 and len(read.reasons) == 11
     # the same order's two screens name the same products (identity by product, not title)
-    details.open("112-5561210-9300211")
+    show(page, OrderDetailsPage.path_for("112-5561210-9300211"))
     assert [i.product_id for i in items] == [i.product_id for i in details.read().items] == ["B0DXPH1YGN", "B0CGW4HFYN"]
-    form.open("112-5561210-9300211")
+    show(page, CancelItemsPage.path_for("112-5561210-9300211"))
     form.tick(items[0].item_id)
     assert form.ticked() == [items[0].item_id] and form.read().refusal is None
     print(f"ok  cancel items: {[i.item_id for i in items]}")
-    page.goto("/progress-tracker/package/preship/cancel-summary?orderID=112-5561210-9300211")
+    show(page, f"{CancelSummaryPage.PATH}?orderID=112-5561210-9300211")
     result = CancelSummaryPage(page).read()
     assert result.kind is CancelResultKind.SUCCESS and len(result.items) == 2
     print("ok  cancel summary: SUCCESS")
-    orders = YourOrdersPage(page).open()
-    cards = orders.cards()
-    assert len(cards) == 10 and orders.next_page_path() and any(c.offers_cancel for c in cards)
-    print(f"ok  your orders: {len(cards)} cards, next page {orders.next_page_path()}")
-    assert SignInPage(page).open().step() is SignInStep.EMAIL
+    orders = show_orders(page)
+    cards = orders.cards
+    assert len(cards) == 10 and orders.next_page_path and any(c.offers_cancel for c in cards)
+    print(f"ok  your orders: {len(cards)} cards, next page {orders.next_page_path}")
+    show(page, SignInPage.path_for())
+    assert SignInPage(page).read().step is SignInStep.EMAIL
     print("ok  sign-in: e-mail step")
 
 

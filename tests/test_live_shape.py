@@ -14,6 +14,7 @@ from mock_store.server import RunningStore
 from pages.cancel_items import CancelItemsPage
 from pages.your_orders import YourOrdersPage
 from tests.conftest import CliResult
+from tests.screens import show, show_orders
 from tests.store_api import Shopper, StoreAdmin
 
 Cli = Callable[..., CliResult]
@@ -62,16 +63,17 @@ def test_an_early_reader_sees_a_half_decrypted_page_and_waiting_reads_every_card
     page = signed_in()
     page.clock.install()
     page.clock.pause_at(datetime.now() + timedelta(seconds=1))  # timers run only when the test says
-    page.goto(YourOrdersPage.path_for())
+    show(page, YourOrdersPage.path_for())  # read before the cards are decrypted: no waiting for them
     screen = YourOrdersPage(page)
-    assert (len(screen.cards()), screen.encrypted.count()) == (0, 10)
+    assert (len(screen.read().cards), screen.encrypted.count()) == (0, 10)
 
     page.clock.run_for(100)  # the library decrypts one card every 40 ms
-    assert (len(screen.cards()), screen.encrypted.count()) == (2, 8)  # what an early reader sees
+    assert (len(screen.read().cards), screen.encrypted.count()) == (2, 8)  # what an early reader sees
 
     page.clock.run_for(1000)
     screen.wait_until_decrypted(10_000)
-    assert len(screen.cards()) == 10 and screen.cards()[0].order_id == seed.DEMO_ORDER
+    cards = screen.read().cards
+    assert len(cards) == 10 and cards[0].order_id == seed.DEMO_ORDER
     assert "disableCsd" not in page.url
 
 
@@ -79,25 +81,24 @@ def test_without_the_library_the_page_sends_itself_to_its_plain_fallback_once(
         signed_in: SignedIn, store_server: RunningStore) -> None:
     page = signed_in()
     page.route(f"{store_server.asset_origin}/static/csd.js", lambda route: route.abort())
-    screen = YourOrdersPage(page).open()
-
-    screen.wait_until_decrypted(10_000)
+    read = show_orders(page)  # waits until no card is encrypted, as the tool does
 
     assert page.url.endswith("disableCsd=missing-library") and page.url.count("disableCsd") == 1
-    assert len(screen.cards()) == 10
+    assert len(read.cards) == 10
 
 
 def test_only_the_cdn_script_enables_the_button_and_it_disables_itself_after_one_click(
         signed_in: SignedIn, store_server: RunningStore) -> None:
     page = signed_in()
     page.route(f"{store_server.asset_origin}/**", lambda route: route.abort())
-    form = CancelItemsPage(page).open(seed.DEMO_ORDER)
-    form.tick(form.items()[0].item_id)
+    show(page, CancelItemsPage.path_for(seed.DEMO_ORDER))
+    form = CancelItemsPage(page)
+    form.tick(form.read().items[0].item_id)
     assert not form.submit_enabled()  # no script, no way to submit: there is no plain form post
 
     page.unroute(f"{store_server.asset_origin}/**")
-    form.open(seed.DEMO_ORDER)
-    form.tick(form.items()[0].item_id)
+    show(page, CancelItemsPage.path_for(seed.DEMO_ORDER))
+    form.tick(form.read().items[0].item_id)
     expect(form.submit_button).to_be_enabled()
 
 
