@@ -20,34 +20,34 @@ class CancelReason(enum.StrEnum):
     OTHER_REASON = "OTHER_REASON"
 
 
-R = CancelReason
 # (alias, then the label in English, Danish, German and Swedish) per reason, as the drop-down shows them
 NAMES: dict[CancelReason, tuple[str, ...]] = {
-    R.ORDER_WAS_CREATED_BY_MISTAKE: ("mistake", "Order Created by Mistake", "Ordren blev oprettet ved en fejl",
+    CancelReason.ORDER_WAS_CREATED_BY_MISTAKE: ("mistake", "Order Created by Mistake", "Ordren blev oprettet ved en fejl",
         "Bestellung versehentlich aufgegeben", "Beställningen gjordes av misstag"),
-    R.ITEMS_WOULD_ARRIVE_TOO_LATE: ("too-late", "Item(s) Would Not Arrive on Time", "Varen/varerne ville ikke ankomme til tiden",
+    CancelReason.ITEMS_WOULD_ARRIVE_TOO_LATE: ("too-late", "Item(s) Would Not Arrive on Time", "Varen/varerne ville ikke ankomme til tiden",
         "Artikel würden nicht rechtzeitig ankommen", "Artiklarna skulle inte komma fram i tid"),
-    R.SHIPPING_COST_IS_TOO_HIGH: ("shipping-cost", "Shipping Cost Too High", "Forsendelsesomkostningerne er for høje",
+    CancelReason.SHIPPING_COST_IS_TOO_HIGH: ("shipping-cost", "Shipping Cost Too High", "Forsendelsesomkostningerne er for høje",
         "Versandkosten zu hoch", "Fraktkostnaden är för hög"),
-    R.ITEM_PRICE_IS_TOO_HIGH: ("price", "Item Price Too High", "Varens pris er for høj",
+    CancelReason.ITEM_PRICE_IS_TOO_HIGH: ("price", "Item Price Too High", "Varens pris er for høj",
         "Artikelpreis zu hoch", "Artikelpriset är för högt"),
-    R.FOUND_CHEAPER_SOMEWHERE_ELSE: ("cheaper", "Found Cheaper Somewhere Else", "Fundet billigere et andet sted",
+    CancelReason.FOUND_CHEAPER_SOMEWHERE_ELSE: ("cheaper", "Found Cheaper Somewhere Else", "Fundet billigere et andet sted",
         "Woanders günstiger gefunden", "Hittade billigare någon annanstans"),
-    R.ITEM_IS_SOLD_BY_THIRD_PARTY: ("third-party", "Item Sold by Third Party", "Varen sælges af en tredjepart",
+    CancelReason.ITEM_IS_SOLD_BY_THIRD_PARTY: ("third-party", "Item Sold by Third Party", "Varen sælges af en tredjepart",
         "Artikel wird von einem Drittanbieter verkauft", "Artikeln säljs av tredje part"),
-    R.NEED_TO_CHANGE_SHIPPING_ADDRESS: ("address", "Need to Change Shipping Address", "Skal ændre leveringsadresse",
+    CancelReason.NEED_TO_CHANGE_SHIPPING_ADDRESS: ("address", "Need to Change Shipping Address", "Skal ændre leveringsadresse",
         "Lieferadresse muss geändert werden", "Måste ändra leveransadress"),
-    R.NEED_TO_CHANGE_SHIPPING_SPEED: ("speed", "Need to Change Shipping Speed", "Skal ændre leveringshastighed",
+    CancelReason.NEED_TO_CHANGE_SHIPPING_SPEED: ("speed", "Need to Change Shipping Speed", "Skal ændre leveringshastighed",
         "Versandart muss geändert werden", "Måste ändra leveranshastighet"),
-    R.NEED_TO_CHANGE_BILLING_ADDRESS: ("billing", "Need to Change Billing Address", "Skal ændre faktureringsadresse",
+    CancelReason.NEED_TO_CHANGE_BILLING_ADDRESS: ("billing", "Need to Change Billing Address", "Skal ændre faktureringsadresse",
         "Rechnungsadresse muss geändert werden", "Måste ändra faktureringsadress"),
-    R.NEED_TO_CHANGE_PAYMENT_METHOD: ("payment", "Need to Change Payment Method", "Skal ændre betalingsmetode",
+    CancelReason.NEED_TO_CHANGE_PAYMENT_METHOD: ("payment", "Need to Change Payment Method", "Skal ændre betalingsmetode",
         "Zahlungsart muss geändert werden", "Måste ändra betalningssätt"),
-    R.OTHER_REASON: ("other", "Other", "Andet",
+    CancelReason.OTHER_REASON: ("other", "Other", "Andet",
         "Sonstiges", "Annat"),
 }
 # What people type for the most common reason, as the help pages phrase it.
-EXTRA_ALIASES = {"ordered by mistake": R.ORDER_WAS_CREATED_BY_MISTAKE, "by mistake": R.ORDER_WAS_CREATED_BY_MISTAKE}
+EXTRA_ALIASES = {"ordered by mistake": CancelReason.ORDER_WAS_CREATED_BY_MISTAKE,
+                 "by mistake": CancelReason.ORDER_WAS_CREATED_BY_MISTAKE}
 
 
 def _key(text: str) -> str:

@@ -34,7 +34,7 @@ OVERDUE_ADVICE = {
 
 
 @dataclass(frozen=True)
-class Decision:
+class StoreAnswer:
     """What the order's page says now about a cancellation that was waiting."""
     state: JournalState | None  # None: still waiting
     result: Result
@@ -73,7 +73,7 @@ def verdict(state: JournalState, chosen: list[dict[str, Any]], summary: OrderSum
     return Verdict.REFUSED if summary.shipped else Verdict.WAITING
 
 
-def decide(entry: Awaiting, summary: OrderSummary, now: datetime, market: Marketplace) -> Decision:
+def decide(entry: Awaiting, summary: OrderSummary, now: datetime, market: Marketplace) -> StoreAnswer:
     """The verdict on a waiting row, worded: cancelled with the refund's date, still waiting with
     how long (and whom to contact after 7 days), or refused with the return advice."""
     order_id = entry.order_id
@@ -85,17 +85,17 @@ def decide(entry: Awaiting, summary: OrderSummary, now: datetime, market: Market
     if answer is Verdict.CANCELLED:
         refund_by = business_days_after(now.date(), REFUND_BUSINESS_DAYS, market.country).isoformat()
         message, next_step = say("follow_cancelled", decider=decider.capitalize(), what=what, refund_by=refund_by)
-        return Decision(JournalState.CANCELLED, Result(order_id, Outcome.CANCELLED, message, next_step=next_step,
+        return StoreAnswer(JournalState.CANCELLED, Result(order_id, Outcome.CANCELLED, message, next_step=next_step,
                                                        refund_expected_by=refund_by, **common))
     if answer is Verdict.WAITING:
         key = "follow_overdue" if now - entry.since >= OVERDUE else "follow_waiting"
         message, next_step = say(key, decider=decider, waited=waited(entry.since, now),
                                  overdue=OVERDUE_ADVICE[JournalState(entry.state)])
         outcome = Outcome.CANCELLATION_REQUESTED if seller else Outcome.PENDING
-        return Decision(None, Result(order_id, outcome, message, next_step=next_step, **common))
+        return StoreAnswer(None, Result(order_id, outcome, message, next_step=next_step, **common))
     message, next_step = say("follow_declined", decider=decider.capitalize(), what=what,
                              status=summary.status_text or "no status shown", advice=return_advice(summary))
-    return Decision(JournalState.NOT_CANCELLABLE, Result(order_id, Outcome.NOT_CANCELLABLE, message,
+    return StoreAnswer(JournalState.NOT_CANCELLABLE, Result(order_id, Outcome.NOT_CANCELLABLE, message,
                                                          next_step=next_step, **common))
 
 
@@ -131,13 +131,13 @@ class FollowRun:
         return summary
 
     def _follow(self, journal: Journal, reader: OrderReader, storefront: Storefront, entry: Awaiting) -> OrderRecord:
-        decided: list[Decision] = []
+        decided: list[StoreAnswer] = []
 
         def read() -> Result:
             summary = reader.read_order(entry.order_id)
             if summary is None:
                 message, next_step = say("not_found", order_id=entry.order_id)
-                decided.append(Decision(JournalState.NOT_FOUND, Result(entry.order_id, Outcome.NOT_FOUND, message,
+                decided.append(StoreAnswer(JournalState.NOT_FOUND, Result(entry.order_id, Outcome.NOT_FOUND, message,
                                                                        next_step=next_step)))
             else:
                 decided.append(decide(entry, summary, datetime.now(UTC), self.settings.market))
