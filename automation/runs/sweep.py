@@ -5,7 +5,6 @@ and only with --apply cancels, through the batch (the same use case, journal and
 rules), each order journaled with its rule's name."""
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -17,7 +16,7 @@ from automation.runs.batch_input import BatchInput, BatchRow
 from automation.order.items import Selector, lines_of
 from automation.runs.journal import Entry, JournalState
 from automation.marketplace import Marketplace, parse_money
-from automation.runs.rules import Matchers, Rule
+from automation.runs.rules import Matchers, Rule, title_matches
 from pages.order_details import OrderedItem, OrderSummary
 from pages.your_orders import OrderCard
 
@@ -61,7 +60,7 @@ def is_amazon(seller: str | None) -> bool:
 
 def item_matches(matchers: Matchers, item: OrderedItem, market: Marketplace) -> bool:
     """The item-level matchers (title, product, seller, price), all of those given."""
-    if matchers.title and not any(re.search(p, item.title, re.IGNORECASE) for p in matchers.title):
+    if matchers.title and not title_matches(matchers.title, item.title):
         return False
     if matchers.product and item.product_id not in matchers.product:
         return False
