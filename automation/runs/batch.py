@@ -306,6 +306,8 @@ class BatchRun:
     def _why_not_press(self, row: BatchRow, chosen: list[Line]) -> str | None:
         """The last check before the click: the lines to tick are the lines decided (products and
         counts), and the run's limit of orders to press for is not reached. None: press."""
+        if row.whole_order and (why := differs(list(row.lines), chosen)):
+            return f"the order changed after the sweep decided to cancel it whole: {why}"
         if row.lines and (why := differs(list(row.lines), chosen)):
             return why
         with self._pressing:

@@ -150,6 +150,11 @@ class Rule(Matchers):
     note: str | None = None
     except_: Matchers | None = Field(default=None, alias="except")
 
+    def needs_details(self) -> bool:
+        # a rule that cancels records the lines it decided on, to compare them with the lines
+        # ticked at the click: it is decided from the order's details only
+        return super().needs_details() or self.action in CANCELLING
+
     @field_validator("name")
     @classmethod
     def _one_line(cls, value: str) -> str:

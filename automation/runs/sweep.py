@@ -42,7 +42,13 @@ class Decision:
     order_id: str
     rule: Rule
     items: list[OrderedItem] = field(default_factory=list)  # empty: the whole order
-    lines: list[Selector] = field(default_factory=list)  # each item as the item rule finds that same line
+    # each item as the item rule finds that same line; for the whole order, every line still
+    # ordered when decided (the lines the click must find, and no other)
+    lines: list[Selector] = field(default_factory=list)
+
+    @property
+    def whole_order(self) -> bool:
+        return self.rule.action == "cancel"
 
     @property
     def cancels(self) -> bool:
@@ -112,7 +118,8 @@ class Decider:
                 if rule.except_ is not None and self._matches(rule.except_, candidate, earlier) is not None:
                     continue
                 chosen = [] if rule.action == "cancel" else items
-                decision = Decision(candidate.order_id, rule, chosen, line_selectors(chosen, candidate.summary))
+                decided = candidate.open_items() if rule.action == "cancel" else items
+                decision = Decision(candidate.order_id, rule, chosen, line_selectors(decided, candidate.summary))
                 decisions.append(decision)
                 if decision.cancels:
                     cancelled.add(candidate.order_id)
@@ -201,7 +208,8 @@ def plan_sweep(decisions: list[Decision], journal: Mapping[str, Entry | None], u
 
 def batch_row(decision: Decision, line: int = 0) -> BatchRow:
     rule = decision.rule
-    return BatchRow(line, decision.order_id, (), rule.reason, rule.note, rule.name, tuple(decision.lines))
+    return BatchRow(line, decision.order_id, (), rule.reason, rule.note, rule.name, tuple(decision.lines),
+                    decision.whole_order)
 
 
 def as_batch(plan: Plan) -> BatchInput:
