@@ -73,6 +73,3 @@ class JournalConflict(ToolError):
     """A journal row was not in the state this run left it in: something else wrote the journal.
     Raised during the work (after clicks, perhaps): the run records it and goes on writing its
     summary, never "nothing was done"."""
-
-
-Fail = CannotStart  # the old name, until every module says CannotStart

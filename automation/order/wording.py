@@ -56,6 +56,13 @@ WORDING: dict[str, Wording] = {
     # a row an earlier run may have pressed for, read again and never pressed again (sweeps)
     "confirmed_earlier": Wording("an earlier run's request to cancel {names} is confirmed: the order page shows "
                                  "them cancelled", "nothing to do"),
+    "earlier_unconfirmed_other": Wording("an earlier run may have pressed 'Request cancellation' for {names}, and "
+                                         "the order page does not show them cancelled; this run was asked for "
+                                         "{asked}, not for exactly those, and presses for nothing else while that "
+                                         "press is unconfirmed: nothing was submitted",
+                                         "a person should look at the order: 'ordercancel check {order_id}', then "
+                                         "cancel by hand what should still go ('ordercancel cancel {order_id} "
+                                         "--item ...')"),
     "unconfirmed_earlier": Wording("an earlier run may have pressed 'Request cancellation' for {names}, and the order "
                                    "page does not show them cancelled (status: {status}); the sweep never presses "
                                    "twice, so nothing was submitted",

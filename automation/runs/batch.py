@@ -27,6 +27,7 @@ from automation.order.wording import say
 from automation.order.work import run_order
 from automation.runs.batch_input import BatchInput, BatchRow
 from automation.runs.journal import CHECKING, PENDING, SUBMITTING, Entry, Journal, JournalState
+from automation.runs.resumed import EarlierClick, ask_after
 from automation.settings import Settings
 from pages import your_orders
 from pages.common import query_param
@@ -249,8 +250,8 @@ class BatchRun:
 
     def _process(self, storefront: Storefront, journal: Journal, row: BatchRow, entry: Entry) -> OrderRecord:
         order_id = row.order_id
-        # an earlier run may have clicked (it died at the submit, or failed after it): the flow reads
-        # the order first, and asks for exactly the items then ticked (a sweep only reads it)
+        # an earlier run may have clicked (it died at the submit, or failed after it): the order is
+        # read first, and that click is confirmed, never repeated for other items than asked now
         clicked = entry.may_have_clicked
         refused = False  # the last check before the click said no: trying again changes nothing
 
@@ -264,13 +265,9 @@ class BatchRun:
             clicked = True
 
         def act(canceller: Cancellation) -> Result:
-            ticked = journal.get(order_id).chosen if clicked else None  # type: ignore[union-attr]
-            if clicked and not self.options.press_again:
-                return confirm_earlier_click(canceller, order_id, ticked or [])
-            # after a possible click, ask for exactly the lines then ticked: by their item ids while the
-            # form offers them, else by their products, which the order page shows cancelled
-            items = [Selector(c["item_id"], ticked_product(c)) for c in ticked] if ticked else row.selectors()
-            return canceller.cancel(CancelRequest(order_id, items, row.reason, row.note))
+            if clicked:  # this run's press, or an earlier run's
+                return self._after_click(canceller, row, journal.get(order_id).chosen or [])  # type: ignore[union-attr]
+            return canceller.cancel(CancelRequest(order_id, row.selectors(), row.reason, row.note))
 
         attempts = 0
         row_state = entry.state  # pending, or submitting when an earlier run died around its click
@@ -302,9 +299,21 @@ class BatchRun:
         journal.mark_final(order_id, state, result.to_json())
         return record
 
+    def _after_click(self, canceller: Cancellation, row: BatchRow, ticked: list[dict[str, Any]]) -> Result:
+        """A row a press may have acted on: the order is read to confirm what that press ticked (a sweep
+        stops there); a batch then takes the row's instruction as `resumed.ask_after` allows."""
+        reading = confirm_earlier_click(canceller, row.order_id, ticked)
+        if not self.options.press_again or reading.outcome is Outcome.NOT_FOUND:
+            return reading
+        lines = [Selector(str(c.get("item_id")), ticked_product(c)) for c in ticked]
+        names = ", ".join(str(c.get("title")) for c in ticked) or "its items"
+        return ask_after(canceller, row, EarlierClick(lines, names, reading))
+
     def _why_not_press(self, row: BatchRow, chosen: list[Line]) -> str | None:
         """The last check before the click: the lines to tick are the lines decided (products and
         counts), and the run's limit of orders to press for is not reached. None: press."""
+        if row.whole_order and (why := differs(list(row.lines), chosen)):
+            return f"the order changed after the sweep decided to cancel it whole: {why}"
         if row.lines and (why := differs(list(row.lines), chosen)):
             return why
         with self._pressing:

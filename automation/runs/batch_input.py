@@ -39,19 +39,25 @@ class BatchRow:
     # the lines a sweep decided on, each by product and position (never an item id or a title);
     # before the click, the lines to tick must be these
     lines: tuple[Selector, ...] = ()
+    # a sweep's decision to cancel the whole order: the request ticks every line the form offers,
+    # and `lines` (every line still ordered when the sweep decided) is what those must be at the click
+    whole_order: bool = False
 
     def instructions(self) -> tuple[Any, ...]:
-        return (self.items, self.lines, self.reason, self.note)
+        return (self.items, self.lines, self.whole_order, self.reason, self.note)
 
     def selectors(self) -> list[Selector]:
         """The items to cancel as the item rule resolves them (none: every item offered)."""
+        if self.whole_order:
+            return []
         return list(self.lines) or [Selector(text) for text in self.items]
 
     def request(self) -> dict[str, Any]:
         """The row as the journal keeps it."""
         return {"line": self.line, "items": list(self.items), "reason": self.reason, "note": self.note,
                 **({"rule": self.rule} if self.rule else {}),
-                **({"lines": [{"product": s.product, "nth": s.nth} for s in self.lines]} if self.lines else {})}
+                **({"lines": [{"product": s.product, "nth": s.nth} for s in self.lines]} if self.lines else {}),
+                **({"whole_order": True} if self.whole_order else {})}
 
     @classmethod
     def from_request(cls, order_id: str, request: dict[str, Any]) -> BatchRow:
@@ -59,7 +65,7 @@ class BatchRow:
         lines = tuple(Selector.for_line(str(line["product"]), int(line["nth"])) for line in request.get("lines") or ())
         reason = request.get("reason")
         return cls(0, order_id, tuple(request.get("items") or ()), CancelReason(reason) if reason else None,
-                   request.get("note"), request.get("rule"), lines)
+                   request.get("note"), request.get("rule"), lines, request.get("whole_order") is True)
 
 
 @dataclass(frozen=True)

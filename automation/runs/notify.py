@@ -9,7 +9,7 @@ import re
 import urllib.parse
 from typing import Any
 
-from automation.errors import Fail
+from automation.errors import CannotStart
 from automation.runs.batch import BatchSummary
 from automation.text import printable
 
@@ -30,7 +30,7 @@ def _apprise(urls: list[str]) -> Any:
     for url in urls:
         if not targets.add(url):
             scheme = urllib.parse.urlsplit(url).scheme or "?"
-            raise Fail(f"--notify: not a notification URL Apprise knows ({scheme}://...)")
+            raise CannotStart(f"--notify: not a notification URL Apprise knows ({scheme}://...)")
     return targets
 
 

@@ -3,6 +3,7 @@ file holds, a mistake is one line naming the rule and the key (exit 2, nothing d
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import tomllib
 from collections import Counter
@@ -12,16 +13,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import re2
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
-from automation.errors import Fail
+from automation.errors import CannotStart
 from automation.order.input import BadInput, has_line_break_or_control, parse_note
 from automation.order.reasons import CancelReason, parse_reason
 
 MAX_RULES_BYTES = 1024 * 1024
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d)\s*$", re.IGNORECASE)
+# ASCII only: '١d' (an Arabic-Indic digit) is not a day, and the amount must be what it looks like
+_DURATION = re.compile(r"^[ \t]*([0-9]+(?:\.[0-9]+)?)[ \t]*(s|m|min|h|d)[ \t]*$", re.IGNORECASE | re.ASCII)
 _UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
-ASIN = re.compile(r"^[A-Z0-9]{10}$")
+ASIN = re.compile(r"[A-Z0-9]{10}", re.ASCII)
 MATCHERS = ("title", "product", "seller", "placed_within", "item_price_over", "total_over", "duplicate_within")
 CANCELLING = ("cancel", "cancel_items")
 
@@ -30,6 +33,23 @@ def shown(text: str, limit: int = 80) -> str:
     """A string from the file as one printable line: control characters and line separators escaped."""
     return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text[:limit]) + \
         ("..." if len(text) > limit else "")
+
+
+@functools.lru_cache(maxsize=256)
+def title_pattern(pattern: str) -> Any:
+    """A `title` pattern, compiled by RE2: matching takes time linear in the title, whatever the
+    pattern and whatever a store writes in a title (Python's `re` backtracks: `(a+)+$` against a
+    crafted title never ends). Case-insensitive. RE2 has no look-around and no back-references."""
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False  # RE2 would print its own line on stderr; the error is ours to say
+    return re2.compile(pattern, options)
+
+
+def title_matches(patterns: Iterable[str], title: str) -> bool:
+    """Whether a title matches one of the patterns (a title is searched, not matched whole)."""
+    text = title.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate cannot reach RE2
+    return any(title_pattern(pattern).search(text) is not None for pattern in patterns)
 
 
 def duration(value: Any) -> timedelta:
@@ -64,21 +84,51 @@ class Matchers(BaseModel):
     def _listed(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
 
+    @field_validator("title", "product")
+    @classmethod
+    def _not_empty(cls, value: list[str] | None) -> list[str] | None:
+        # an empty list would filter nothing and still count as a matcher: a 'cancel' rule with
+        # `title = []` alone would match every open order
+        if value is not None and not value:
+            raise ValueError("an empty list names nothing to match (it would filter nothing); name at least one, or leave "
+                             "the key out")
+        return value
+
     @field_validator("title")
     @classmethod
     def _patterns(cls, value: list[str] | None) -> list[str] | None:
         for pattern in value or []:
             try:
-                re.compile(pattern)
-            except Exception as exc:  # re.error, or a pattern nested too deeply to compile
-                raise ValueError(f"'{shown(pattern, 60)}' is not a regular expression: {shown(str(exc))}") from None
+                compiled = title_pattern(pattern)
+            except Exception as exc:  # re2.error (its message is bytes), or a pattern too large for RE2
+                said = exc.args[0] if exc.args else exc
+                said = said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)
+                raise ValueError(f"'{shown(pattern, 60)}' is not a regular expression RE2 takes: {shown(said)}") \
+                    from None
+            if compiled.search("") is not None:  # '', 'a*', '^': it would match every title
+                raise ValueError(f"'{shown(pattern, 60)}' matches an empty title, so it matches every title")
+        return value
+
+    @field_validator("seller")
+    @classmethod
+    def _seller(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("an empty seller names no seller; say 'amazon', 'third_party' or a seller's name, "
+                             "or leave the key out")
+        return value
+
+    @field_validator("item_price_over", "total_over")
+    @classmethod
+    def _not_negative(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and value < 0:  # every price is over a negative amount
+            raise ValueError(f"{value} is below zero, so every amount is over it; give 0 or more")
         return value
 
     @field_validator("product")
     @classmethod
     def _asins(cls, value: list[str] | None) -> list[str] | None:
         for product in value or []:
-            if not ASIN.match(product):
+            if not ASIN.fullmatch(product):
                 raise ValueError(f"'{shown(product, 40)}' is not a product id (10 capitals and digits)")
         return value
 
@@ -99,6 +149,11 @@ class Rule(Matchers):
     reason: CancelReason | None = None
     note: str | None = None
     except_: Matchers | None = Field(default=None, alias="except")
+
+    def needs_details(self) -> bool:
+        # a rule that cancels records the lines it decided on, to compare them with the lines
+        # ticked at the click: it is decided from the order's details only
+        return super().needs_details() or self.action in CANCELLING
 
     @field_validator("name")
     @classmethod
@@ -135,18 +190,18 @@ def read_rules(path: Path) -> list[Rule]:
         with path.open("rb") as handle:
             raw = handle.read(MAX_RULES_BYTES + 1)
     except OSError as exc:
-        raise Fail(f"cannot read the rules file {path}: {exc.strerror}") from None
+        raise CannotStart(f"cannot read the rules file {path}: {exc.strerror}") from None
     if len(raw) > MAX_RULES_BYTES:
-        raise Fail(f"the rules file {path} is over 1 MiB")
+        raise CannotStart(f"the rules file {path} is over 1 MiB")
     try:
         text = raw.decode("utf-8")
         return _checked(path, _validated(path, _parsed(path, text)))
-    except Fail:
+    except CannotStart:
         raise
     except UnicodeDecodeError as exc:
-        raise Fail(f"the rules file {path} is not UTF-8 (byte {exc.start} cannot be decoded)") from None
+        raise CannotStart(f"the rules file {path} is not UTF-8 (byte {exc.start} cannot be decoded)") from None
     except Exception as exc:  # whatever else a file provokes is still one line, never a traceback
-        raise Fail(f"the rules file {path} cannot be used ({type(exc).__name__}); nothing was done") from None
+        raise CannotStart(f"the rules file {path} cannot be used ({type(exc).__name__}); nothing was done") from None
 
 
 def _parsed(path: Path, text: str) -> dict[str, Any]:
@@ -162,17 +217,17 @@ def _parsed(path: Path, text: str) -> dict[str, Any]:
         digits = re.search(r"\d[\d_]{4300,}", text)
         problem = "a number of more than 4300 digits" if digits else shown(str(exc).splitlines()[0], 120)
         line = text.count("\n", 0, digits.start()) + 1 if digits else None
-    raise Fail(f"the rules file {path} is not TOML: {_where(text, line)}{problem}")
+    raise CannotStart(f"the rules file {path} is not TOML: {_where(text, line)}{problem}")
 
 
 def _validated(path: Path, document: dict[str, Any]) -> list[Rule]:
     unknown = [key for key in document if key != "rule"]
     if unknown:
-        raise Fail(f"the rules file {path}: {_unknown(unknown[0], document[unknown[0]], ['rule'])}")
+        raise CannotStart(f"the rules file {path}: {_unknown(unknown[0], document[unknown[0]], ['rule'])}")
     try:
         return RulesFile.model_validate(document).rule
     except ValidationError as exc:
-        raise Fail(f"the rules file {path}: {_explain(exc.errors()[0], document)}") from None
+        raise CannotStart(f"the rules file {path}: {_explain(exc.errors()[0], document)}") from None
 
 
 def _checked(path: Path, rules: list[Rule]) -> list[Rule]:
@@ -180,14 +235,14 @@ def _checked(path: Path, rules: list[Rule]) -> list[Rule]:
     for rule in rules:
         name = f"rule '{shown(rule.name)}'"
         if rule.action in CANCELLING and not rule.has_matchers() and not rule.every:
-            raise Fail(f"the rules file {path}: {name}, key 'action': '{rule.action}' with no matcher would match "
+            raise CannotStart(f"the rules file {path}: {name}, key 'action': '{rule.action}' with no matcher would match "
                        f"every open order; add a matcher ({', '.join(MATCHERS)}), or all = true if that is meant")
         if rule.every and rule.has_matchers():
-            raise Fail(f"the rules file {path}: {name}, key 'all': all = true means every open order, but the rule "
+            raise CannotStart(f"the rules file {path}: {name}, key 'all': all = true means every open order, but the rule "
                        "has matchers; keep one or the other")
     twice = [name for name, n in Counter(rule.name for rule in rules).items() if n > 1]
     if twice:
-        raise Fail(f"the rules file {path}: two rules are named '{shown(twice[0])}'")
+        raise CannotStart(f"the rules file {path}: two rules are named '{shown(twice[0])}'")
     return rules
 
 

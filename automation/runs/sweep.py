@@ -5,7 +5,6 @@ and only with --apply cancels, through the batch (the same use case, journal and
 rules), each order journaled with its rule's name."""
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -17,7 +16,7 @@ from automation.order.outcome import ItemReport, Outcome, Result
 from automation.runs.batch import OrderRecord
 from automation.runs.batch_input import BatchInput, BatchRow
 from automation.runs.journal import Entry, JournalState
-from automation.runs.rules import Matchers, Rule
+from automation.runs.rules import Matchers, Rule, title_matches
 from pages.order_details import OrderedItem, OrderSummary
 from pages.your_orders import OrderCard
 
@@ -43,7 +42,13 @@ class Decision:
     order_id: str
     rule: Rule
     items: list[OrderedItem] = field(default_factory=list)  # empty: the whole order
-    lines: list[Selector] = field(default_factory=list)  # each item as the item rule finds that same line
+    # each item as the item rule finds that same line; for the whole order, every line still
+    # ordered when decided (the lines the click must find, and no other)
+    lines: list[Selector] = field(default_factory=list)
+
+    @property
+    def whole_order(self) -> bool:
+        return self.rule.action == "cancel"
 
     @property
     def cancels(self) -> bool:
@@ -57,7 +62,7 @@ def is_amazon(seller: str | None) -> bool:
 
 def item_matches(matchers: Matchers, item: OrderedItem, market: Marketplace) -> bool:
     """The item-level matchers (title, product, seller, price), all of those given."""
-    if matchers.title and not any(re.search(p, item.title, re.IGNORECASE) for p in matchers.title):
+    if matchers.title and not title_matches(matchers.title, item.title):
         return False
     if matchers.product and item.product_id not in matchers.product:
         return False
@@ -109,7 +114,8 @@ class Decider:
                 if rule.except_ is not None and self._matches(rule.except_, candidate, earlier) is not None:
                     continue
                 chosen = [] if rule.action == "cancel" else items
-                decision = Decision(candidate.order_id, rule, chosen, line_selectors(chosen, candidate.summary))
+                decided = candidate.open_items() if rule.action == "cancel" else items
+                decision = Decision(candidate.order_id, rule, chosen, line_selectors(decided, candidate.summary))
                 decisions.append(decision)
                 if decision.cancels:
                     cancelled.add(candidate.order_id)
@@ -198,7 +204,8 @@ def plan_sweep(decisions: list[Decision], journal: Mapping[str, Entry | None], u
 
 def batch_row(decision: Decision, line: int = 0) -> BatchRow:
     rule = decision.rule
-    return BatchRow(line, decision.order_id, (), rule.reason, rule.note, rule.name, tuple(decision.lines))
+    return BatchRow(line, decision.order_id, (), rule.reason, rule.note, rule.name, tuple(decision.lines),
+                    decision.whole_order)
 
 
 def as_batch(plan: Plan) -> BatchInput:

@@ -2,6 +2,7 @@
 and what earlier runs left in the journal is re-decided, confirmed or dropped, never pressed twice."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from automation.runs.batch import BatchOptions, BatchRun
 from automation.runs.batch_input import BatchInput, BatchRow
 from automation.runs.journal import Entry
 from automation.runs.rules import read_rules
-from automation.runs.sweep import Candidate, Decider, Decision, plan_sweep, records
+from automation.runs.sweep import Candidate, Decider, Decision, batch_row, plan_sweep, records
 from automation.settings import Settings
 from pages.cancel_items import CancellableItem
 from pages.order_details import OrderedItem, OrderSummary
@@ -103,3 +104,37 @@ def test_the_last_check_before_a_click_refuses_other_lines_and_orders_past_the_l
     assert "at most 1 order(s)" in (run._why_not_press(BatchRow(2, "113-0000002-0000002"), [laptop]) or "")
     nothing = BatchRun(Settings(_env_file=None), BatchOptions(tmp_path / "journal.sqlite", max_clicks=0), BatchInput())
     assert "at most 0 order(s)" in (nothing._why_not_press(BatchRow(1, ORDER), [case]) or "")
+
+
+WHOLE_RULE = '[[rule]]\nname = "cases"\naction = "cancel"\ntitle = ["case"]\n[rule.except]\ntitle = ["laptop"]\n'
+
+
+def test_a_whole_order_decision_records_every_open_line_and_the_click_must_find_exactly_them(tmp_path: Path) -> None:
+    cancelled = OrderedItem("B0CABLE001", "USB cable", 1, "$5.00", None, True, None)  # cancelled before: not decided
+    (decision,) = decide(tmp_path, WHOLE_RULE, candidate(ORDER, [CASE, cancelled]))
+    row = batch_row(decision)
+    assert decision.items == [] and row.whole_order
+    assert row.selectors() == []  # the request still ticks every line the form offers
+    assert [(s.product, s.nth) for s in row.lines] == [("B0CASE0001", 1)]
+    assert BatchRow.from_request(ORDER, row.request()) == replace(row, line=0)  # as a resumed row reads it back
+
+    run = BatchRun(Settings(_env_file=None), BatchOptions(tmp_path / "journal.sqlite"), BatchInput())
+    case, laptop = lines_of([CASE, LAPTOP], [CancellableItem("c1", "B0CASE0001", "Phone Case", "$9.99", 1),
+                                             CancellableItem("l1", "B0LAPTOP01", "Laptop", "$2,499.00", 1)])
+    # the store added a laptop after the decision: the form offers both, and nothing is submitted
+    assert "the order changed after the sweep decided to cancel it whole" in (run._why_not_press(row, [case, laptop])
+                                                                              or "")
+    assert run._why_not_press(row, []) is not None
+    assert run._why_not_press(row, [case]) is None
+
+
+def test_a_cancelling_rule_decides_only_from_the_details_it_records(tmp_path: Path) -> None:
+    order_level = '[[rule]]\nname = "big"\naction = "cancel"\ntotal_over = 5\n'
+    (rule,) = rules(tmp_path, order_level)
+    assert rule.needs_details()  # the sweep reads the order's lines before deciding
+    unread = Candidate(OrderCard(ORDER, "today", "$10.00", "Arriving soon", None, True), datetime.now(UTC))
+    assert Decider([rule], MARKETPLACES["com"]).decide([unread]) == []  # no lines to record: no decision
+    (decision,) = decide(tmp_path, order_level, candidate(ORDER, [CASE, LAPTOP]))
+    assert [s.product for s in decision.lines] == ["B0CASE0001", "B0LAPTOP01"]
+    (report,) = rules(tmp_path, order_level.replace('"cancel"', '"report"'))
+    assert not report.needs_details()
