@@ -53,12 +53,12 @@ def ask_after(canceller: Cancellation, row: BatchRow, earlier: EarlierClick) -> 
     asked: list[Line] = []
     press = canceller.on_submit
 
-    def only_the_earlier_lines(chosen: list[Line]) -> None:
+    def only_the_earlier_lines(chosen: list[Line], lines: list[Line]) -> None:
         if unlike(earlier, chosen):
             asked.extend(chosen)
             raise Withheld
         if press is not None:
-            press(chosen)
+            press(chosen, lines)
 
     if not earlier.confirmed:
         canceller.on_submit = only_the_earlier_lines
