@@ -63,6 +63,9 @@ WORDING: dict[str, Wording] = {
                                          "a person should look at the order: 'ordercancel check {order_id}', then "
                                          "cancel by hand what should still go ('ordercancel cancel {order_id} "
                                          "--item ...')"),
+    "journal_conflict": Wording("{error}",
+                                "another process wrote this journal during the run, and a click may have happened: "
+                                "look at the order ('ordercancel check {order_id}') before running again"),
     "unconfirmed_earlier": Wording("an earlier run may have pressed 'Request cancellation' for {names}, and the order "
                                    "page does not show them cancelled (status: {status}); the sweep never presses "
                                    "twice, so nothing was submitted",

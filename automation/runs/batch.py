@@ -15,7 +15,7 @@ import structlog
 
 from automation.browser.launch import BatchBrowsers
 from automation.browser.storefront import Storefront
-from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
+from automation.errors import AuthFailed, JournalConflict, NeedsHuman, StoreTrouble
 from automation.files import UnsafeName, artifact_path, write_private
 from automation.logs import get_logger
 from automation.order.cancellation import Cancellation, CancelRequest
@@ -249,6 +249,19 @@ class BatchRun:
             deliver(exc)
 
     def _process(self, storefront: Storefront, journal: Journal, row: BatchRow, entry: Entry) -> OrderRecord:
+        """One order, however it ends. A journal row that something else changed under the run (a
+        click may have happened) ends that order `failed` in the summary and the report, with no
+        more writes to that row, and the run goes on with the others."""
+        try:
+            return self._work_on(storefront, journal, row, entry)
+        except JournalConflict as exc:
+            self.log.error("journal_conflict", order_id=row.order_id, error=str(exc))
+            message, next_step = say("journal_conflict", error=str(exc), order_id=row.order_id)
+            return OrderRecord(row.order_id, row.line, JournalState.FAILED,
+                               Result(row.order_id, Outcome.ERROR, message, next_step=next_step), entry.attempts,
+                               rule=row.rule)
+
+    def _work_on(self, storefront: Storefront, journal: Journal, row: BatchRow, entry: Entry) -> OrderRecord:
         order_id = row.order_id
         # an earlier run may have clicked (it died at the submit, or failed after it): the order is
         # read first, and that click is confirmed, never repeated for other items than asked now
