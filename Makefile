@@ -22,7 +22,7 @@ demo: setup
 	$(BROWSER_ENV) $(VENV)/bin/ordercancel demo
 
 test: setup
-	$(BROWSER_ENV) $(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	$(BROWSER_ENV) $(PY) -m pytest -n 3 $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) benchmarks/store_throughput.py

@@ -21,6 +21,15 @@ from automation.order.outcome import Outcome, Result
 from automation.order.reader import OrderReader
 from automation.settings import Settings
 
+# The browser itself could not start, connect or go on: no screen was read, nothing was done.
+BROWSER_FAILURES = (BrowserUnavailable, PlaywrightError)
+
+
+def browser_failed(exc: BaseException, order_id: str = "") -> Result:
+    """The one way a browser that failed ends a command's work: logged once, its Result."""
+    get_logger().error("browser_failed", error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    return failure(exc, order_id, browser=True)
+
 
 @contextmanager
 def storefront_for(settings: Settings, trace: bool = False, browser: Any = None) -> Iterator[Storefront]:
@@ -44,9 +53,8 @@ def with_storefront(settings: Settings, order_id: str, work: Callable[[Cancellat
     try:
         with storefront_for(settings, trace, browser) as storefront:
             return run_order(storefront, order_id, lambda: work(Cancellation(storefront)))
-    except (BrowserUnavailable, PlaywrightError) as exc:
-        get_logger().error("browser_failed", error=str(exc).splitlines()[0])
-        return failure(exc, order_id, browser=True)
+    except BROWSER_FAILURES as exc:
+        return browser_failed(exc, order_id)
 
 
 def check_many(settings: Settings, order_ids: list[str]) -> list[Result]:
@@ -61,9 +69,8 @@ def check_many(settings: Settings, order_ids: list[str]) -> list[Result]:
                 results.append(run_order(storefront, order_id, lambda o=order_id: reader.check(o)))
                 if results[-1].outcome in (Outcome.AUTH_FAILED, Outcome.NEEDS_HUMAN):
                     break
-    except (BrowserUnavailable, PlaywrightError) as exc:
-        get_logger().error("browser_failed", error=str(exc).splitlines()[0])
-        results.append(failure(exc, order_ids[len(results)], browser=True))
+    except BROWSER_FAILURES as exc:
+        results.append(browser_failed(exc, order_ids[len(results)]))
     stopped = results[-1]
     for order_id in order_ids[len(results):]:
         results.append(Result(order_id, stopped.outcome, f"not read: {stopped.message}", next_step=stopped.next_step))

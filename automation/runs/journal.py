@@ -46,15 +46,15 @@ class JournalState(enum.StrEnum):
     NO_LONGER_MATCHED = "no_longer_matched"
 
 
-S = JournalState
-PENDING, CHECKING, SUBMITTING = S.PENDING, S.CHECKING, S.SUBMITTING
-FINAL = (S.CANCELLED, S.CANCELLATION_REQUESTED, S.DECISION_PENDING, S.ALREADY_CANCELLED, S.NOT_CANCELLABLE, S.NOT_FOUND, S.INVALID,
-         S.NEEDS_HUMAN, S.FAILED, S.NO_LONGER_MATCHED)
+PENDING, CHECKING, SUBMITTING = JournalState.PENDING, JournalState.CHECKING, JournalState.SUBMITTING
+FINAL = (JournalState.CANCELLED, JournalState.CANCELLATION_REQUESTED, JournalState.DECISION_PENDING,
+         JournalState.ALREADY_CANCELLED, JournalState.NOT_CANCELLABLE, JournalState.NOT_FOUND, JournalState.INVALID,
+         JournalState.NEEDS_HUMAN, JournalState.FAILED, JournalState.NO_LONGER_MATCHED)
 # Final for a batch, but not yet decided by the store or the seller: `follow` reads them.
-AWAITING = (S.CANCELLATION_REQUESTED, S.DECISION_PENDING)
+AWAITING = (JournalState.CANCELLATION_REQUESTED, JournalState.DECISION_PENDING)
 # Final for this run, but taken again by the next: they are the rows that need another go (a row
 # the rules no longer chose is taken again only if they choose it again).
-RETAKEN = (S.INVALID, S.NEEDS_HUMAN, S.FAILED, S.NO_LONGER_MATCHED)
+RETAKEN = (JournalState.INVALID, JournalState.NEEDS_HUMAN, JournalState.FAILED, JournalState.NO_LONGER_MATCHED)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -347,14 +347,8 @@ class Journal:
         now = _now()
         changed = self._write("UPDATE orders SET state = ?, outcome = ?, updated_at = ?, finished_at = ? "
                               "WHERE store = ? AND account = ? AND order_id = ? AND state IN (?, ?) AND chosen IS NULL",
-                              S.NO_LONGER_MATCHED, json.dumps(outcome), now, now, *self._key(), order_id, PENDING,
+                              JournalState.NO_LONGER_MATCHED, json.dumps(outcome), now, now, *self._key(), order_id, PENDING,
                               CHECKING)
         if changed != 1:
             raise JournalConflict(f"the journal row of {order_id} is no longer pending or checking: another process "
                                   "changed the journal; nothing more was done for it")
-
-    def states(self) -> dict[str, str]:
-        with self._lock:
-            rows = self.db.execute("SELECT order_id, state FROM orders WHERE store = ? AND account = ?",
-                                   self._key()).fetchall()
-        return dict(rows)

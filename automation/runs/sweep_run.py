@@ -12,13 +12,10 @@ from typing import Any
 import structlog
 
 from automation.browser.launch import open_browser
-from automation.browser.playwright_errors import PlaywrightError
-from automation.errors import BrowserUnavailable, CannotStart
-from automation.logs import get_logger
-from automation.order.failures import failure
+from automation.errors import CannotStart
 from automation.order.outcome import OrderState, Outcome, Result
 from automation.order.reader import OrderReader
-from automation.order.work import with_storefront
+from automation.order.work import BROWSER_FAILURES, browser_failed, with_storefront
 from automation.runs.batch import BatchOptions, BatchSummary
 from automation.runs.journal import Journal
 from automation.runs.rules import Rule
@@ -50,9 +47,8 @@ class SweepRun:
         try:
             with open_browser(self.settings) as browser:  # one browser for deciding and for cancelling
                 summary = self._in(browser)
-        except (BrowserUnavailable, PlaywrightError) as exc:
-            get_logger().error("browser_failed", error=str(exc).splitlines()[0])
-            return failure(exc, "", browser=True)
+        except BROWSER_FAILURES as exc:
+            return browser_failed(exc)
         if isinstance(summary, BatchSummary) and not self.options.apply:
             summary.duration_ms = int((time.monotonic() - started) * 1000)
         return summary

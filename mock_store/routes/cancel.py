@@ -11,7 +11,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mock_store import texts
 from mock_store.model import Account, Order
-from mock_store.store import StoreState
 from mock_store.web import (
     CANCEL_PATH,
     DETAILS_PATH,
@@ -31,7 +30,7 @@ router = APIRouter()
 MAX_NOTE = 255
 
 
-def cancel_form(request: Request, store: StoreState, account: Account, order: Order, error: str | None = None,
+def cancel_form(request: Request, account: Account, order: Order, error: str | None = None,
                 status: int = 200) -> HTMLResponse:
     loc = voice_of(request, account)
     reasons = texts.reason_labels(loc)
@@ -46,7 +45,7 @@ def cancel_items(request: Request, store: State, shopper: Shopper) -> Response:
     if not order.cancellable(store.now()):
         # the real site sends a shopper whose order left its window back to the order
         return RedirectResponse(f"{DETAILS_PATH}?orderID={order.id}", status_code=302)
-    return cancel_form(request, store, account, order)
+    return cancel_form(request, account, order)
 
 
 def valid_reason_and_note(form: dict[str, str]) -> tuple[str | None, str | None]:
@@ -70,7 +69,7 @@ async def cancel_submit(request: Request, store: State, shopper: Shopper) -> Res
     with store.lock:  # every press that reaches the store, whatever becomes of it
         store.record(account.email, "cancel_received", "received", order_id=order.id, items=item_ids)
     if not item_ids:
-        return cancel_form(request, store, account, order, words_of(request, account)["cancel_nothing"], 400)
+        return cancel_form(request, account, order, words_of(request, account)["cancel_nothing"], 400)
     if order.id in store.faults.apply_cancel_late:
         # the store takes the cancel but answers nothing; it applies it later, on its own clock,
         # whether or not anyone still waits for the answer
@@ -82,7 +81,7 @@ async def cancel_submit(request: Request, store: State, shopper: Shopper) -> Res
         return RedirectResponse(f"{DETAILS_PATH}?orderID={order.id}", status_code=303)
     result = store.cancel(order, item_ids, reason, note)
     if result in ("refused", "bundle_refused"):
-        return cancel_form(request, store, account, order, words_of(request, account)[
+        return cancel_form(request, account, order, words_of(request, account)[
             "cancel_refused" if result == "refused" else "bundle_refused"])
     guid = secrets.token_hex(8)
     with store.lock:
