@@ -16,7 +16,6 @@ from tests.store_api import StoreAdmin
 
 Cli = Callable[..., CliResult]
 MARKETPLACES = {"com": "USD", "co.uk": "GBP", "de": "EUR", "se": "SEK"}
-LANGUAGES = ["en", "da", "de", "sv"]
 MINE = "113-1111111-0000001"
 THIRD_PARTY = "113-1111111-0000002"
 
@@ -36,8 +35,15 @@ def shop(marketplace: str, account_language: str | None = None) -> dict[str, Any
     }
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("marketplace", sorted(MARKETPLACES))
+# Every marketplace in two languages and every language on two marketplaces (money follows the
+# marketplace, words the language, and each is asserted in each): amazon.com's and amazon.co.uk's
+# English, the Dane on amazon.de whom the how-to is written for, and a reader whose language is not
+# the marketplace's own on each store. The sixteen pairs took a minute of the suite's eight.
+PAIRS = [("com", "en"), ("com", "sv"), ("co.uk", "en"), ("co.uk", "da"), ("de", "da"), ("de", "de"), ("se", "de"),
+         ("se", "sv")]
+
+
+@pytest.mark.parametrize(("marketplace", "language"), PAIRS)
 def test_cancel_request_check_and_orders_in_every_marketplace_and_language(store: StoreAdmin, cli: Cli,
                                                                           marketplace: str, language: str) -> None:
     store.reset(**shop(marketplace))
