@@ -11,8 +11,9 @@ import holidays
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from automation.errors import BadInput
 from automation.marketplace import business_days_after
-from automation.order.input import BadInput, parse_item_selector, parse_note, parse_order_id
+from automation.order.input import parse_item_selector, parse_note, parse_order_id
 from automation.order.reasons import NAMES, CancelReason, parse_reason
 from automation.runs.batch_input import BadFile, BatchRow, read_batch
 from mock_store.app import safe_return_to

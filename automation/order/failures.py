@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from automation.browser.playwright_errors import PlaywrightError
-from automation.errors import AuthFailed, BrowserUnavailable, NeedsHuman, StoreTrouble
-from automation.order.input import BadInput
+from automation.errors import AuthFailed, BadInput, BrowserUnavailable, NeedsHuman, StoreTrouble
 from automation.order.outcome import Outcome, Result
 from automation.order.wording import say
 

@@ -6,8 +6,6 @@ import unicodedata
 from automation.errors import BadInput
 from pages.common import is_order_number
 
-__all__ = ["BadInput", "has_line_break_or_control", "is_digital", "parse_item_selector", "parse_note", "parse_order_id"]
-
 MAX_SELECTOR = 200
 MAX_NOTE = 255
 

@@ -8,7 +8,7 @@ from typing import Any
 from automation.errors import ExitCode
 from pages.common import OrderState  # what the screens say; the results report it
 
-__all__ = ["ExitCode", "ItemReport", "Money", "OrderState", "Outcome", "Result", "StateReport"]
+__all__ = ["ItemReport", "Money", "OrderState", "Outcome", "Result", "StateReport"]
 
 
 class Outcome(enum.StrEnum):

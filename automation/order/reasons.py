@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import enum
 
-from automation.order.input import BadInput, has_line_break_or_control
+from automation.errors import BadInput
+from automation.order.input import has_line_break_or_control
 
 
 class CancelReason(enum.StrEnum):

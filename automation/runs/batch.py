@@ -15,13 +15,13 @@ import structlog
 
 from automation.browser.launch import BatchBrowsers
 from automation.browser.storefront import Storefront
-from automation.errors import AuthFailed, JournalConflict, NeedsHuman, StoreTrouble
+from automation.errors import AuthFailed, ExitCode, JournalConflict, NeedsHuman, StoreTrouble
 from automation.files import UnsafeName, artifact_path, write_private
 from automation.logs import get_logger
 from automation.order.cancellation import Cancellation, CancelRequest
 from automation.order.failures import failure
 from automation.order.items import Line, Selector, differs, journal_ticked, lines_of, ticked_cancelled, ticked_product
-from automation.order.outcome import ExitCode, OrderState, Outcome, Result
+from automation.order.outcome import OrderState, Outcome, Result
 from automation.order.reader import OrderReader, report_items, report_state
 from automation.order.wording import say
 from automation.order.work import run_order

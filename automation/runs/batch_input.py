@@ -9,7 +9,8 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from automation.order.input import BadInput, has_line_break_or_control, parse_item_selector, parse_note, parse_order_id
+from automation.errors import BadInput
+from automation.order.input import has_line_break_or_control, parse_item_selector, parse_note, parse_order_id
 from automation.order.items import Selector
 from automation.order.reasons import CancelReason, parse_reason
 

@@ -16,8 +16,8 @@ from typing import Annotated, Any, Literal
 import re2
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
-from automation.errors import CannotStart
-from automation.order.input import BadInput, has_line_break_or_control, parse_note
+from automation.errors import BadInput, CannotStart
+from automation.order.input import has_line_break_or_control, parse_note
 from automation.order.reasons import CancelReason, parse_reason
 
 MAX_RULES_BYTES = 1024 * 1024

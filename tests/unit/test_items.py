@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from automation.order.input import BadInput
+from automation.errors import BadInput
 from automation.order.items import (
     Line,
     ScreensDisagree,

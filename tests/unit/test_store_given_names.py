@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from automation.errors import BadInput
 from automation.files import UnsafeName, artifact_path
-from automation.order.input import BadInput, parse_order_id
+from automation.order.input import parse_order_id
 from pages import cancel_summary, order_details, your_orders
 from pages.common import is_order_number, shown
 
