@@ -72,8 +72,13 @@ class OrderSummary:
     cancel_path: str | None
     cancelled_banner: bool
     total: str | None = None  # the grand total as the page shows it
-    shipped: bool = False  # every shipment still holding items says it has left (shipped or delivered)
+    statuses: tuple[str, ...] = ()  # each shipment's status, as shown, for the items still in it
     rejected_id: str | None = None  # what the page shows as its number when that is no order number, escaped
+
+    @property
+    def shipped(self) -> bool:
+        """Every shipment still holding items says it has left (shipped or delivered)."""
+        return not self.cancelled_banner and shows_shipped(list(self.statuses))
 
     @property
     def state(self) -> OrderState:
@@ -123,7 +128,7 @@ def parse(html: str) -> OrderSummary:
     return OrderSummary(order_id=order_id, placed=text(doc.css_first(PLACED)) or None, status_text=status,
                         items=items, cancel_path=attribute(doc.css_first(CANCEL_LINK), "href"),
                         cancelled_banner=banner is not None, total=text(charges[-1]) if charges else None,
-                        shipped=banner is None and shows_shipped([s for s in statuses if s]),
+                        statuses=tuple(s for s in statuses if s),
                         rejected_id=shown(number) if number and order_id is None else None)
 
 

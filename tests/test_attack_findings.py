@@ -18,6 +18,10 @@ from tests.test_sweep_asked_for import presses, rules_file
 Cli = Callable[..., CliResult]
 
 
+CASE = {"id": "caseline01", "title": "Phone Case", "price": "9.99", "product_id": "B0CASE0001"}
+CHARGER = {"id": "charger001", "title": "Charger", "price": "19.99", "product_id": "B0CHARGE01"}
+
+
 def test_a_cancel_rule_with_an_empty_title_list_cancels_nothing(store: StoreAdmin, cli: Cli, tmp_path: Path) -> None:
     """title = [] once passed the 'a cancelling rule needs a matcher' check and matched every open
     order (--apply cancelled them all); now it is refused in one line."""
@@ -36,8 +40,7 @@ def test_a_line_added_between_decision_and_click_is_not_cancelled(store: StoreAd
                                                                   tmp_path: Path) -> None:
     """A whole-order decision records the lines it decided on; the store adds a laptop before the
     click, so the lines to tick differ and nothing is submitted (was: both lines were cancelled)."""
-    case = {"id": "caseline01", "title": "Phone Case", "price": "9.99", "product_id": "B0CASE0001"}
-    order = store.add_order([case])
+    order = store.add_order([dict(CASE)])
     rules = rules_file(tmp_path, "rules.toml", '[[rule]]\nname = "cases"\naction = "cancel"\ntitle = ["case"]\n'
                                                'except = { title = ["laptop"] }\n')
     store.faults(latency_ms=[300, 300])  # every page answers late: the store's change lands in between
@@ -53,7 +56,7 @@ def test_a_line_added_between_decision_and_click_is_not_cancelled(store: StoreAd
         # the sweep's deciding pass is over (its own order_finished, of no order); before the batch
         # reads the order again, the store adds a laptop to it, as an edited or merged order would
         if not changed and event.get("event") == "order_finished" and not event.get("order_id"):
-            store.add_order([case, {"id": "laptop0001", "title": "Laptop", "price": "2499.00",
+            store.add_order([dict(CASE), {"id": "laptop0001", "title": "Laptop", "price": "2499.00",
                                     "product_id": "B0LAPTOP01"}], order_id=order.id)
             changed = True
     stdout, _ = process.communicate(timeout=120)
@@ -66,10 +69,6 @@ def test_a_line_added_between_decision_and_click_is_not_cancelled(store: StoreAd
     (row,) = [row for row in json.loads(stdout)["orders"] if row["order_id"] == order.id]
     assert row["state"] == "failed" and "the order changed after the sweep decided" in row["message"], row
     assert "nothing was submitted" in row["message"]
-
-
-CASE = {"id": "caseline01", "title": "Phone Case", "price": "9.99", "product_id": "B0CASE0001"}
-CHARGER = {"id": "charger001", "title": "Charger", "price": "19.99", "product_id": "B0CHARGE01"}
 
 
 def an_earlier_run_ticked_the_case(tmp_path: Path, order_id: str) -> None:

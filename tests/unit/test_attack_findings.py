@@ -1,5 +1,5 @@
-"""Holes an attack on issue 19's merged parts found, without a browser: each test states what should
-hold and is marked xfail(strict) until it does. (tests/test_attack_findings.py has the CLI ones.)"""
+"""Holes an attack on issue 19's merged parts found, without a browser: each test states what must
+hold, and each failed before its fix. (tests/test_attack_findings.py has the CLI ones.)"""
 from __future__ import annotations
 
 from datetime import UTC, datetime
