@@ -161,6 +161,11 @@ class Settings(BaseSettings):
         return urllib.parse.urlsplit(self.base_url).hostname or ""
 
     @property
+    def account(self) -> str:
+        """The account as records key it (the journal, the page-load pacing): its e-mail, lower case."""
+        return (self.email or "").lower()
+
+    @property
     def asset_origins(self) -> list[str]:
         """The origins, besides the store's own, that its pages may load scripts (and, when a
         person will look, style sheets) from: never documents, never credentials."""

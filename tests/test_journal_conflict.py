@@ -1,15 +1,18 @@
-"""A journal changed under a run after a click is not "nothing was done": the run records that
-order failed, finishes the others, and writes its summary and report."""
+"""Trouble once a run has started (a journal changed under it after a click, a browser that will not
+start) is not "nothing was done": the run records it and writes its summary and report."""
 from __future__ import annotations
 
 import json
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import CliResult
 from tests.store_api import StoreAdmin
+
+Cli = Callable[..., CliResult]
 
 
 def test_a_row_changed_under_the_run_after_its_click_ends_failed_and_the_run_still_reports(
@@ -43,3 +46,19 @@ def test_a_row_changed_under_the_run_after_its_click_ends_failed_and_the_run_sti
         assert db.execute("SELECT state FROM orders WHERE order_id = ?", (first.id,)).fetchone() == ("pending",)
     assert store.order(first.id).state == "cancelled"  # its click happened: the store took it, once
     assert sorted(e["order_id"] for e in store.events("cancel_received")) == sorted([first.id, second.id])
+
+
+def test_a_browser_that_cannot_start_stops_a_batch_with_its_summary_and_report(store: StoreAdmin, cli: Cli,
+                                                                             tmp_path: Path) -> None:
+    order = store.add_order(["Kettle"])
+    batch = tmp_path / "orders.csv"
+    batch.write_text(f"order_id,items,reason,note\n{order.id},,,\n")
+
+    result = cli("batch", str(batch), "--json", "--report", str(tmp_path / "report"),
+                 env={"ORDERCANCEL_BROWSER_EXECUTABLE": str(tmp_path / "no-such-browser")})
+
+    assert result.exit_code == 1, result.stderr[-2000:]
+    assert result.json["aborted"]["outcome"] == "error"
+    assert "the browser could not start" in result.json["aborted"]["message"]
+    assert json.loads((tmp_path / "report" / "results.json").read_text())["aborted"]["outcome"] == "error"
+    assert store.events("cancel_received") == []

@@ -11,6 +11,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from automation.browser.playwright_errors import PlaywrightError
 from automation.errors import BrowserUnavailable
 from automation.logs import get_logger
 from automation.settings import Settings
@@ -104,7 +105,10 @@ def _connect(playwright: Playwright, settings: Settings) -> Browser:
 def open_browser(settings: Settings) -> Iterator[Browser]:
     """One browser for the whole run: launched here, or on a Playwright server at BROWSER_ENDPOINT."""
     with playwright_client() as playwright:
-        browser = _connect(playwright, settings) if settings.browser_endpoint else _launch(playwright, settings)
+        try:
+            browser = _connect(playwright, settings) if settings.browser_endpoint else _launch(playwright, settings)
+        except PlaywrightError as exc:  # said as what it is, wherever the first screen asked for it
+            raise BrowserUnavailable(str(exc).splitlines()[0]) from None
         get_logger().info("browser_started", remote=bool(settings.browser_endpoint))
         try:
             yield browser
@@ -117,10 +121,17 @@ def launch_when_needed(stack: ExitStack, settings: Settings) -> Callable[[], Bro
     on every later one (a run whose screens are all read over plain HTTP never calls it); the
     browser closes with the stack."""
     started: list[Browser] = []
+    failed: list[BrowserUnavailable] = []
 
     def browser() -> Browser:
+        if failed:  # one try per run: the next order does not start it again
+            raise failed[0]
         if not started:
-            started.append(stack.enter_context(open_browser(settings)))
+            try:
+                started.append(stack.enter_context(open_browser(settings)))
+            except BrowserUnavailable as exc:
+                failed.append(exc)
+                raise
         return started[0]
     return browser
 

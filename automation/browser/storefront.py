@@ -44,7 +44,7 @@ class Pacer:
 
     @classmethod
     def for_account(cls, settings: Settings) -> Pacer:
-        key = (settings.base_url, (settings.email or "").lower())
+        key = (settings.base_url, settings.account)
         with cls._all_lock:
             return cls._all.setdefault(key, Pacer(settings.page_interval_s))
 

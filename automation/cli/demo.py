@@ -62,7 +62,8 @@ def demo_sweep(ctx: typer.Context) -> None:
                               "project")
         rules = read_rules(EXAMPLE_RULES)
     with tempfile.TemporaryDirectory(prefix="ordercancel-demo-") as scratch, \
-            running_store(scenario="sweep", admin_token=secrets.token_urlsafe(16)) as store:
+            running_store(scenario="sweep", admin_token=secrets.token_urlsafe(16),
+                          marketplace=ctx.obj.get("marketplace") or "com") as store:
         settings = settings_from(ctx, base_url=store.url, asset_hosts=store.asset_origin, email=seed.DEMO_EMAIL,
                                  password=seed.DEMO_PASSWORD, totp_secret=None, state_dir=Path(scratch),
                                  headless=ctx.obj.get("headless", True))

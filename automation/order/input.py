@@ -4,14 +4,10 @@ from __future__ import annotations
 import unicodedata
 
 from automation.errors import BadInput
-from pages.common import is_order_number
+from pages.common import is_order_number, shown
 
 MAX_SELECTOR = 200
 MAX_NOTE = 255
-
-
-def _printable(text: str) -> str:
-    return text.encode("unicode_escape").decode("ascii")[:60]
 
 
 def has_line_break_or_control(text: str) -> bool:
@@ -23,7 +19,7 @@ def has_line_break_or_control(text: str) -> bool:
 def parse_order_id(text: str) -> str:
     candidate = text.strip(" \t")  # only spaces and tabs: str.strip() would also eat U+2028 and U+0085
     if not is_order_number(candidate):
-        raise BadInput(f"not an order number: '{_printable(text)}' (expected NNN-NNNNNNN-NNNNNNN or D01-NNNNNNN-NNNNNNN)")
+        raise BadInput(f"not an order number: {shown(text)} (expected NNN-NNNNNNN-NNNNNNN or D01-NNNNNNN-NNNNNNN)")
     return candidate
 
 
@@ -36,7 +32,7 @@ def parse_item_selector(text: str) -> str:
     if not candidate:
         raise BadInput("an --item selector is empty")
     if len(candidate) > MAX_SELECTOR or has_line_break_or_control(text):
-        raise BadInput(f"an --item selector is too long or holds control characters: '{_printable(text)}'")
+        raise BadInput(f"an --item selector is too long or holds control characters: {shown(text)}")
     return candidate
 
 

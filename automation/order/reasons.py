@@ -5,6 +5,7 @@ import enum
 
 from automation.errors import BadInput
 from automation.order.input import has_line_break_or_control
+from pages.common import shown
 
 
 class CancelReason(enum.StrEnum):
@@ -66,7 +67,6 @@ def parse_reason(text: str) -> CancelReason:
     reason = None if has_line_break_or_control(text) else _LOOKUP.get(_key(text))
     if reason is None:
         choices = ", ".join(names[0] for names in NAMES.values())
-        shown = text.encode("unicode_escape").decode("ascii")[:60]
-        raise BadInput(f"unknown reason '{shown}'; use one of: {choices} (or the reason's code or label)")
+        raise BadInput(f"unknown reason {shown(text)}; use one of: {choices} (or the reason's code or label)")
     return reason
 

@@ -69,8 +69,12 @@ def check_many(settings: Settings, order_ids: list[str]) -> list[Result]:
                 results.append(run_order(storefront, order_id, lambda o=order_id: reader.check(o)))
                 if results[-1].outcome in (Outcome.AUTH_FAILED, Outcome.NEEDS_HUMAN):
                     break
-    except BROWSER_FAILURES as exc:
-        results.append(browser_failed(exc, order_ids[len(results)]))
+    except BROWSER_FAILURES as exc:  # logged either way; an order of its own if any was left unread
+        failed = browser_failed(exc, order_ids[len(results)] if len(results) < len(order_ids) else "")
+        if len(results) < len(order_ids):
+            results.append(failed)
+    if not results:
+        return results
     stopped = results[-1]
     for order_id in order_ids[len(results):]:
         results.append(Result(order_id, stopped.outcome, f"not read: {stopped.message}", next_step=stopped.next_step))
@@ -90,6 +94,6 @@ def run_order(storefront: Storefront, order_id: str, action: Callable[[], Result
     result.artifacts += storefront.save_trace(order_id)
     result.duration_ms = int((time.monotonic() - started) * 1000)
     log.info("order_finished", outcome=result.outcome.value, exit_code=int(result.exit_code),
-             duration_ms=result.duration_ms, state_before=result.before.state.value if result.before else None,
-             state_after=result.after.state.value if result.after else None)
+             duration_ms=result.duration_ms, state_before=result.state_before,
+             state_after=result.state_after)
     return result

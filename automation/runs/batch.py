@@ -24,7 +24,7 @@ from automation.order.items import Line, Selector, differs, journal_ticked, line
 from automation.order.outcome import OrderState, Outcome, Result
 from automation.order.reader import OrderReader, report_items, report_state
 from automation.order.wording import say
-from automation.order.work import run_order
+from automation.order.work import BROWSER_FAILURES, browser_failed, run_order
 from automation.runs.batch_input import BatchInput, BatchRow
 from automation.runs.journal import CHECKING, PENDING, SUBMITTING, Entry, Journal, JournalState
 from automation.runs.resumed import EarlierClick, ask_after
@@ -133,7 +133,7 @@ class BatchRun:
     def run(self) -> BatchSummary:
         started = time.monotonic()
         summary = BatchSummary(self.run_id, store_url=self.settings.base_url)
-        journal = Journal(self.options.journal, self.settings.host, (self.settings.email or "").lower())
+        journal = Journal(self.options.journal, self.settings.host, self.settings.account)
         try:
             journal.start_run(self.run_id, self.options.source)
             todo = self._prepare(journal, summary)
@@ -225,6 +225,8 @@ class BatchRun:
                     time.sleep(BACKOFF_S * 2 ** attempt)  # backoff between attempts, not a page wait
         except (AuthFailed, NeedsHuman, StoreTrouble) as exc:
             return failure(exc, run=True)
+        except BROWSER_FAILURES as exc:  # the run stops before any order, with its summary and report
+            return browser_failed(exc)
         finally:
             storefront.close()
         return None

@@ -110,7 +110,7 @@ class FollowRun:
         """Every waiting order read (in one browser and one sign-in, if any is needed); the journal keeps each change."""
         started = time.monotonic()
         summary = BatchSummary(self.run_id, store_url=self.settings.base_url)
-        journal = Journal(self.journal_path, self.settings.host, (self.settings.email or "").lower())
+        journal = Journal(self.journal_path, self.settings.host, self.settings.account)
         try:
             waiting = journal.awaiting()
             if waiting:  # read over plain HTTP while that suffices: the browser starts only if needed

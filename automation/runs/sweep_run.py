@@ -73,7 +73,7 @@ class SweepRun:
         With --apply, before any click: the --max-cancels check, and the unfinished rows that the
         rules no longer choose journaled as such."""
         settings, options = self.settings, self.options
-        journal = Journal(options.journal, settings.host, (settings.email or "").lower())
+        journal = Journal(options.journal, settings.host, settings.account)
         try:
             unfinished = journal.unfinished()
             candidates: list[Candidate] = []
