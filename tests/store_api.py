@@ -12,6 +12,10 @@ import httpx
 
 from mock_store import seed
 
+# A connection per request: uvicorn closes a connection idle for 5 s, and a request sent on it in
+# that instant is reset ("Connection reset by peer"), which failed a CI run after a long CLI call.
+FRESH_CONNECTIONS = httpx.Limits(max_keepalive_connections=0)
+
 
 @dataclass
 class AdminOrder:
@@ -36,7 +40,8 @@ class AdminOrder:
 class StoreAdmin:
     def __init__(self, url: str, token: str) -> None:
         self.url = url
-        self.http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        self.http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=10,
+                                 limits=FRESH_CONNECTIONS)
 
     def _post(self, path: str, doc: dict[str, Any]) -> dict[str, Any]:
         response = self.http.post(path, json=doc)
@@ -100,7 +105,7 @@ class Shopper:
     """A signed-in visitor over plain HTTP, for the store's own tests."""
 
     def __init__(self, url: str) -> None:
-        self.http = httpx.Client(base_url=url, timeout=10, follow_redirects=True)
+        self.http = httpx.Client(base_url=url, timeout=10, follow_redirects=True, limits=FRESH_CONNECTIONS)
 
     def csrf(self, html: str) -> str:
         match = CSRF.search(html)
