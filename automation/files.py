@@ -5,15 +5,21 @@ through a symlink that others could have planted. A file named after an order ge
 from `artifact_path` only."""
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import re
 import stat
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
+from types import TracebackType
 
 from automation.errors import BadInput
 from pages.common import is_order_number, shown
 
+RUN_ID = re.compile(r"[0-9a-f]{12}")  # as every run makes its id: uuid4's first 12 hex digits
+RUN_FOLDER = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{12}")  # <UTC start>-<run id>
 # what may follow the order number in a file's name: plain words, then the extension ("-error.png")
 _SUFFIX = re.compile(r"(?:-[a-z]{1,20}){0,3}\.[a-z]{2,5}")  # short: a name stays far below 255 bytes
 
@@ -39,6 +45,17 @@ def artifact_path(folder: Path, order_id: str | None, suffix: str) -> Path:
     if path.resolve().parent != folder.resolve():
         raise UnsafeName(f"{shown(str(path))} would not be directly in {shown(str(folder))}")
     return path
+
+
+def run_folder(parent: Path, started: datetime, run_id: str) -> Path:
+    """The folder `<UTC start>-<run id>` (`20261201T235012Z-3f2a9c1d0b7e`) directly in `parent`:
+    the only way a run's own folder is named, from its start and its id, never from a store's text.
+    The name sorts by time, and no two runs share one."""
+    if not RUN_ID.fullmatch(run_id):
+        raise UnsafeName(f"no folder is named after the run id {shown(run_id)}: not 12 hex digits")
+    if started.tzinfo is None:
+        raise ValueError("a run's start needs its time zone")
+    return parent / f"{started.astimezone(UTC):%Y%m%dT%H%M%SZ}-{run_id}"
 
 
 def ensure_folder(path: Path, what: str = "folder") -> Path:
@@ -158,3 +175,73 @@ def open_private_file(path: Path, what: str) -> int:
         os.close(fd)
         raise
     return fd
+
+
+class LockedFile:
+    """A private file that one process at a time reads and appends to: opened as `open_private_file`
+    (created 0600, never through a symlink, judged), under an exclusive lock (flock) until the
+    block ends. Lines appended are never interleaved or lost, and what is read in the block holds
+    every line appended before it, so a file made from it by the holder is never older than another
+    run's."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        self.path = path
+        self.what = what
+        self.fd = -1
+
+    def __enter__(self) -> LockedFile:
+        self.fd = open_private_file(self.path, self.what)
+        try:
+            os.set_blocking(self.fd, True)  # opened non-blocking against a planted FIFO; it is a file
+            fcntl.flock(self.fd, fcntl.LOCK_EX)  # waits for the run ahead, which holds it for milliseconds
+        except BaseException:
+            os.close(self.fd)
+            raise
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        os.close(self.fd)  # and the lock with it
+
+    def append(self, data: bytes) -> None:
+        os.lseek(self.fd, 0, os.SEEK_END)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view):]
+
+    def read(self) -> bytes:
+        os.lseek(self.fd, 0, os.SEEK_SET)
+        chunks = []
+        while chunk := os.read(self.fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+NO_SYMLINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EINVAL}
+
+
+def replace_symlink(link: Path, target: str) -> str | None:
+    """Point `link` at `target` (a name in the same folder: a relative link, which survives the
+    folder being moved or copied), replaced atomically: a reader finds the old link or the new one,
+    never none. A `link` that is not a symlink (a file or folder someone put there) is left alone.
+    None when done, else why not (a file system without symlinks: FAT, exFAT, some SMB shares)."""
+    if "/" in target or target in ("", ".", ".."):
+        raise UnsafeName(f"a link in {shown(str(link.parent))} points only to a name beside it, not {shown(target)}")
+    try:
+        if not stat.S_ISLNK(link.lstat().st_mode):
+            return f"{link} is not a symlink, so it is left as it is"
+    except FileNotFoundError:
+        pass
+    temporary = link.parent / f".{link.name}.{os.getpid()}.{os.urandom(4).hex()}"
+    try:
+        os.symlink(target, temporary)
+    except OSError as exc:
+        if exc.errno in NO_SYMLINKS:
+            return f"the file system of {link.parent} takes no symlinks ({exc.strerror})"
+        raise
+    try:
+        os.replace(temporary, link)
+    except OSError as exc:  # in a shared sticky folder, another user's `latest` cannot be replaced
+        temporary.unlink(missing_ok=True)
+        return f"{link} could not be replaced ({exc.strerror})"
+    return None

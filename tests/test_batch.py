@@ -101,7 +101,7 @@ def test_a_thirty_row_file_gives_each_order_its_outcome(store: StoreAdmin, cli: 
     assert journal == {k: v for k, v in expected.items() if k != "line-bad-id"}
     assert len(store.events("sign_in")) == 1  # one sign-in for the whole run
 
-    report = tmp_path / "report"
+    report = tmp_path / "report" / "latest"
     html = (report / "report.html").read_text()
     assert all(order_id in html for order_id in expected if order_id != "line-bad-id")
     assert not re.search(r'src="[a-z]+:', html)  # readable offline: every image is a file beside it

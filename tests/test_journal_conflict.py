@@ -40,7 +40,7 @@ def test_a_row_changed_under_the_run_after_its_click_ends_failed_and_the_run_sti
     assert states[second.id][0] == "cancelled"
     assert states[first.id][0] == "failed" and "another process changed the journal" in states[first.id][1]
     assert "nothing was done" not in stdout + rest
-    report = json.loads((tmp_path / "report" / "results.json").read_text())
+    report = json.loads((tmp_path / "report" / "latest" / "results.json").read_text())
     assert {o["order_id"]: o["state"] for o in report["orders"]} == {first.id: "failed", second.id: "cancelled"}
     with sqlite3.connect(journal) as db:  # the run wrote nothing more to the row it no longer owns
         assert db.execute("SELECT state FROM orders WHERE order_id = ?", (first.id,)).fetchone() == ("pending",)
@@ -60,5 +60,5 @@ def test_a_browser_that_cannot_start_stops_a_batch_with_its_summary_and_report(s
     assert result.exit_code == 1, result.stderr[-2000:]
     assert result.json["aborted"]["outcome"] == "error"
     assert "the browser could not start" in result.json["aborted"]["message"]
-    assert json.loads((tmp_path / "report" / "results.json").read_text())["aborted"]["outcome"] == "error"
+    assert json.loads((tmp_path / "report" / "latest" / "results.json").read_text())["aborted"]["outcome"] == "error"
     assert store.events("cancel_received") == []

@@ -98,7 +98,7 @@ def test_a_world_writable_sticky_folder_given_as_report_is_left_as_it_was(store:
 
     assert result.exit_code == 0, result.stderr[-1500:]
     assert stat.S_IMODE(report.stat().st_mode) == 0o1777  # not "made private" behind the user's back
-    assert stat.S_IMODE((report / "report.html").stat().st_mode) == 0o600
+    assert stat.S_IMODE((report / "latest" / "report.html").stat().st_mode) == 0o600
 
 
 @pytest.mark.parametrize("kind", ["world-writable", "group-writable", "symlink", "another user's"])

@@ -67,7 +67,7 @@ def test_a_sweep_skips_cards_numbered_with_paths_and_writes_no_file_outside_its_
     assert list((tmp_path / "canary").iterdir()) == []
     assert not (tmp_path / "x").exists()
     assert stray_files(tmp_path) == []
-    assert (report / "screens" / f"{good.id}.jpg").is_file()  # the good order's screen is still there
+    assert (report / "latest" / "screens" / f"{good.id}.jpg").is_file()  # the good order's screen is still there
 
 
 def test_orders_lists_only_cards_with_order_numbers_and_warns_once_per_other_card(

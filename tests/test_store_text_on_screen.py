@@ -60,11 +60,12 @@ def test_without_a_terminal_no_store_control_reaches_stdout_or_stderr(store: Sto
     assert done.exit_code == 0, done.stderr[-2000:]
     assert "\x1b" not in done.stdout + done.stderr
     assert done.stdout.startswith(f"{fresh.id}  cancelled  ") and f"cancelled 1 item(s): {SHOWN}" in done.stdout
-    report = (tmp_path / "report" / "report.html").read_text()
-    rows = list(csv.DictReader((tmp_path / "report" / "results.csv").open()))
-    assert_nothing_raw(report, json.dumps(rows), (tmp_path / "report" / "results.json").read_text())
+    kept = tmp_path / "report" / "latest"
+    report = (kept / "report.html").read_text()
+    rows = list(csv.DictReader((kept / "results.csv").open()))
+    assert_nothing_raw(report, json.dumps(rows), (kept / "results.json").read_text())
     assert "Kettle \\x1b[31mRED" in report  # shown escaped in the page too
-    stored = json.loads((tmp_path / "report" / "results.json").read_text())
+    stored = json.loads((kept / "results.json").read_text())
     assert HOSTILE in [item["title"] for item in stored["orders"][0]["items"]]
 
 

@@ -64,8 +64,9 @@ def main_options(
 JsonOption = Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")]
 JournalOption = Annotated[Path | None, typer.Option(metavar="FILE", help="The SQLite journal (default: "
                                                                          "STATE_DIR/journal.sqlite).")]
-ReportOption = Annotated[Path | None, typer.Option(metavar="DIR", help="Write report.html, results.json and "
-                                                                       "results.csv here.")]
+ReportOption = Annotated[Path | None, typer.Option(metavar="DIR", help="Keep this run's report (report.html, "
+                                                 "results.json, results.csv, screens/) in DIR/<UTC start>-<run id>/, "
+                                                 "listed in DIR/index.html; DIR/latest is the newest.")]
 NotifyOption = Annotated[list[str] | None, typer.Option(
     "--notify", metavar="URL", help="Send a summary after the run to this Apprise URL (mailto://, json://, "
                                     "ntfy://, slack://...); repeat for several [env ORDERCANCEL_NOTIFY]. Only when "

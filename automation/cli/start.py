@@ -14,14 +14,15 @@ from typing import Any, NoReturn
 import typer
 from pydantic import ValidationError
 
-from automation.cli.output import out, print_batch, print_failure, print_result, progress_bar
+from automation.cli.output import out, print_batch, print_failure, print_result, progress_bar, say_lines
 from automation.errors import CannotStart, ToolError
 from automation.files import ensure_folder
 from automation.logs import configure, get_logger
 from automation.order.outcome import Result
 from automation.runs.batch import BatchSummary, OrderRecord
 from automation.runs.notify import check_urls, holds_secret, send
-from automation.runs.report import write_report
+from automation.runs.report import RunInfo
+from automation.runs.report_folder import INDEX, check_runs_list, keep_report
 from automation.runs.run import Progress
 from automation.settings import Settings, forget_secret_variables, trusted_env_file
 
@@ -92,6 +93,12 @@ def usable_folder(path: Path, what: str) -> None:
         raise CannotStart(f"cannot use the {what} {path}: {exc.strerror or exc}") from None
 
 
+def usable_report_folder(path: Path) -> None:
+    """The --report folder, checked before any work: usable, and its runs list (if any) private."""
+    usable_folder(path, "report folder")
+    check_runs_list(path)
+
+
 def journal_path(given: Path | None, settings: Settings) -> Path:
     """The journal a command records in: the one given, else the state folder's."""
     return given or settings.state_dir / "journal.sqlite"
@@ -118,15 +125,18 @@ def progress_for(settings: Settings, as_json: bool) -> Progress | None:
     return bar
 
 
-def end_run(summary: BatchSummary, kind: str, settings: Settings, report: Path | None, as_json: bool,
+def end_run(summary: BatchSummary, info: RunInfo, settings: Settings, report: Path | None, as_json: bool,
             notify_always: bool, quiet: str | None = None) -> NoReturn:
-    """A run's ending, the same for batch, sweep and follow: the report written, the summary
-    printed (or `quiet` when nothing happened), the notifications sent, the exit code."""
-    if report:
-        write_report(summary, report)
+    """A run's ending, the same for batch, sweep and follow: the report kept (`keep_report`), the
+    summary printed (or `quiet` when nothing happened) with where its report is, the notifications
+    sent, the exit code."""
+    kept = keep_report(summary, info, report) if report else None
     if quiet and not summary.records and not as_json:
         out.print(quiet)
     else:
         print_batch(summary, as_json)
-    send(settings.notify_urls(), summary, kind, notify_always, get_logger())
+    if report and not as_json:
+        say_lines([f"report: {kept / 'report.html'}" if kept else
+                   f"report: none, nothing was done (the run is listed in {report / INDEX})"])
+    send(settings.notify_urls(), summary, info.kind, notify_always, get_logger())
     raise typer.Exit(int(summary.exit_code))

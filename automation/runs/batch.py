@@ -58,11 +58,12 @@ class BatchOptions:
     concurrency: int = 1
     retries: int = 2
     redo: bool = False
-    report_dir: Path | None = None
+    report_dir: Path | None = None  # this run's own report folder: the final screens go in its screens/
     source: str = "-"
     # False (a sweep): a row that may have been clicked before is only confirmed by reading its order
     press_again: bool = True
     max_clicks: int | None = None  # at most this many orders pressed for in this run (a sweep's --max-cancels)
+    run_id: str | None = None  # given by the command (its report folder is named by it), else made here
 
 
 @dataclass
@@ -125,7 +126,7 @@ class BatchRun:
         self.options = options
         self.batch = batch
         self.progress = progress  # called with each finished OrderRecord
-        self.run_id = uuid.uuid4().hex[:12]
+        self.run_id = options.run_id or uuid.uuid4().hex[:12]
         self.log = get_logger().bind(run_id=self.run_id)
         self._pressed: set[str] = set()  # the orders pressed for in this run
         self._pressing = threading.Lock()

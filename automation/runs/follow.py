@@ -100,10 +100,10 @@ def decide(entry: Awaiting, summary: OrderSummary, now: datetime, market: Market
 
 
 class FollowRun:
-    def __init__(self, settings: Settings, journal: Path) -> None:
+    def __init__(self, settings: Settings, journal: Path, run_id: str | None = None) -> None:
         self.settings = settings
         self.journal_path = journal
-        self.run_id = uuid.uuid4().hex[:12]
+        self.run_id = run_id or uuid.uuid4().hex[:12]
         self.log = get_logger().bind(run_id=self.run_id)
 
     def run(self) -> BatchSummary:

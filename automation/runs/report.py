@@ -1,5 +1,6 @@
-"""A batch's report: report.html (one file plus its screenshots, readable offline, no external
-assets, every field escaped), results.json, results.csv."""
+"""A run's report: report.html (one file plus its screenshots, readable offline, no external
+assets, every field escaped), results.json, results.csv; headed by when the run started, its
+command line and how long it took, and titled by its command."""
 from __future__ import annotations
 
 import csv
@@ -7,11 +8,14 @@ import html
 import io
 import os
 import urllib.parse
+import uuid
 from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from automation.files import ensure_folder, write_private
+from automation.files import ensure_folder, run_folder, write_private
 from automation.order.outcome import ItemReport
 from automation.runs.batch import BatchSummary, OrderRecord
 from automation.text import json_text, printable
@@ -19,10 +23,31 @@ from pages.common import is_order_number
 from pages.order_details import OrderDetailsPage
 
 CSV_FIELDS = ["order_id", "line", "state", "outcome", "state_before", "state_after", "duration_ms", "attempts",
-              "skipped", "message", "next_step", "artifacts"]
+              "skipped", "message", "next_step", "artifacts", "rule"]
 COLOURS = {"cancelled": "#067d62", "cancellation_requested": "#007185", "decision_pending": "#2a6fdb", "already_cancelled": "#5f9e8f",
            "would_cancel": "#565959", "not_cancellable": "#b12704", "not_found": "#8c6e00",
            "needs_human": "#c45500", "failed": "#cc0c39", "invalid": "#6f2dbd"}
+TITLES = {"batch": "Batch run", "sweep": "Sweep run", "follow": "Follow run", "cancel": "Cancel"}
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What a report says of its run besides its rows, all known when the run starts."""
+    kind: str  # the command: batch, sweep, follow
+    command: str  # its command line as parsed, with what may hold a secret left out
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])  # as the runs make theirs
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def title(self) -> str:
+        return TITLES.get(self.kind, f"{self.kind.capitalize()} run")
+
+    def folder(self, reports: Path) -> Path:
+        """This run's own folder under the reports folder (`files.run_folder`: its start and id)."""
+        return run_folder(reports, self.started, self.run_id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "command": self.command, "started": self.started.astimezone(UTC).isoformat()}
 
 
 def escaped(text: str) -> str:
@@ -39,9 +64,10 @@ def _cell(value: Any) -> Any:
     return f"'{value}" if value.startswith(("=", "+", "-", "@")) else value
 
 
-def write_report(summary: BatchSummary, folder: Path) -> list[Path]:
+def write_report(summary: BatchSummary, folder: Path, info: RunInfo) -> list[Path]:
+    """The run's report, in the folder given (this run's own: `RunInfo.folder`)."""
     ensure_folder(folder, "report folder")
-    data = summary.to_json()
+    data = {**summary.to_json(), **info.to_json()}
     rows = []
     for order in data["orders"]:
         row = {k: _cell(order.get(k)) for k in CSV_FIELDS}
@@ -54,7 +80,7 @@ def write_report(summary: BatchSummary, folder: Path) -> list[Path]:
     return [
         write_private(folder / "results.json", json_text(data, indent=2).encode()),
         write_private(folder / "results.csv", buffer.getvalue().encode()),
-        write_private(folder / "report.html", _html(summary, folder).encode()),
+        write_private(folder / "report.html", _html(summary, folder, info).encode()),
     ]
 
 
@@ -83,7 +109,7 @@ def _items(items: list[ItemReport]) -> str:
     return f"<ul class=items>{''.join(rows)}</ul>" if rows else ""
 
 
-def _row(record: OrderRecord, folder: Path, store_url: str) -> str:
+def _row(record: OrderRecord, folder: Path, store_url: str, rules: bool) -> str:
     result = record.result
     screen = ""
     if record.screen:
@@ -98,9 +124,10 @@ def _row(record: OrderRecord, folder: Path, store_url: str) -> str:
         address = store_url + OrderDetailsPage.path_for(record.order_id)
         link = f'<br><a class=store href="{escaped(address)}" rel="noreferrer">open in the store</a>'
     outcome = escaped(record.state) + (" (earlier run)" if record.skipped else "")
+    # a sweep's rows are numbered by the sweep, not by a file's lines: its column is the rule that chose each
+    second = f"<td class=rule>{escaped(record.rule or '')}</td>" if rules else f"<td>{record.line or ''}</td>"
     return (f'<tr data-outcome="{escaped(record.state)}"><td class=order>{escaped(record.order_id)}{link}</td>'
-            f"<td>{record.line or ''}</td>"
-            f'<td class=outcome style="color:{COLOURS.get(record.state, "#0f1111")}">{outcome}</td>'
+            f'{second}<td class=outcome style="color:{COLOURS.get(record.state, "#0f1111")}">{outcome}</td>'
             f"<td class=state>{state}</td><td>{_items(result.items)}</td>"
             f"<td>{escaped(result.message)}</td><td>{escaped(result.next_step or '')}</td>"
             f"<td>{screen}</td><td class=artifacts>{artifacts}<br>{result.duration_ms} ms</td></tr>")
@@ -144,26 +171,55 @@ th { background: #f0f2f2; }
 .qty, .change { color: #565959; } .now .change { color: #067d62; }
 .screen img { border: 1px solid #d5d9d9; display: block; }
 .aborted { color: #cc0c39; font-weight: bold; }
+.run { display: grid; grid-template-columns: max-content auto; gap: 4px 12px; margin: 0 0 12px; font-size: 14px; }
+.run dt { color: #565959; } .run dd { margin: 0; } .run code { background: #f0f2f2; padding: 1px 4px; }
+nav { font-size: 13px; margin-bottom: 8px; }
 """
 
 
-def _html(summary: BatchSummary, folder: Path) -> str:
+def took(ms: int) -> str:
+    """A run's duration as a person reads it: 850 ms, 3.1 s, 2 min 5 s, 1 h 4 min."""
+    if ms < 1000:
+        return f"{ms} ms"
+    if ms < 60_000:
+        return f"{ms / 1000:.1f} s"
+    minutes, seconds = divmod(round(ms / 1000), 60)
+    return f"{minutes} min {seconds} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+
+
+def _run(summary: BatchSummary, info: RunInfo) -> str:
+    """When the run started (UTC, and the local time of the machine that ran it), its command line
+    and how long it took."""
+    utc, local = info.started.astimezone(UTC), info.started.astimezone()
+    when = (f'<time datetime="{utc.isoformat(timespec="seconds")}">{utc:%Y-%m-%d %H:%M:%S} UTC</time> · '
+            f"{local:%Y-%m-%d %H:%M:%S} {escaped(local.tzname() or '')} (UTC{local:%z}), local time")
+    return (f"<dl class=run><dt>started</dt><dd class=started>{when}</dd>"
+            f"<dt>command</dt><dd><code class=command>{escaped(info.command)}</code></dd>"
+            f"<dt>took</dt><dd class=took>{took(summary.duration_ms)}</dd>"
+            f"<dt>run</dt><dd>{escaped(summary.run_id)} · exit code {int(summary.exit_code)}</dd></dl>")
+
+
+def _html(summary: BatchSummary, folder: Path, info: RunInfo) -> str:
     counts = Counter(summary.counts)
-    rows = "\n".join(_row(record, folder, summary.store_url) for record in summary.records)
+    rules = info.kind == "sweep"
+    rows = "\n".join(_row(record, folder, summary.store_url, rules) for record in summary.records)
     aborted = (f"<p class=aborted>Run stopped before any order: {escaped(summary.aborted.message)}</p>"
                if summary.aborted else "")
     tally = " · ".join(f"{escaped(state)}: {n}" for state, n in sorted(counts.items()))
+    title = f"{info.title} {escaped(summary.run_id)}"
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ordercancel batch {escaped(summary.run_id)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>ordercancel: {title}</title>
 <meta name="referrer" content="no-referrer">
 <style>{STYLE}</style></head><body>
-<h1>Batch run {escaped(summary.run_id)}</h1>
-<p>{len(summary.records)} orders · {tally} · exit code {int(summary.exit_code)} · {summary.duration_ms} ms</p>
+<nav><a href="../index.html">all runs</a></nav>
+<h1>{title}</h1>
+{_run(summary, info)}
+<p>{len(summary.records)} orders · {tally or "nothing to do"}</p>
 {_bar(counts)}
 {aborted}
 {_filter(counts)}
-<table><thead><tr><th>order</th><th>line</th><th>outcome</th><th>state</th><th>items</th><th>message</th>
-<th>next step</th><th>final screen</th><th>evidence</th></tr></thead>
+<table><thead><tr><th>order</th><th>{"rule" if rules else "line"}</th><th>outcome</th><th>state</th><th>items</th>
+<th>message</th><th>next step</th><th>final screen</th><th>evidence</th></tr></thead>
 <tbody>
 {rows}
 </tbody></table>

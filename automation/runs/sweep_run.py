@@ -29,8 +29,9 @@ class SweepOptions:
     journal: Path
     apply: bool
     max_cancels: int  # orders this run may press 'Request cancellation' for
-    report: Path | None
+    report: Path | None  # this run's own report folder (its screens/)
     source: str
+    run_id: str | None = None  # given by the command (its report folder is named by it), else made here
 
 
 class SweepRun:
@@ -49,7 +50,7 @@ class SweepRun:
                 summary = self._in(browser)
         except BROWSER_FAILURES as exc:
             return browser_failed(exc)
-        if isinstance(summary, BatchSummary) and not self.options.apply:
+        if isinstance(summary, BatchSummary):  # the whole sweep, its deciding included, not only its batch
             summary.duration_ms = int((time.monotonic() - started) * 1000)
         return summary
 
@@ -58,11 +59,12 @@ class SweepRun:
         if not isinstance(found, Plan):
             return found
         if not self.options.apply:
-            return BatchSummary(uuid.uuid4().hex[:12], records(found, applied=False), store_url=self.settings.base_url)
+            return BatchSummary(self.options.run_id or uuid.uuid4().hex[:12], records(found, applied=False),
+                                store_url=self.settings.base_url)
         # a row an earlier run may have pressed for is only read; at most --max-cancels orders are pressed for
         options = self.options
         batch_options = BatchOptions(options.journal, 1, 2, False, options.report, options.source, press_again=False,
-                                     max_clicks=options.max_cancels)
+                                     max_clicks=options.max_cancels, run_id=options.run_id)
         summary = run_batch(self.settings, batch_options, as_batch(found), browser, self.progress)
         summary.records += records(found, applied=True)
         return summary
