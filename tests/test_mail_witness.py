@@ -109,7 +109,7 @@ def test_a_cancel_is_confirmed_by_mail_and_one_the_store_made_is_reported(
                                           f"{local(journaled[0][5])} (by you)"
     assert records[theirs.id]["state"] == "cancelled_elsewhere"
     assert records[theirs.id]["message"].startswith("cancelled by the store or elsewhere: the store's e-mail of ")
-    assert "1 item(s) cancelled (by the store), and the order page agrees" in records[theirs.id]["message"]
+    assert "1 item(s) were cancelled (by the store), and the order page agrees" in records[theirs.id]["message"]
     assert posts and f"{theirs.id}: cancelled_elsewhere - cancelled by the store" in posts[0]["message"]
     assert "cancelled by the store or elsewhere" in (tmp_path / "report" / "report.html").read_text()
     assert [e for e in store.events("cancel_received") if e["order_id"] == theirs.id] == []
@@ -157,7 +157,7 @@ def test_a_forged_mail_changes_nothing_until_the_order_page_agrees(
     (record,) = early.json["orders"]
     assert record["state"] == "decision_pending" and record["outcome"] == "pending"
     assert "the store's e-mail of" in record["message"] and \
-        "says 1 item(s) cancelled, but the order page does not show it yet" in record["message"]
+        "says 1 item(s) were cancelled, but the order page does not show it yet" in record["message"]
     skipped = [line for line in early.logs if line.get("event") == "mail_skipped"]
     assert len(skipped) == 2 and all(line["level"] == "warning" for line in skipped), skipped
     assert {"larger than 1024 KiB"} <= {line["reason"] for line in skipped}
@@ -179,3 +179,19 @@ def test_a_forged_mail_changes_nothing_until_the_order_page_agrees(
     assert not [line for line in decided.logs if line.get("event") == "mail_skipped"]  # each warned of once
     assert dovecot.files(box)[:3] == files and dovecot.flags(box)[:3] == flags
     assert box.password not in early.stdout + early.stderr + decided.stdout + decided.stderr
+
+
+def test_a_mailbox_is_refused_before_any_work_without_its_secret_or_with_one_in_its_address(
+        store: StoreAdmin, cli: Cli) -> None:
+    no_secret = cli("follow", "--mailbox", "imaps://me@imap.example.com/INBOX")
+    assert no_secret.exit_code == 2 and "ORDERCANCEL_MAIL_PASSWORD" in no_secret.stderr
+    inline = cli("follow", "--mailbox", "imaps://me:hunter2@imap.example.com/INBOX",
+                 env={"ORDERCANCEL_MAIL_PASSWORD": "app-password"})
+    assert inline.exit_code == 2 and "must not hold a password" in inline.stderr
+    assert "hunter2" not in inline.stdout + inline.stderr
+    # a mailbox that cannot be reached is a warning: the order pages alone still decide
+    closed = cli("follow", "--json", env={"ORDERCANCEL_MAILBOX": "imap://me@127.0.0.1:9/INBOX",
+                                          "ORDERCANCEL_MAIL_PASSWORD": "app-password"})
+    assert closed.exit_code == 0 and closed.json["orders"] == []
+    (warning,) = [line for line in closed.logs if line.get("event") == "mailbox_unreadable"]
+    assert warning["level"] == "warning" and "app-password" not in closed.stdout + closed.stderr

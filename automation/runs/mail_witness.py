@@ -43,7 +43,7 @@ def _who(mail: StoreMail) -> str:
 
 
 def _what(mail: StoreMail) -> str:
-    return f"{len(mail.items)} item(s)" if mail.items else "the order"
+    return f"{len(mail.items)} item(s) were" if mail.items else "the order was"
 
 
 @dataclass
@@ -156,7 +156,7 @@ def weigh(evidence: MailEvidence, journal: Journal, order_id: str, decided: Jour
         return result, None
     agrees = (decided == JournalState.CANCELLED and said.kind is MailKind.CANCELLED) or \
              (decided == JournalState.NOT_CANCELLABLE and said.kind is MailKind.REFUSED)
-    words = "cancelled" if said.kind is MailKind.CANCELLED else "refused"
+    words = "cancelled" if said.kind is MailKind.CANCELLED else "not cancelled"
     if agrees:
         addition, _ = say("mail_agrees", when=when(said), who=_who(said))
     else:
