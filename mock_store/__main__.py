@@ -8,6 +8,8 @@ import os
 import threading
 
 from mock_store import seed
+from mock_store.mail import MailServer
+from mock_store.model import StoreError
 from mock_store.server import running_store
 
 
@@ -25,6 +27,11 @@ def main() -> None:
                         help="e-mail each cancellation, pending decision and seller answer to the account over SMTP "
                              "(HOST:PORT or smtp://HOST:PORT) or LMTP (lmtp://HOST:PORT)")
     args = parser.parse_args()
+    if args.smtp:
+        try:
+            MailServer.parse(args.smtp)
+        except StoreError as exc:
+            parser.error(str(exc))
     with running_store(scenario=args.scenario, locale=args.locale, marketplace=args.marketplace, admin_token=args.admin_token, host=args.host,
                        port=args.port, asset_port=args.asset_port or args.port + 1, smtp=args.smtp) as running:
         print(f"mock store at {running.url} (assets from {running.asset_origin})  demo account: "

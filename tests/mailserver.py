@@ -1,9 +1,12 @@
 """A real IMAP server for the mail tests: Debian's Dovecot, started as a non-daemon (`dovecot -F`)
 with its own configuration on free loopback ports, passwd-file users and a Maildir per user in a
-temporary folder; mails reach it over LMTP, as a mail system delivers them."""
+temporary folder; mails reach it over LMTP, as a mail system delivers them. OAuth2 access tokens
+(XOAUTH2) are checked by Dovecot against a small token service's introspection endpoint (RFC 7662)."""
 from __future__ import annotations
 
+import http.server
 import imaplib
+import json
 import os
 import pwd
 import secrets
@@ -12,7 +15,9 @@ import smtplib
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,7 +36,7 @@ instance_name = ordercancel-test-{port}
 log_path = {root}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 default_internal_user = {internal}
 default_internal_group = {internal_group}
 default_login_user = {login}
@@ -40,6 +45,11 @@ mail_location = maildir:{root}/mail/%n
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%n {root}/users
+}}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/oauth2.conf
 }}
 userdb {{
   driver = passwd-file
@@ -126,6 +136,41 @@ class Dovecot:
             imap.logout()
 
 
+class TokenService:
+    """An OAuth2 provider's token introspection, as Dovecot's oauth2 passdb asks it: the tokens it
+    issued are active, for their user; any other is not."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, str] = {}
+        tokens = self.tokens
+
+        class Introspection(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (the handler's protocol)
+                form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+                user = tokens.get((form.get("token") or [""])[0])
+                answer = json.dumps({"active": "true", "username": user} if user else {"active": "false"}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Introspection)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/introspect"
+
+    def issue(self, box: Box) -> str:
+        token = secrets.token_urlsafe(32)
+        self.tokens[token] = box.user
+        return token
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
 def _users() -> tuple[str, str, str, int, int]:
     """Dovecot's users: its own when run as root (its login process may not be root, nor may a
     mail user), else everything as this user."""
@@ -152,7 +197,7 @@ def _wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @contextmanager
-def running_dovecot() -> Iterator[Dovecot]:
+def running_dovecot(introspection_url: str = "http://127.0.0.1:9/introspect") -> Iterator[Dovecot]:
     assert DOVECOT, "dovecot is not installed"
     root = Path(tempfile.mkdtemp(prefix="ordercancel-dovecot-"))
     internal, group, login, uid, gid = _users()
@@ -160,6 +205,11 @@ def running_dovecot() -> Iterator[Dovecot]:
     (root / "mail").mkdir()
     os.chown(root / "mail", uid, gid)
     (root / "users").touch()
+    # an OAuth2 access token is checked by the token service's introspection (RFC 7662); the tests'
+    # token service is `TokenService`
+    (root / "oauth2.conf").write_text(f"introspection_mode = post\nintrospection_url = {introspection_url}\n"
+                                      "username_attribute = username\nactive_attribute = active\n"
+                                      "active_value = true\n")
     server = Dovecot(root, free_port(), free_port(), uid, gid)
     (root / "dovecot.conf").write_text(CONFIG.format(root=root, port=server.imap_port, lmtp_port=server.lmtp_port,
                                                      internal=internal, internal_group=group, login=login))

@@ -20,21 +20,28 @@ from typing import Any
 import pytest
 
 from tests.conftest import CliResult
-from tests.mailserver import DOVECOT, Box, Dovecot, running_dovecot
+from tests.mailserver import DOVECOT, Box, Dovecot, TokenService, running_dovecot
 from tests.store_api import StoreAdmin
 
 Cli = Callable[..., CliResult]
 
 
 @pytest.fixture(scope="session")
-def dovecot() -> Iterator[Dovecot]:
+def tokens() -> Iterator[TokenService]:
+    service = TokenService()
+    yield service
+    service.close()
+
+
+@pytest.fixture(scope="session")
+def dovecot(tokens: TokenService) -> Iterator[Dovecot]:
     if DOVECOT is None:
         if os.environ.get("CI"):
             pytest.fail("dovecot is not installed, and CI runs the mail tests: .ci/run installs dovecot-imapd and "
                         "dovecot-lmtpd")
         pytest.skip("dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd): the mail tests need a "
                     "real IMAP server")
-    with running_dovecot() as server:
+    with running_dovecot(tokens.url) as server:
         yield server
 
 
@@ -135,8 +142,9 @@ def store_mail(order_id: str, subject: str, html: str, **headers: str) -> bytes:
 
 
 def test_a_forged_mail_changes_nothing_until_the_order_page_agrees(
-        store: StoreAdmin, cli: Cli, tmp_path: Path, dovecot: Dovecot, box: Box,
-        mail_env: dict[str, str | None]) -> None:
+        store: StoreAdmin, cli: Cli, tmp_path: Path, dovecot: Dovecot, box: Box, tokens: TokenService) -> None:
+    token = tokens.issue(box)  # this mailbox signs in with OAuth2 (XOAUTH2), as Microsoft 365's must
+    mail_env = {"ORDERCANCEL_MAILBOX": dovecot.url(box), "ORDERCANCEL_MAIL_TOKEN": token}
     pending = store.add_order(["Toaster"], decision={"after_minutes": 20, "result": "cancelled"})
     product = pending.raw["items"][0]["product_id"]
     taken = cli("batch", batch_of(tmp_path, f"{pending.id},"), "--json").json
@@ -178,7 +186,8 @@ def test_a_forged_mail_changes_nothing_until_the_order_page_agrees(
                                 f"{local(change[5])} (by you)"
     assert not [line for line in decided.logs if line.get("event") == "mail_skipped"]  # each warned of once
     assert dovecot.files(box)[:3] == files and dovecot.flags(box)[:3] == flags
-    assert box.password not in early.stdout + early.stderr + decided.stdout + decided.stderr
+    assert token not in early.stdout + early.stderr + decided.stdout + decided.stderr
+    assert token.encode() not in (tmp_path / "state" / "journal.sqlite").read_bytes()
 
 
 def test_a_mailbox_is_refused_before_any_work_without_its_secret_or_with_one_in_its_address(
