@@ -20,6 +20,11 @@ class Marketplace:
     country: str  # ISO 3166, for public holidays
     language_cookie: str  # the site's display-language preference (value like da_DK)
 
+    @property
+    def mail_sender(self) -> str:
+        """The address the store's order e-mails come from (anyone can write it: never proof)."""
+        return f"order-update@amazon.{self.code}"
+
 
 MARKETPLACES = {
     "com": Marketplace("com", "USD", "en_US", "US", "lc-main"),

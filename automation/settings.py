@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     totp_secret: SecretStr | None = None
     # where run summaries go (Apprise URLs, white-space separated); they may hold passwords
     notify: SecretStr | None = None
+    # the shopper's mailbox, where the store's e-mails arrive (imaps://user@host/INBOX), and its
+    # password (an app password) or an OAuth2 access token (XOAUTH2)
+    mailbox: str | None = None
+    mail_password: SecretStr | None = None
+    mail_token: SecretStr | None = None
     # the marketplace (default: from the store's host, www.amazon.de: de; com where it names none)
     marketplace: Literal["com", "co.uk", "de", "se"] | None = None
     # the display language to ask the site for; default: the account's own, read as it is
@@ -111,6 +116,26 @@ class Settings(BaseSettings):
             raise ValueError(f"must be a ws:// or wss:// address, not {value[:80]!r}")
         return value.strip()
 
+    @field_validator("mailbox")
+    @classmethod
+    def _mailbox_address(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parsed = urllib.parse.urlsplit(value.strip())
+        try:
+            _ = parsed.port
+        except ValueError:
+            raise ValueError("has a port that is not a number") from None
+        if parsed.scheme not in ("imap", "imaps") or not parsed.hostname or not parsed.username:
+            raise ValueError("must be imaps://USER@HOST[:PORT]/FOLDER (or imap:// with STARTTLS, plain only on "
+                             "loopback)")
+        if parsed.password is not None:
+            raise ValueError("must not hold a password: put it in ORDERCANCEL_MAIL_PASSWORD (or an OAuth2 token "
+                             "in ORDERCANCEL_MAIL_TOKEN)")
+        if parsed.query or parsed.fragment:
+            raise ValueError("must not have a query or a fragment")
+        return value.strip()
+
     @field_validator("asset_hosts")
     @classmethod
     def _origins(cls, value: str | None) -> str | None:
@@ -121,7 +146,7 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("browser_executable", "headed_browser_executable", "artifacts_dir", "log_format", "marketplace", "language",
-                     "asset_hosts", mode="before")
+                     "asset_hosts", "mail_password", "mail_token", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -191,7 +216,8 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Every secret value, for scrubbing anything written to disk."""
-        return [s.get_secret_value() for s in (self.password, self.totp_secret) if s and s.get_secret_value()]
+        return [s.get_secret_value() for s in (self.password, self.totp_secret, self.mail_password, self.mail_token)
+                if s and s.get_secret_value()]
 
     def notify_urls(self) -> list[str]:
         return self.notify.get_secret_value().split() if self.notify else []
@@ -199,7 +225,8 @@ class Settings(BaseSettings):
 
 # Environment variables that hold secrets: read once into Settings, then removed from the process
 # environment so that Playwright's driver and the browsers it starts never inherit them.
-SECRET_VARIABLES = ("ORDERCANCEL_PASSWORD", "ORDERCANCEL_TOTP_SECRET", "ORDERCANCEL_NOTIFY")
+SECRET_VARIABLES = ("ORDERCANCEL_PASSWORD", "ORDERCANCEL_TOTP_SECRET", "ORDERCANCEL_NOTIFY", "ORDERCANCEL_MAIL_PASSWORD",
+                    "ORDERCANCEL_MAIL_TOKEN")
 
 
 def forget_secret_variables() -> None:

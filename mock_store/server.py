@@ -15,6 +15,7 @@ from typing import Any
 import uvicorn
 
 from mock_store.app import create_app, create_asset_app
+from mock_store.mail import MailServer
 from mock_store.store import StoreState
 
 
@@ -65,12 +66,14 @@ def serving(app: Any, host: str, port: int, ready_path: str) -> Iterator[str]:
 def running_store(*, scenario: str | None = "demo", locale: str = "en", marketplace: str = "com",
                   admin_token: str | None = None,
                   host: str = "127.0.0.1", port: int | None = None,
-                  asset_port: int | None = None) -> Iterator[RunningStore]:
-    """Serve the store and its asset origin until the block ends."""
+                  asset_port: int | None = None, smtp: str | None = None) -> Iterator[RunningStore]:
+    """Serve the store and its asset origin until the block ends; with `smtp` (HOST:PORT,
+    smtp:// or lmtp://), the store e-mails each cancellation there."""
     with ExitStack() as stack:
         asset_origin = stack.enter_context(serving(create_asset_app(), host, asset_port or free_port(host),
                                                    "/static/store.css"))
         state = StoreState(default_locale=locale, default_marketplace=marketplace)
+        state.mail_default = state.mail = MailServer.parse(smtp) if smtp else None
         app = create_app(state, scenario=scenario, locale=locale, admin_token=admin_token, asset_origin=asset_origin)
         url = stack.enter_context(serving(app, host, port or free_port(host), "/healthz"))
         yield RunningStore(url, state, admin_token, asset_origin)

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import secrets
+import smtplib
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from mock_store import mail
 from mock_store.documents import account_from, order_from
 from mock_store.model import (
     CANCELLATION_REQUESTED,
@@ -16,6 +18,7 @@ from mock_store.model import (
     SHIPPED,
     Account,
     Faults,
+    Item,
     Order,
     Session,
     StoreError,
@@ -41,6 +44,8 @@ class StoreState:
         self.approved: set[str] = set()
         # cancelGuid -> (order id, item ids, result), for the summary page
         self.receipts: dict[str, tuple[str, list[str], str]] = {}
+        self.mail_default: mail.MailServer | None = None  # --smtp: kept across resets
+        self.mail: mail.MailServer | None = None  # where the store's e-mails go now (the admin API may change it)
 
     # -- time -------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -68,6 +73,7 @@ class StoreState:
             self.receipts.clear()
             self.faults = Faults()
             self.injected.clear()
+            self.mail = self.mail_default
             self.frozen_now = parse_time(doc["now"]) if doc.get("now") else None
             for raw in doc.get("accounts", []):
                 self.add_account(raw)
@@ -112,13 +118,15 @@ class StoreState:
             if self.now() < since + timedelta(minutes=minutes):
                 return
             order.pending = None
+            decided = [item for item in order.items if item.id in item_ids]
             if result == "cancelled":
-                for item in order.items:
-                    if item.id in item_ids and item.status == ORDERED:
-                        item.status = CANCELLED
+                decided = [item for item in decided if item.status == ORDERED]
+                for item in decided:
+                    item.status = CANCELLED
             else:
                 order.stage = SHIPPED
             self.record(order.account, "pending_decided", result, order_id=order.id, items=item_ids)
+            self.send_mail(mail.YOU if result == "cancelled" else mail.REFUSED, order, decided)
 
     def admin_view(self, order: Order) -> dict[str, Any]:
         self.settle(order)
@@ -186,14 +194,48 @@ class StoreState:
             result = "requested" if status == CANCELLATION_REQUESTED else "cancelled"
             self.record(order.account, "cancel_submitted", result, order_id=order.id,
                         items=[i.id for i in chosen], reason=reason)
+            if result == "cancelled":
+                self.send_mail(mail.YOU, order, chosen)
             return result
 
     def seller_decides(self, order: Order, accept: bool) -> None:
         with self.lock:
-            for item in order.items:
-                if item.status == CANCELLATION_REQUESTED:
-                    item.status = CANCELLED if accept else ORDERED
+            asked = [item for item in order.items if item.status == CANCELLATION_REQUESTED]
+            for item in asked:
+                item.status = CANCELLED if accept else ORDERED
             if not accept:
                 order.stage = PREPARING  # declined: the seller ships it
             self.record(order.account, "seller_decision", "accepted" if accept else "declined",
                         order_id=order.id)
+            if asked:
+                self.send_mail(mail.YOU if accept else mail.REFUSED, order, asked)
+
+    def store_cancels(self, order: Order, item_ids: list[str] | None) -> list[str]:
+        """The store cancels items itself (out of stock, a payment declined...), as the live store
+        sometimes does: the shopper learns it from the store's e-mail and the order page."""
+        with self.lock:
+            chosen = [item for item in order.active_items if item_ids is None or item.id in item_ids]
+            for item in chosen:
+                item.status = CANCELLED
+            self.record(order.account, "store_cancelled", "cancelled", order_id=order.id,
+                        items=[item.id for item in chosen])
+            if chosen:
+                self.send_mail(mail.STORE, order, chosen)
+            return [item.id for item in chosen]
+
+    # -- the store's e-mails ----------------------------------------------------------------
+    def send_mail(self, kind: str, order: Order, items: list[Item]) -> None:
+        """The store's e-mail about a cancellation, when it has a mail server; one that cannot be
+        delivered is an event in the log, never a failed request."""
+        server, account = self.mail, self.accounts.get(order.account)
+        if server is None or account is None or not items:
+            return
+        voice = mail.voice_for(account, self.default_locale, self.default_marketplace)
+        message = mail.compose(kind, account, order, items, voice, self.now())
+        try:
+            mail.send(server, message)
+        except (OSError, smtplib.SMTPException) as exc:
+            self.record(order.account, "mail_failed", type(exc).__name__, order_id=order.id, kind=kind)
+            return
+        self.record(order.account, "mail_sent", kind, order_id=order.id, message_id=str(message["Message-ID"]),
+                    subject=str(message["Subject"]), items=[item.id for item in items])

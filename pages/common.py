@@ -46,6 +46,11 @@ def order_number_in(words: str) -> str | None:
     return match.group(0) if match else None
 
 
+def order_numbers_in(words: str) -> set[str]:
+    """Every order number a text shows as a whole token."""
+    return set(_ORDER_NUMBER_TOKEN.findall(words))
+
+
 def shown(raw: str) -> str:
     """A store-given string that failed its check, made safe to show: escaped (repr) and cut to
     SHOWN_MAX characters; for messages and logs only, never to be used as a value."""

@@ -90,6 +90,17 @@ class StoreAdmin:
     def seller_decides(self, order_id: str, accept: bool) -> None:
         self._post(f"/__admin/orders/{order_id}/seller-decision", {"accept": accept})
 
+    def store_cancels(self, order_id: str, items: list[str] | None = None) -> None:
+        """The store cancels an order (or items of it) itself, and e-mails the shopper."""
+        self._post(f"/__admin/orders/{order_id}/store-cancel", {"items": items})
+
+    def mail_to(self, server: str | None, to: str | None = None) -> None:
+        """Where the store's e-mails go (lmtp://HOST:PORT or smtp://...), all to `to`; None: nowhere."""
+        self._post("/__admin/mail", {"smtp": server, "to": to})
+
+    def mails_sent(self) -> list[dict[str, Any]]:
+        return self.events("mail_sent")
+
     def clock(self, **doc: Any) -> None:
         self._post("/__admin/clock", doc)
 

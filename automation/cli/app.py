@@ -211,16 +211,23 @@ def follow(
     as_json: JsonOption = False,
     notify: NotifyOption = None,
     notify_always: NotifyAlwaysOption = False,
+    mailbox: Annotated[str | None, typer.Option(metavar="URL", help="Also read the store's e-mails in this mailbox "
+                                                "(imaps://USER@HOST/INBOX), read-only; password in "
+                                                "ORDERCANCEL_MAIL_PASSWORD or OAuth2 token in ORDERCANCEL_MAIL_TOKEN "
+                                                "[env ORDERCANCEL_MAILBOX].")] = None,
 ) -> None:
     """Read again every journaled cancellation that a seller or the store has yet to decide
     (cancellation_requested, pending), record each decision in the journal, and say how long the
-    others have waited (after 7 days: whom to contact).
+    others have waited (after 7 days: whom to contact). With a mailbox, the store's e-mails are a
+    second witness: a mail is a reason to look at an order, never to click, and a state changes
+    only when the order page agrees.
 
     \b
     Examples:
       ordercancel follow
-      ordercancel follow --json --report report"""
-    work("many_orders").follow(ctx, journal, report, as_json, notify, notify_always)
+      ordercancel follow --json --report report
+      ordercancel follow --mailbox imaps://me@imap.example.com/INBOX"""
+    work("many_orders").follow(ctx, journal, report, as_json, notify, notify_always, mailbox)
 
 
 @app.command()

@@ -67,14 +67,18 @@ def sweep(ctx: typer.Context, rules_file: Path, apply: bool, max_cancels: int, j
 
 
 def follow(ctx: typer.Context, journal: Path | None, report: Path | None, as_json: bool, notify: list[str] | None,
-           notify_always: bool) -> None:
+           notify_always: bool, mailbox: str | None = None) -> None:
     from automation.runs.follow import FollowRun
+    from automation.runs.mailbox import mailbox_of
 
     info = RunInfo("follow", command_line(ctx))
     with one_error_path(as_json):
+        if mailbox:
+            ctx.obj["mailbox"] = mailbox
         settings = notifying_settings(ctx, notify)
+        address = mailbox_of(settings)  # its secret there, before any work
         if report:
             usable_report_folder(report)
-        summary = FollowRun(settings, journal_path(journal, settings), info.run_id).run()
+        summary = FollowRun(settings, journal_path(journal, settings), info.run_id, address).run()
     end_run(summary, info, settings, report, as_json, notify_always,
             quiet="nothing to follow: no cancellation in the journal waits for a decision")

@@ -79,6 +79,18 @@ WORDING: dict[str, Wording] = {
                               "nothing to do yet; 'ordercancel follow' again later"),
     "follow_overdue": Wording("still waiting for {decider}'s decision, {waited} after the request",
                               "{overdue}"),
+    # the store's e-mail, a second witness in `follow`: the order page stays the judge
+    "mail_agrees": Wording("confirmed by the store's e-mail of {when}{who}"),
+    "mail_not_shown_yet": Wording("the store's e-mail of {when} says {what} {said}, but the order page does not show "
+                                  "it yet: nothing changes until it does"),
+    "mail_contradicted": Wording("the store's e-mail of {when} said {what} {said}, but the order page does not"),
+    "mail_confirms_earlier": Wording("cancelled earlier; confirmed by the store's e-mail of {when}{who}", "nothing to do"),
+    "mail_elsewhere": Wording("cancelled by the store or elsewhere: the store's e-mail of {when} says {what} "
+                              "cancelled{who}, and the order page agrees",
+                              "nothing to do if you expected it; otherwise see why on the store's order page"),
+    "mail_elsewhere_not_shown": Wording("an e-mail from {sender} of {when} says {what} cancelled, but the order page "
+                                        "does not show it: nothing changed",
+                                        "if you did not cancel it, the mail may be forged: do not follow its links"),
     # failures of one order
     "bad_input": Wording("{error}", "nothing was submitted; fix the input"),
     "auth_failed": Wording("{error}", "check ORDERCANCEL_EMAIL, ORDERCANCEL_PASSWORD and ORDERCANCEL_TOTP_SECRET"),

@@ -22,8 +22,11 @@ from automation.order.wording import say
 from automation.order.work import run_order
 from automation.runs.batch import JOURNAL_STATE, BatchSummary, OrderRecord
 from automation.runs.journal import Awaiting, Journal, JournalState
+from automation.runs.mail_witness import MailEvidence, gather, look, sort_out, weigh
+from automation.runs.mailbox import MailboxAddress
 from automation.settings import Settings
 from pages.order_details import OrderSummary
+from pages.store_mail import StoreMail
 
 OVERDUE = timedelta(days=7)
 OVERDUE_ADVICE = {
@@ -100,29 +103,33 @@ def decide(entry: Awaiting, summary: OrderSummary, now: datetime, market: Market
 
 
 class FollowRun:
-    def __init__(self, settings: Settings, journal: Path, run_id: str | None = None) -> None:
+    def __init__(self, settings: Settings, journal: Path, run_id: str | None = None,
+                 mailbox: MailboxAddress | None = None) -> None:
         self.settings = settings
         self.journal_path = journal
+        self.mailbox = mailbox  # where the store's e-mails are read, as a second witness
         self.run_id = run_id or uuid.uuid4().hex[:12]
         self.log = get_logger().bind(run_id=self.run_id)
 
     def run(self) -> BatchSummary:
-        """Every waiting order read (in one browser and one sign-in, if any is needed); the journal keeps each change."""
+        """Every waiting order read (in one browser and one sign-in, if any is needed), and every
+        order the store's e-mail gives a reason to look at; the journal keeps each change."""
         started = time.monotonic()
         summary = BatchSummary(self.run_id, store_url=self.settings.base_url)
         journal = Journal(self.journal_path, self.settings.host, self.settings.account)
         try:
             waiting = journal.awaiting()
-            if waiting:  # read over plain HTTP while that suffices: the browser starts only if needed
+            evidence = gather(self.settings, self.mailbox, journal, waiting, self.log) if self.mailbox else \
+                MailEvidence()
+            confirmed, to_look_at = sort_out(evidence, journal, {entry.order_id for entry in waiting})
+            summary.records.extend(confirmed)
+            if waiting or to_look_at:  # read over plain HTTP while that suffices: the browser starts only if needed
                 with ExitStack() as stack:
                     storefront = Storefront(launch_when_needed(stack, self.settings), self.settings, self.run_id,
                                             self.log)
                     try:
-                        reader = OrderReader(storefront)
-                        for entry in waiting:
-                            summary.records.append(self._follow(journal, reader, storefront, entry))
-                            if summary.records[-1].result.outcome in (Outcome.AUTH_FAILED, Outcome.NEEDS_HUMAN):
-                                break
+                        self._read(journal, OrderReader(storefront), storefront, waiting, to_look_at, evidence,
+                                   summary)
                     finally:
                         storefront.close()
         finally:
@@ -130,7 +137,34 @@ class FollowRun:
         summary.duration_ms = int((time.monotonic() - started) * 1000)
         return summary
 
-    def _follow(self, journal: Journal, reader: OrderReader, storefront: Storefront, entry: Awaiting) -> OrderRecord:
+    def _read(self, journal: Journal, reader: OrderReader, storefront: Storefront, waiting: list[Awaiting],
+              to_look_at: list[tuple[str, list[StoreMail]]], evidence: MailEvidence, summary: BatchSummary) -> None:
+        """The waiting orders, then those a mail names, each read on its page; a sign-in that
+        fails or needs a person stops the run there."""
+        for entry in waiting:
+            summary.records.append(self._follow(journal, reader, storefront, entry, evidence))
+            if summary.records[-1].result.outcome in (Outcome.AUTH_FAILED, Outcome.NEEDS_HUMAN):
+                return
+        for order_id, mails in to_look_at:
+            summary.records.append(self._look(journal, reader, storefront, order_id, mails))
+            if summary.records[-1].result.outcome in (Outcome.AUTH_FAILED, Outcome.NEEDS_HUMAN):
+                return
+
+    def _look(self, journal: Journal, reader: OrderReader, storefront: Storefront, order_id: str,
+              mails: list[StoreMail]) -> OrderRecord:
+        """An order the tool did not cancel, that a mail says was cancelled, read on its page."""
+        states: list[str] = []
+
+        def read() -> Result:
+            state, result = look(journal, reader, order_id, mails, self.settings)
+            states.append(state)
+            return result
+
+        result = run_order(storefront, order_id, read)
+        return OrderRecord(order_id, None, states[-1] if states else JOURNAL_STATE[result.outcome].value, result)
+
+    def _follow(self, journal: Journal, reader: OrderReader, storefront: Storefront, entry: Awaiting,
+                evidence: MailEvidence) -> OrderRecord:
         decided: list[StoreAnswer] = []
 
         def read() -> Result:
@@ -144,9 +178,11 @@ class FollowRun:
             return decided[-1].result
 
         result = run_order(storefront, entry.order_id, read)
+        if decided:  # the page was read: the store's mails about it are weighed beside it
+            result, mail = weigh(evidence, journal, entry.order_id, decided[-1].state, result)
         if decided and decided[-1].state is not None:
             state = decided[-1].state
-            journal.mark_decided(entry.order_id, entry.state, state, result.to_json(), result.message)
+            journal.mark_decided(entry.order_id, entry.state, state, result.to_json(), result.message, mail)
             self.log.info("order_decided", order_id=entry.order_id, was=entry.state, now=state.value)
             return OrderRecord(entry.order_id, None, state.value, result)
         trouble = result.outcome in (Outcome.ERROR, Outcome.AUTH_FAILED, Outcome.NEEDS_HUMAN)

@@ -50,6 +50,10 @@ PENDING, CHECKING, SUBMITTING = JournalState.PENDING, JournalState.CHECKING, Jou
 FINAL = (JournalState.CANCELLED, JournalState.CANCELLATION_REQUESTED, JournalState.DECISION_PENDING,
          JournalState.ALREADY_CANCELLED, JournalState.NOT_CANCELLABLE, JournalState.NOT_FOUND, JournalState.INVALID,
          JournalState.NEEDS_HUMAN, JournalState.FAILED, JournalState.NO_LONGER_MATCHED)
+# The store's e-mail that witnessed a change, in `changes` (added to a journal that lacks them); a
+# mail `not_shown` (it says cancelled, the order page not yet) is read again by the next `follow`
+MAIL_COLUMNS, MAIL_NOT_SHOWN = ("mail_id", "mail_sent_at"), "not_shown"
+
 # Final for a batch, but not yet decided by the store or the seller: `follow` reads them.
 AWAITING = (JournalState.CANCELLATION_REQUESTED, JournalState.DECISION_PENDING)
 # Final for this run, but taken again by the next: they are the rows that need another go (a row
@@ -95,6 +99,11 @@ CREATE TABLE IF NOT EXISTS seen (
     first_seen_at TEXT NOT NULL,
     PRIMARY KEY (store, account, order_id)
 );
+CREATE TABLE IF NOT EXISTS mails (
+    store TEXT NOT NULL, account TEXT NOT NULL, message_id TEXT NOT NULL, order_id TEXT, sent_at TEXT,
+    read_at TEXT NOT NULL, kind TEXT NOT NULL, who TEXT, verdict TEXT NOT NULL,
+    PRIMARY KEY (store, account, message_id)
+);
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
     source TEXT,
@@ -127,6 +136,13 @@ class Entry:
         """Whether a run may have pressed the button for this row (`chosen` is committed with
         `submitting`, before the click, and kept): then the order is read before anything else."""
         return self.state == SUBMITTING or self.chosen is not None
+
+
+@dataclass(frozen=True)
+class MailNote:
+    """The store's e-mail as the journal keeps it: its Message-ID and its date (ISO, UTC)."""
+    message_id: str
+    sent_at: str | None
 
 
 @dataclass(frozen=True)
@@ -188,12 +204,19 @@ class Journal:
                 raise UnsafeFile(f"cannot use the journal {given}: it was replaced while it was being opened")
             self._judge_sidecars()  # SQLite made them now, or found them
             self.db.executescript(SCHEMA)
+            self._add_mail_columns()
         except (sqlite3.DatabaseError, OSError) as exc:
             self.close()
             raise JournalUnusable(f"{given} is not a usable journal: {exc}") from None
         except UnsafeFile as exc:
             self.close()
             raise JournalUnusable(str(exc)) from None
+
+    def _add_mail_columns(self) -> None:
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(changes)")}
+        for column in MAIL_COLUMNS:
+            if column not in have:
+                self.db.execute(f"ALTER TABLE changes ADD COLUMN {column} TEXT")
 
     def _judge_sidecars(self) -> None:
         """SQLite's own files beside the journal (its write-ahead log, its shared memory, a rollback
@@ -314,13 +337,33 @@ class Journal:
                          datetime.fromisoformat(r[4]), json.loads(r[5])) for r in rows]
 
     def mark_decided(self, order_id: str, expected: str, state: JournalState, outcome: dict[str, Any],
-                     message: str) -> None:
-        """What the store or the seller decided, with the change and its time kept in `changes`."""
+                     message: str, mail: MailNote | None = None) -> None:
+        """What the store or the seller decided, with the change and its time kept in `changes`
+        (and the store's e-mail that says the same, if one does)."""
         now = _now()
         self._move(order_id, (expected,), "state = ?, outcome = ?, updated_at = ?, finished_at = ?", state,
                    json.dumps(outcome), now, now)
-        self._write("INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?)", *self._key(), order_id, now, expected, state,
-                    message)
+        self.note_change(order_id, expected, state, message, mail, now)
+
+    def note_change(self, order_id: str, was: str, now_state: str, message: str, mail: MailNote | None = None,
+                    at: str | None = None) -> None:
+        self._write("INSERT INTO changes (store, account, order_id, at, from_state, to_state, message, mail_id, "
+                    "mail_sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", *self._key(), order_id, at or _now(), was,
+                    now_state, message, mail.message_id if mail else None, mail.sent_at if mail else None)
+
+    # -- the store's e-mails ------------------------------------------------------------------
+    def mails_settled(self) -> set[str]:
+        """The Message-IDs of the mails already read and settled (not those to look at again)."""
+        with self._lock:
+            rows = self.db.execute("SELECT message_id FROM mails WHERE store = ? AND account = ? AND verdict != ?",
+                                   (*self._key(), MAIL_NOT_SHOWN)).fetchall()
+        return {row[0] for row in rows}
+
+    def note_mail(self, mail: MailNote, order_id: str | None, kind: str, who: str | None, verdict: str) -> None:
+        """A mail read, and what became of it (`not_shown`: read again by the next run)."""
+        self._write("INSERT INTO mails VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (store, account, message_id) "
+                    "DO UPDATE SET verdict = excluded.verdict, read_at = excluded.read_at", *self._key(),
+                    mail.message_id, order_id, mail.sent_at, _now(), kind, who, verdict)
 
     # -- sweeps ------------------------------------------------------------------------------
     def first_seen(self, order_ids: list[str]) -> dict[str, datetime]:

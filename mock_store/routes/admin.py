@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mock_store import seed
+from mock_store.mail import MailServer
 from mock_store.model import Faults, StoreError
 from mock_store.web import State
 
@@ -71,6 +72,17 @@ class Approval(Body):
     email: str = ""
 
 
+class MailSettings(Body):
+    """Where the store's e-mails go: `smtp` is HOST:PORT, smtp://HOST:PORT or lmtp://HOST:PORT
+    (none: no mail); `to` sends them all to one address instead of each account's."""
+    smtp: str | None = None
+    to: str | None = None
+
+
+class StoreCancel(Body):
+    items: list[str] | None = None  # item ids; none: every item still ordered
+
+
 def bad_request(exc: Exception) -> JSONResponse:
     return JSONResponse({"error": str(exc)}, status_code=400)
 
@@ -115,6 +127,27 @@ def seller_decision(order_id: str, body: SellerDecision, store: State) -> Respon
         return JSONResponse({"error": "no such order"}, status_code=404)
     store.seller_decides(found, body.accept)
     return JSONResponse(store.admin_view(found))
+
+
+@router.post("/orders/{order_id}/store-cancel")
+def store_cancel(order_id: str, body: StoreCancel, store: State) -> Response:
+    """The store cancels an order (or some of its items) itself, and e-mails the shopper."""
+    found = store.orders.get(order_id)
+    if found is None:
+        return JSONResponse({"error": "no such order"}, status_code=404)
+    store.store_cancels(found, body.items)
+    return JSONResponse(store.admin_view(found))
+
+
+@router.post("/mail")
+def mail_settings(body: MailSettings, store: State) -> Response:
+    try:
+        server = MailServer.parse(body.smtp, body.to) if body.smtp else None
+    except StoreError as exc:
+        return bad_request(exc)
+    with store.lock:
+        store.mail = server
+    return JSONResponse({"ok": True})
 
 
 @router.post("/clock")
