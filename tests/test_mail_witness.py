@@ -118,7 +118,7 @@ def test_a_cancel_is_confirmed_by_mail_and_one_the_store_made_is_reported(
     assert records[theirs.id]["message"].startswith("cancelled by the store or elsewhere: the store's e-mail of ")
     assert "1 item(s) were cancelled (by the store), and the order page agrees" in records[theirs.id]["message"]
     assert posts and f"{theirs.id}: cancelled_elsewhere - cancelled by the store" in posts[0]["message"]
-    assert "cancelled by the store or elsewhere" in (tmp_path / "report" / "report.html").read_text()
+    assert "cancelled by the store or elsewhere" in (tmp_path / "report" / "latest" / "report.html").read_text()
     assert [e for e in store.events("cancel_received") if e["order_id"] == theirs.id] == []
     # read-only: no flag set, no file of the Maildir renamed or moved (SELECT would move new/ to cur/)
     assert dovecot.files(box) == files and dovecot.flags(box) == flags
