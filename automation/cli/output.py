@@ -158,7 +158,7 @@ def print_failure(message: str, as_json: bool, order_id: str = "") -> None:
         print(f"error: {printable(message)}", file=sys.stderr)
 
 
-ITEM_SHOWN = 40  # characters of the first item's title in the orders list
+ITEM_SHOWN = 32  # characters of the first item's title in the orders list
 
 
 def items_cell(card: OrderCard) -> str:
@@ -183,12 +183,12 @@ def print_orders(result: Result, cards: list[OrderCard], as_json: bool, market: 
     elif result.outcome is not Outcome.CHECKED:
         print_result(result, False)
     elif on_terminal():
-        # the items cell is short (ITEM_SHOWN): it stands before the status, which folds
-        grid = table("order", "state", "placed", "total", "items", "status") if wide() else \
+        grid = table("order", "state", "placed", "total", "status", "items") if wide() else \
             table("order", "state", "status")
         for row, card in zip(rows, cards, strict=True):
-            extra = [row["placed"], row["total"] or "", items_cell(card)] if wide() else []
-            add_row(grid, row["order_id"], row["state"], *extra, row["status_text"])
+            extra = [row["placed"], row["total"] or ""] if wide() else []
+            add_row(grid, row["order_id"], row["state"], *extra, row["status_text"],
+                    *([items_cell(card)] if wide() else []))
         out.print(grid, markup=False)
         say_lines([f"{len(rows)} orders"])
     else:
