@@ -11,6 +11,7 @@ import pyotp
 from mock_store.model import (
     CANCELLATION_REQUESTED,
     CANCELLED,
+    LAYOUTS,
     ORDER_ID,
     ORDERED,
     PERSONAS,
@@ -87,6 +88,9 @@ def order_from(raw: dict[str, Any], accounts: dict[str, Account], now: datetime)
         free_returns=bool(raw.get("free_returns", seller == "amazon")),
         decision=decision,
         status_text=str(raw["status_text"]) if raw.get("status_text") else None,
+        layout=layout_from(order_id, raw.get("layout"), len(items)),
+        return_started=bool(raw.get("return_started")),
+        return_link=return_link_from(order_id, raw.get("return_link")),
     )
     if stage == CANCELLED:
         for item in order.items:
@@ -127,3 +131,21 @@ def decision_from(order_id: str, decision: Any) -> tuple[int, str] | None:
     if not isinstance(minutes, int | float) or not 0 <= minutes <= 60 * 24 * 30:
         raise StoreError(f"order {order_id}: decision.after_minutes must be 0 to 43200")
     return (int(minutes), decision["result"])
+
+
+def layout_from(order_id: str, layout: Any, item_count: int) -> tuple[str, ...]:
+    """Your Orders' layout of an order: one of LAYOUTS, or a list of them, one per shipment (no more
+    shipments than items); none chooses by item count."""
+    if layout is None:
+        return ()
+    names = (layout,) if isinstance(layout, str) else tuple(layout) if isinstance(layout, list) else None
+    if not names or any(name not in LAYOUTS for name in names) or len(names) > item_count:
+        raise StoreError(f"order {order_id}: layout must be one of {', '.join(LAYOUTS)}, or a list of them with "
+                         "no more entries than items")
+    return names
+
+
+def return_link_from(order_id: str, link: Any) -> str | None:
+    if link is not None and (not isinstance(link, str) or not 0 < len(link) <= 300):
+        raise StoreError(f"order {order_id}: return_link must be an address of at most 300 characters")
+    return link

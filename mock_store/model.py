@@ -15,6 +15,10 @@ ORDER_ID = re.compile(r"^(?:[0-9]{3}|D01)-[0-9]{7}-[0-9]{7}$")  # ASCII digits o
 PRODUCT_ID = re.compile(r"^[A-Z0-9]{10}$")  # an ASIN, as /dp/<ASIN> links carry it
 PERSONAS = {"captcha", "approval", "locked"}
 STAGES = {"preparing", "shipped", "delivered", "cancelled"}
+# how Your Orders shows a shipment's items (the live site's three, 2026): a list of .item-box, a
+# grid of .yo-enhanced-flex-card, a carousel of .yo-enhanced-card
+LAYOUTS = ("item-box", "flex-card", "carousel")
+CAROUSEL_FROM = 3  # an order with this many items or more shows them as a carousel, unless told otherwise
 
 # Order states as the storefront reports them through the admin API.
 OPEN = "open"
@@ -92,6 +96,10 @@ class Order:
     decision: tuple[int, str] | None = None
     pending: tuple[datetime, list[str]] | None = None  # since when, and which items
     status_text: str | None = None  # what an open order's status says instead of "Arriving ...", as any store may
+    # Your Orders: each shipment's layout, the items shared out among them in turn; () chooses by item count
+    layout: tuple[str, ...] = ()
+    return_started: bool = False  # a return exists: the order links "View return/refund status"
+    return_link: str | None = None  # the href its return button carries instead of the live path, as a hostile store's could
 
     @property
     def total(self) -> Decimal:
@@ -123,6 +131,21 @@ class Order:
 
     def return_deadline(self) -> datetime:
         return self.expected_delivery() + timedelta(days=self.return_days)
+
+    def shipments(self) -> list[tuple[str, list[Item]]]:
+        """The items as Your Orders shows them: one box per layout, the items shared out in order
+        (the first boxes take one more where they do not divide evenly); by default one box, a
+        carousel for many items, a grid for two or more, an item box for one."""
+        layouts = self.layout or (LAYOUTS[2] if len(self.items) >= CAROUSEL_FROM else
+                                  LAYOUTS[1] if len(self.items) > 1 else LAYOUTS[0],)
+        size, extra = divmod(len(self.items), len(layouts))
+        boxes: list[tuple[str, list[Item]]] = []
+        start = 0
+        for index, layout in enumerate(layouts):
+            end = start + size + (index < extra)
+            boxes.append((layout, self.items[start:end]))
+            start = end
+        return boxes
 
 
 @dataclass

@@ -44,6 +44,10 @@ CANCELLED_PART = "[data-component='cancelled']"
 OLD_ITEM = ".shipment .yohtmlc-item"
 STATUS = "[data-component='shipmentStatus']"
 CANCEL_LINK = "a[href*='/progress-tracker/package/preship/cancel-items']"
+# the way out once it is too late: "Return or replace items", or, once a return exists, "View
+# return/refund status" (/spr/returns/cart?orderId=…, /spr/returns/prep?…; a store's data, checked by the reader)
+RETURN_LINK = "a[href*='/spr/returns/cart']"
+RETURN_STATUS_LINK = "a[href*='/spr/returns/prep']"
 # the order's charges, a row each; the last row is the grand total (checked on the saved live pages)
 CHARGE_ROW_AMOUNT = "[data-component='chargeSummary'] .od-line-item-row .od-line-item-row-content"
 CANCELLED_BANNER = "[data-component='cancelledOrderBanner']"
@@ -74,6 +78,7 @@ class OrderSummary:
     total: str | None = None  # the grand total as the page shows it
     statuses: tuple[str, ...] = ()  # each shipment's status, as shown, for the items still in it
     rejected_id: str | None = None  # what the page shows as its number when that is no order number, escaped
+    return_path: str | None = None  # the href of its return link (RETURN_LINK, else RETURN_STATUS_LINK), as given
 
     @property
     def shipped(self) -> bool:
@@ -129,7 +134,8 @@ def parse(html: str) -> OrderSummary:
                         items=items, cancel_path=attribute(doc.css_first(CANCEL_LINK), "href"),
                         cancelled_banner=banner is not None, total=text(charges[-1]) if charges else None,
                         statuses=tuple(s for s in statuses if s),
-                        rejected_id=shown(number) if number and order_id is None else None)
+                        rejected_id=shown(number) if number and order_id is None else None,
+                        return_path=attribute(doc.css_first(RETURN_LINK) or doc.css_first(RETURN_STATUS_LINK), "href"))
 
 
 def _old_number(doc: LexborHTMLParser) -> str:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from selectolax.lexbor import LexborNode
 
-from pages.common import OrderState, attribute, document, is_order_number, shown, text
+from pages.common import PRODUCT_LINK, OrderState, attribute, document, is_order_number, product_id, shown, text, within
 from pages.texts import all_languages
 
 if TYPE_CHECKING:
@@ -25,6 +25,21 @@ DETAILS_LINK = ".yohtmlc-order-level-connections a[href*='order-details']"
 # orders that have not shipped
 CANCEL_LINK = "a[href*='/preship/cancel-items'], a[href*='_fed_veo']"
 NEXT_PAGE = "ul.a-pagination li.a-last a"
+# A card shows each shipment's items one of three ways (public readers' selectors, 2026): a list of
+# .item-box, a grid of .yo-enhanced-flex-card, a carousel of .yo-enhanced-card; one card mixes them.
+# Older cards (gift cards, digital codes, in the saved 2024 history) still show a .yohtmlc-item.
+LAYOUT_CLASS = {"item-box": "item-box", "flex-card": "yo-enhanced-flex-card", "carousel": "yo-enhanced-card",
+                "older": "yohtmlc-item"}
+ITEM = ".item-box, .yo-enhanced-flex-card, .yo-enhanced-item-carousel .yo-enhanced-card, .yohtmlc-item"
+ITEM_TITLE = ".yohtmlc-product-title, .yo-enhanced-title"
+ITEM_IMAGE = "img[alt]"
+
+
+@dataclass(frozen=True)
+class CardItem:
+    product_id: str | None  # the ASIN its /dp/ link names: the item's identity; None when it links none
+    title: str  # as shown, for people only
+    layout: str  # the layout that showed it: item-box, flex-card, carousel or older (LAYOUT_CLASS)
 
 
 @dataclass(frozen=True)
@@ -35,6 +50,7 @@ class OrderCard:
     status_text: str
     details_path: str | None
     offers_cancel: bool
+    items: tuple[CardItem, ...] = ()  # every shipment's, in the card's order
 
     @property
     def state(self) -> OrderState:
@@ -79,9 +95,29 @@ def _card(card: LexborNode) -> OrderCard:
     return OrderCard(order_id=text(card.css_first(ORDER_ID)),
                      placed=_header_value(card, all_languages("order_placed")) or "",
                      total=_header_value(card, all_languages("total")),
-                     status_text=" / ".join(text(n) for n in card.css(STATUS)),
+                     # a status each shipment: one said once ("Cancelled", not "Cancelled / Cancelled")
+                     status_text=" / ".join(dict.fromkeys(text(n) for n in card.css(STATUS))),
                      details_path=attribute(card.css_first(DETAILS_LINK), "href"),
-                     offers_cancel=card.css_first(CANCEL_LINK) is not None)
+                     offers_cancel=card.css_first(CANCEL_LINK) is not None,
+                     items=card_items(card))
+
+
+def card_items(card: LexborNode) -> tuple[CardItem, ...]:
+    """The card's items in every layout, in document order. Where one layout's box holds another's
+    (a carousel card wrapping an item box), the innermost is the item: no item is read twice."""
+    found = card.css(ITEM)
+    leaves = [node for node in found if not any(o.mem_id != node.mem_id and within(o, [node]) for o in found)]
+    return tuple(_item(node) for node in leaves)
+
+
+def _item(node: LexborNode) -> CardItem:
+    title = node.css_first(ITEM_TITLE)
+    links = (title.css(PRODUCT_LINK) if title is not None else []) + node.css(PRODUCT_LINK)
+    asin = next((found for link in links if (found := product_id(attribute(link, "href")))), None)
+    words = text(title) or next((text(link) for link in links if text(link)), "") or \
+        (attribute(node.css_first(ITEM_IMAGE), "alt") or "").strip()
+    classes = (attribute(node, "class") or "").split()
+    return CardItem(asin, words, next(layout for layout, name in LAYOUT_CLASS.items() if name in classes))
 
 
 class YourOrdersPage:

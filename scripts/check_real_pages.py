@@ -23,6 +23,7 @@ from automation.browser.launch import LAUNCH_FLAGS, chromium_executable, new_con
 from automation.order.outcome import OrderState  # noqa: E402
 from automation.settings import Settings  # noqa: E402
 from mock_store.server import free_port  # noqa: E402
+from pages import your_orders  # noqa: E402
 from pages.cancel_items import CancelItemsPage  # noqa: E402
 from pages.cancel_summary import CancelResultKind, CancelSummaryPage  # noqa: E402
 from pages.common import error_page  # noqa: E402
@@ -62,11 +63,25 @@ def check_script_hosts(folder: Path) -> None:
         print(f"ok  script hosts of {page.name}: {dict(reader.hosts) or 'none'}")
 
 
+def check_layouts(folder: Path) -> None:
+    """The layout reader on every saved Your Orders page: each card's items, each by its product."""
+    for page in sorted(folder.glob("*.html")):
+        html = page.read_bytes().decode("utf-8", errors="replace")
+        if not your_orders.showing(html):
+            continue
+        cards = your_orders.parse(html).cards
+        assert cards and all(card.items for card in cards), (page.name, [c.order_id for c in cards if not c.items])
+        assert all(item.product_id and item.title for card in cards for item in card.items), page.name
+        layouts = Counter(item.layout for card in cards for item in card.items)
+        print(f"ok  items of {page.name}: {sum(layouts.values())} in {len(cards)} cards, {dict(layouts)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
     args = parser.parse_args()
     check_script_hosts(args.shared / "real-pages")
+    check_layouts(args.shared / "real-pages")
     port = free_port()
     server = subprocess.Popen([sys.executable, str(args.shared / "tools" / "replay-real-pages"), "--port", str(port)],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -117,7 +132,9 @@ def check_in_the_browser(page: Page) -> None:
     orders = show_orders(page)
     cards = orders.cards
     assert len(cards) == 10 and orders.next_page_path and any(c.offers_cancel for c in cards)
-    print(f"ok  your orders: {len(cards)} cards, next page {orders.next_page_path}")
+    assert all(c.items and all(i.product_id for i in c.items) for c in cards)  # as the tool reads them
+    print(f"ok  your orders: {len(cards)} cards, {sum(len(c.items) for c in cards)} items, "
+          f"next page {orders.next_page_path}")
     show(page, SignInPage.path_for())
     assert SignInPage(page).read().step is SignInStep.EMAIL
     print("ok  sign-in: e-mail step")

@@ -158,27 +158,42 @@ def print_failure(message: str, as_json: bool, order_id: str = "") -> None:
         print(f"error: {printable(message)}", file=sys.stderr)
 
 
+ITEM_SHOWN = 32  # characters of the first item's title in the orders list
+
+
+def items_cell(card: OrderCard) -> str:
+    """A card's items in one cell: the first title, cut, and "+N more" for the rest."""
+    if not card.items:
+        return "-"
+    first = card.items[0].title or card.items[0].product_id or "?"
+    first = first if len(first) <= ITEM_SHOWN else first[:ITEM_SHOWN - 1] + "…"
+    return first + (f" +{len(card.items) - 1} more" if len(card.items) > 1 else "")
+
+
 def print_orders(result: Result, cards: list[OrderCard], as_json: bool, market: Marketplace) -> None:
     rows = []
     for card in cards:
         amount, currency = priced(card.total, market)
         rows.append({"order_id": card.order_id, "placed": card.placed, "total": card.total, "amount": amount,
                      "currency": currency, "status_text": card.status_text, "state": card.state.value,
-                     "details_path": card.details_path})
+                     "details_path": card.details_path,
+                     "items": [{"title": i.title, "product_id": i.product_id} for i in card.items]})
     if as_json:
         print_json({"outcome": result.outcome.value, "message": result.message, "orders": rows, "count": len(rows)})
     elif result.outcome is not Outcome.CHECKED:
         print_result(result, False)
     elif on_terminal():
-        grid = table("order", "state", "placed", "total", "status") if wide() else table("order", "state", "status")
-        for row in rows:
+        grid = table("order", "state", "placed", "total", "status", "items") if wide() else \
+            table("order", "state", "status")
+        for row, card in zip(rows, cards, strict=True):
             extra = [row["placed"], row["total"] or ""] if wide() else []
-            add_row(grid, row["order_id"], row["state"], *extra, row["status_text"])
+            add_row(grid, row["order_id"], row["state"], *extra, row["status_text"],
+                    *([items_cell(card)] if wide() else []))
         out.print(grid, markup=False)
         say_lines([f"{len(rows)} orders"])
     else:
-        say_lines([f"{row['order_id']}  {row['state']}  {row['placed']}  {row['total'] or '-'}  {row['status_text']}"
-                   for row in rows] + [f"{len(rows)} orders"])
+        say_lines([f"{row['order_id']}  {row['state']}  {row['placed']}  {row['total'] or '-'}  {row['status_text']}  "
+                   f"{items_cell(card)}" for row, card in zip(rows, cards, strict=True)] + [f"{len(rows)} orders"])
 
 
 @contextmanager

@@ -123,10 +123,11 @@ class Cancellation(OrderReader):
                 return self._not_now(request, summary)
             not_offered = [line for line in chosen if line.item_id is None]
             if not_offered:
-                message, next_step = say("not_offered", names=names(not_offered), advice=return_advice(summary))
+                url = self.return_url(order_id, summary)
+                message, next_step = say("not_offered", names=names(not_offered), advice=return_advice(summary, url))
                 return Result(order_id, Outcome.NOT_CANCELLABLE, message, before=before, after=before,
                               items=report_items(summary, self.market, lines), reason=request.reason,
-                              next_step=next_step)
+                              next_step=next_step, return_url=url)
             self._fill(form, chosen, request)  # form: the open Cancel items screen
             items = report_items(summary, self.market, lines)
             if request.dry_run or (attempt == 1 and request.confirm and not request.confirm(chosen)):
@@ -233,12 +234,13 @@ class Cancellation(OrderReader):
                 # cancelled meanwhile (by an earlier click whose answer was lost, or by someone else)
                 return self._already_cancelled(request, after, "the asked-for items were")
             partial = any(line.item_id and not line.cancelled and line not in submission.chosen for line in lines)
+            url = self.return_url(order_id, after or summary)
             message, next_step = say("refused_partial" if partial else "refused", refusal=refusal, order_id=order_id,
-                                     advice=return_advice(after or summary))
+                                     advice=return_advice(after or summary, url))
             return Result(order_id, Outcome.NOT_CANCELLABLE, message, before=before,
                           after=report_state(after) if after else None,
                           items=since(report_items(after, self.market), items) if after else items,
-                          reason=request.reason, next_step=next_step)
+                          reason=request.reason, next_step=next_step, return_url=url)
         raise StoreTrouble("after the submit the store showed neither a summary nor a refusal")
 
     def _confirm(self, request: CancelRequest, submission: Submission, lines: list[Line], before: StateReport,
@@ -308,6 +310,7 @@ class Cancellation(OrderReader):
         if state is OrderState.CANCELLATION_REQUESTED:
             message, next_step = say("already_requested", order_id=order_id)
             return Result(order_id, Outcome.CANCELLATION_REQUESTED, message, next_step=next_step, **common)
+        url = self.return_url(order_id, summary)
         message, next_step = say("digital" if is_digital(order_id) else "window_closed",
-                                 status=summary.status_text or "no status shown", advice=return_advice(summary))
-        return Result(order_id, Outcome.NOT_CANCELLABLE, message, next_step=next_step, **common)
+                                 status=summary.status_text or "no status shown", advice=return_advice(summary, url))
+        return Result(order_id, Outcome.NOT_CANCELLABLE, message, next_step=next_step, return_url=url, **common)

@@ -99,6 +99,7 @@ class Result:
     duration_ms: int = 0
     cancellable_until: str | None = None
     total: Money | None = None  # the order's grand total, where its page shows one
+    return_url: str | None = None  # too late to cancel: the order page's return link, on the store's origin
 
     @property
     def exit_code(self) -> ExitCode:
@@ -132,7 +133,8 @@ class Result:
                    items=[item for item in items if item is not None], reason=data.get("reason"),
                    refund_expected_by=data.get("refund_expected_by"), next_step=data.get("next_step"),
                    artifacts=[str(a) for a in data.get("artifacts") or []], duration_ms=int(data.get("duration_ms") or 0),
-                   total=_rebuilt(Money, data.get("total")))
+                   total=_rebuilt(Money, data.get("total")),
+                   return_url=data["return_url"] if isinstance(data.get("return_url"), str) else None)
 
 
 def _rebuilt(kind: Any, fields: Any) -> Any:

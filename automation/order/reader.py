@@ -2,15 +2,17 @@
 order, a check's Result, the Your Orders cards; and the reports every Result is made of."""
 from __future__ import annotations
 
+import re
+import urllib.parse
 from typing import TYPE_CHECKING
 
-from automation.browser.storefront import Storefront
+from automation.browser.storefront import Storefront, same_origin
 from automation.errors import StoreTrouble
 from automation.marketplace import Marketplace, priced
 from automation.order.input import is_digital
 from automation.order.items import Line, lines_of
 from automation.order.outcome import ItemReport, Money, OrderState, Outcome, Result, StateReport
-from automation.order.wording import WORDING, say
+from automation.order.wording import RETURN_AT, RETURN_LATER, RETURN_OPEN, WORDING, say
 from pages import order_details, your_orders
 from pages.common import error_kind, query_param
 from pages.order_details import OrderDetailsPage, OrderSummary
@@ -21,6 +23,9 @@ if TYPE_CHECKING:
 
 REFUND_BUSINESS_DAYS = 5  # "typically 3-5 business days": the refund date says the last of them
 ORDERS_PAGES_MAX = 50
+RETURN_CART, RETURN_STATUS = "/spr/returns/cart", "/spr/returns/prep"
+# what an address may hold to be shown as one: RFC 3986's characters, no space, control or look-alike letter
+URL_CHARACTERS = re.compile(r"[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]{1,2000}")
 
 
 class WrongOrder(StoreTrouble):
@@ -56,10 +61,31 @@ def shows_order(summary: OrderSummary, order_id: str, address_order: str | None)
     return summary.order_id == order_id
 
 
-def return_advice(summary: OrderSummary) -> str:
+def return_link(summary: OrderSummary, order_id: str, base_url: str) -> str | None:
+    """The order page's return link as an absolute address, when it leads to this order's return on
+    the store's own returns pages; else None. The link is the store's data: one that leaves the store's
+    origin (another host, port or scheme, credentials), names another path or order, or holds
+    characters no address holds is not passed on."""
+    if not summary.return_path:
+        return None
+    url = urllib.parse.urljoin(base_url + "/", summary.return_path.strip())
+    parts = urllib.parse.urlsplit(url)
+    orders = [v for k, vs in urllib.parse.parse_qs(parts.query).items() if k.lower() == "orderid" for v in vs]
+    if not URL_CHARACTERS.fullmatch(url) or not same_origin(url, base_url) or \
+            parts.path not in (RETURN_CART, RETURN_STATUS) or any(found != order_id for found in orders) or \
+            (parts.path == RETURN_CART and not orders):
+        return None
+    return url
+
+
+def return_advice(summary: OrderSummary, url: str | None = None) -> str:
+    """The next step of an order it is too late to cancel: its return link (`return_link`), else
+    how to return it once it arrives, with the items' return notes."""
     notes = sorted({i.return_note for i in summary.items if i.return_note})
     advice = f" ({'; '.join(notes)})" if notes else ""
-    return f"Once it arrives, return it for a refund through Your Orders > Return or replace items{advice}."
+    if url and urllib.parse.urlsplit(url).path == RETURN_STATUS:
+        return RETURN_OPEN.format(url=url)
+    return RETURN_AT.format(url=url, notes=advice) if url else RETURN_LATER.format(notes=advice)
 
 
 class OrderReader:
@@ -105,11 +131,12 @@ class OrderReader:
             return self._not_found(order_id)
         key = {OrderState.CANCELLABLE: "checked_cancellable", OrderState.NOT_CANCELLABLE: "checked_not_cancellable",
                OrderState.CANCELLED: "checked_cancelled", OrderState.CANCELLATION_REQUESTED: "checked_requested"}
+        url = self.return_url(order_id, summary) if summary.state is OrderState.NOT_CANCELLABLE else None
         message, next_step = say(key[summary.state], order_id=order_id, count=len(summary.items),
-                                 status=summary.status_text or "none shown", advice=self._advice(order_id, summary))
+                                 status=summary.status_text or "none shown", advice=self._advice(order_id, summary, url))
         return Result(order_id, Outcome.CHECKED, message, before=report_state(summary), after=report_state(summary),
                       items=report_items(summary, self.market), next_step=next_step,
-                      total=money(summary.total, self.market))
+                      total=money(summary.total, self.market), return_url=url)
 
     def list_orders(self, order_filter: str | None) -> list[OrderCard]:
         """The order cards of every page; a card whose number is not an order number is skipped
@@ -148,7 +175,11 @@ class OrderReader:
         message, next_step = say("not_found", order_id=order_id)
         return Result(order_id, Outcome.NOT_FOUND, message, next_step=next_step)
 
+    def return_url(self, order_id: str, summary: OrderSummary) -> str | None:
+        """The order page's return link, checked (`return_link`); a digital order has none to follow."""
+        return None if is_digital(order_id) else return_link(summary, order_id, self.storefront.settings.base_url)
+
     @staticmethod
-    def _advice(order_id: str, summary: OrderSummary) -> str:
+    def _advice(order_id: str, summary: OrderSummary, url: str | None) -> str:
         """What to do about an order that can no longer be cancelled."""
-        return (WORDING["digital"].next_step or "") if is_digital(order_id) else return_advice(summary)
+        return (WORDING["digital"].next_step or "") if is_digital(order_id) else return_advice(summary, url)

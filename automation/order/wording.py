@@ -14,6 +14,10 @@ class Wording:
 LOGIN_HEADED = "run 'ordercancel login --headed', finish signing in by hand, then run again"
 REFUND = "nothing to do: any charge is refunded, typically within 3-5 business days (by {refund_by})"
 SELLER_DECIDES = "the seller decides; see the answer with 'ordercancel check {order_id}'"
+# the next step of an order it is too late to cancel: the order page's own return link where it shows one
+RETURN_AT = "too late to cancel: return it at {url}{notes}"
+RETURN_OPEN = "too late to cancel: a return is already open; see its status at {url}"
+RETURN_LATER = "Once it arrives, return it for a refund through Your Orders > Return or replace items{notes}."
 
 WORDING: dict[str, Wording] = {
     # check

@@ -76,9 +76,11 @@ def verdict(state: JournalState, chosen: list[dict[str, Any]], summary: OrderSum
     return Verdict.REFUSED if summary.shipped else Verdict.WAITING
 
 
-def decide(entry: Awaiting, summary: OrderSummary, now: datetime, market: Marketplace) -> StoreAnswer:
+def decide(entry: Awaiting, summary: OrderSummary, now: datetime, market: Marketplace,
+           return_url: str | None = None) -> StoreAnswer:
     """The verdict on a waiting row, worded: cancelled with the refund's date, still waiting with
-    how long (and whom to contact after 7 days), or refused with the return advice."""
+    how long (and whom to contact after 7 days), or refused with the return advice (and the order
+    page's return link, checked: `OrderReader.return_url`)."""
     order_id = entry.order_id
     seller = entry.state == JournalState.CANCELLATION_REQUESTED
     decider = "the seller" if seller else "the store"
@@ -97,9 +99,9 @@ def decide(entry: Awaiting, summary: OrderSummary, now: datetime, market: Market
         outcome = Outcome.CANCELLATION_REQUESTED if seller else Outcome.PENDING
         return StoreAnswer(None, Result(order_id, outcome, message, next_step=next_step, **common))
     message, next_step = say("follow_declined", decider=decider.capitalize(), what=what,
-                             status=summary.status_text or "no status shown", advice=return_advice(summary))
+                             status=summary.status_text or "no status shown", advice=return_advice(summary, return_url))
     return StoreAnswer(JournalState.NOT_CANCELLABLE, Result(order_id, Outcome.NOT_CANCELLABLE, message,
-                                                         next_step=next_step, **common))
+                                                         next_step=next_step, return_url=return_url, **common))
 
 
 class FollowRun:
@@ -174,7 +176,8 @@ class FollowRun:
                 decided.append(StoreAnswer(JournalState.NOT_FOUND, Result(entry.order_id, Outcome.NOT_FOUND, message,
                                                                        next_step=next_step)))
             else:
-                decided.append(decide(entry, summary, datetime.now(UTC), self.settings.market))
+                decided.append(decide(entry, summary, datetime.now(UTC), self.settings.market,
+                                      reader.return_url(entry.order_id, summary)))
             return decided[-1].result
 
         result = run_order(storefront, entry.order_id, read)

@@ -27,6 +27,8 @@ from mock_store.web import (
 
 router = APIRouter()
 PAGE_SIZE = 10
+RETURN_PATH = "/spr/returns/cart"
+RETURN_STATUS_PATH = "/spr/returns/prep"
 TIME_FILTERS = ("last30", "months-3")
 
 
@@ -63,9 +65,19 @@ def buttons_of(store: StoreState, order: Order, t: dict[str, str], where: str) -
         buttons.append((t["cancel_items"], f"{CANCEL_PATH}?orderID={order.id}&ref_=ppx_{where}_cancel_items", False))
         if where == "yo2ov_dt_b":
             buttons.append((t["view_or_edit"], f"{DETAILS_PATH}?orderID={order.id}&ref=ppx_yo2ov_dt_b_fed_veo", False))
-    if state == DELIVERED and not order.digital:
-        buttons.append((t["return_items"], f"/spr/returns/cart?orderId={order.id}", False))
+    if state in (SHIPPED, DELIVERED) and not order.digital and store.now() <= order.return_deadline():
+        buttons.append(return_button(order, t))
     return buttons
+
+
+def return_button(order: Order, t: dict[str, str]) -> tuple[str, str, bool]:
+    """The way out once it is too late, at the live paths: "Return or replace items", or "View
+    return/refund status" once a return exists (a hostile store's order may link elsewhere)."""
+    if order.return_link:
+        return t["return_items"], order.return_link, False
+    if order.return_started:
+        return t["return_status"], f"{RETURN_STATUS_PATH}?orderId={order.id}&ref=ppx_yo2ov_dt_b_return_status", False
+    return t["return_items"], f"{RETURN_PATH}?orderId={order.id}&ref=ppx_yo2ov_dt_b_return_replace", False
 
 
 def in_time_filter(store: StoreState, order: Order, time_filter: str) -> bool:
@@ -98,7 +110,7 @@ def card_of(store: StoreState, order: Order, t: dict[str, str], loc: texts.Voice
     status, detail = status_of(store, order, t, loc)
     return {"id": order.id, "placed": texts.long_date(order.placed_at, loc), "total": texts.money(order.total, loc),
             "ship_to": order.ship_to, "status": status, "status_detail": detail,
-            "cancelled": order.state(store.now()) == CANCELLED, "products": order.items,
+            "cancelled": order.state(store.now()) == CANCELLED, "shipments": order.shipments(),
             "buttons": buttons_of(store, order, t, "yo2ov_dt_b")}
 
 
@@ -188,3 +200,14 @@ def order_details(request: Request, store: State, shopper: Shopper) -> Response:
                   cancelled_items=[i for i in order.items if i.status == CANCELLED],
                   buttons=buttons_of(store, order, t, "hzod_shipconns_dt_b_fed"),
                   seller=order.seller_name, returns=returns_text(store, order, t, loc))
+
+
+@router.get(RETURN_PATH)
+@router.get(RETURN_STATUS_PATH)
+def returns(request: Request, store: State, shopper: Shopper) -> Response:
+    """A stand-in for the returns pages: the tool only ever names their address, never opens them."""
+    _, account = shopper
+    order = own_order(request, store, account)
+    t = voice_of(request, account).words
+    return render("message.html", request, account=account, title=t["return_items"], heading=t["return_items"],
+                  body=t["returns_stub"].format(order_id=order.id), page_id="returns", kind=None)
