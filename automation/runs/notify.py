@@ -13,7 +13,7 @@ from automation.errors import CannotStart
 from automation.runs.batch import BatchSummary
 from automation.text import printable
 
-CHANGED = {"cancelled", "cancellation_requested", "decision_pending", "not_cancellable"}
+CHANGED = {"cancelled", "cancellation_requested", "pending", "not_cancellable"}
 FAILED = {"failed", "needs_human", "invalid"}
 SHOWN = CHANGED | FAILED | {"would_cancel"}
 SECRET_PARAMETER = re.compile(r"pass|token|key|secret|auth|sig", re.IGNORECASE)
