@@ -240,3 +240,10 @@ def test_cancel_items_names_one_of_two_lines_of_a_product_exactly(store: StoreAd
     assert len(store.events("cancel_received")) == 1
     after = store.order(order.id)
     assert after.item("Sample Mug")["status"] == "cancelled" and after.item("Gift Box")["status"] == "ordered"
+
+
+def test_a_sweep_whose_rules_match_nothing_says_so(cli: Cli, tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[rule]]\nname = "none"\naction = "cancel"\ntitle = "Zebra Saddle"\n')
+    result = cli("sweep", "--rules", str(rules))
+    assert (result.exit_code, result.stdout) == (0, "no rule matched any open order\n"), result.stderr[-2000:]

@@ -268,4 +268,4 @@ def _record(decision: Decision, state: str, outcome: Outcome, message: str, next
 def _items(decision: Decision) -> list[ItemReport]:
     """The lines a decision names (none: the whole order), each marked as what the submit would cancel."""
     return [ItemReport(i.title, i.quantity, i.price, i.cancelled, seller=i.seller, product_id=i.product_id,
-                       would_cancel=decision.cancels) for i in decision.items]
+                       cancelled_before=i.cancelled, would_cancel=decision.cancels) for i in decision.items]
