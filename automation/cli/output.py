@@ -220,9 +220,10 @@ def print_batch(summary: BatchSummary, as_json: bool) -> None:
         say_lines([plain_line(record) for record in summary.records])
     if summary.aborted:
         print_result(summary.aborted, False)
-    counts = " ".join(f"{k}: {v}" for k, v in sorted(summary.counts.items())) or \
-        ("nothing was done" if summary.aborted else "no orders")
-    say_lines([f"{counts}  (run {summary.run_id}, {summary.duration_ms / 1000:.1f} s)"])
+    run = f"run {summary.run_id}, {summary.duration_ms / 1000:.1f} s"
+    counts = " ".join(f"{k}: {v}" for k, v in sorted(summary.counts.items()))
+    # a run stopped before any order has said "nothing was done" in its result already
+    say_lines([f"{counts}  ({run})" if counts else f"({run})" if summary.aborted else f"no orders  ({run})"])
 
 
 def plain_line(record: OrderRecord) -> str:

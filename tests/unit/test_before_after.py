@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.cli.output import plain_line, print_result
+from automation.cli.output import plain_line, print_batch, print_result
 from automation.order.items import same_lines
 from automation.order.outcome import ItemReport, OrderState, Outcome, Result, StateReport
 from automation.order.reader import doubt, since
@@ -127,3 +127,10 @@ def test_the_outcome_pending_has_one_name_even_in_rows_kept_under_the_old_one(tm
     record = OrderRecord(entry.order_id, 1, entry.state, Result.from_json(entry.outcome or {}), skipped=True)
     assert record.state == "pending" and record.to_json()["state"] == "pending"
     assert BatchSummary("run2", [record]).counts == {"pending": 1}
+
+
+def test_a_run_stopped_before_any_order_says_nothing_was_done_once(capsys: pytest.CaptureFixture[str]) -> None:
+    stopped = Result("", Outcome.AUTH_FAILED, "sign-in failed, nothing was done: ORDERCANCEL_EMAIL is not set")
+    print_batch(BatchSummary("run3", aborted=stopped, duration_ms=1200), False)
+    shown = capsys.readouterr().out
+    assert shown.count("nothing was done") == 1 and shown.endswith("(run run3, 1.2 s)\n") and "no orders" not in shown
