@@ -56,6 +56,10 @@ class AuthFailed(ToolError):
     exit_code = ExitCode.SIGN_IN_FAILED
 
 
+class NoCredentials(AuthFailed):
+    """The store asks to sign in and the tool was given no e-mail or password to do it with."""
+
+
 class NeedsHuman(ToolError):
     """The store asks for something only a person may answer (CAPTCHA, approval on a device)."""
     exit_code = ExitCode.NEEDS_HUMAN

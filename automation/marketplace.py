@@ -9,7 +9,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 
-from babel.numbers import NumberFormatError, get_currency_symbol, parse_decimal
+from babel.numbers import NumberFormatError, get_currency_symbol, is_currency, parse_decimal
+
+from automation.logs import get_logger
 
 
 @dataclass(frozen=True)
@@ -83,9 +85,40 @@ def parse_money(text: str | None, market: Marketplace) -> Decimal | None:
 
 def priced(text: str | None, market: Marketplace) -> tuple[str | None, str | None]:
     """A price's amount (a decimal string) and currency for the results; (None, None) when the
-    text is not a price of this marketplace."""
+    text is not a price of this marketplace, with a warning when it is a price in another currency."""
     amount = parse_money(text, market)
+    if amount is None and (other := currency_shown(text, market)):
+        _warn_other_currency(other, market)
     return (str(amount), market.currency) if amount is not None else (None, None)
+
+
+ISO_CODE = re.compile(r"(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])")
+
+
+def currency_shown(text: str | None, market: Marketplace) -> str | None:
+    """The currency a price is written in when it is not the marketplace's (a euro store read as
+    amazon.com): another marketplace's whose symbol it shows and whose format it parses in, else
+    an ISO 4217 code it shows that Babel knows. None for the marketplace's own, or a text naming none."""
+    if not text or parse_money(text, market) is not None:
+        return None
+    for other in MARKETPLACES.values():
+        if other.currency != market.currency and any(symbol in text for symbol in _symbols(other)) and \
+                parse_money(text, other) is not None:
+            return other.currency
+    codes = [code for code in ISO_CODE.findall(text) if code != market.currency and is_currency(code)]
+    return codes[0] if codes else None
+
+
+@cache
+def _warn_other_currency(currency: str, market: Marketplace) -> None:
+    """Once per run and currency: the amounts are left empty, and what would set them right."""
+    fits = [code for code, other in MARKETPLACES.items() if other.currency == currency]
+    fix = f"if the store is amazon.{fits[0]}, add --marketplace {fits[0]}" if fits else \
+        f"no marketplace the tool knows is in {currency}"
+    get_logger().warning("price_in_other_currency", currency=currency, marketplace=market.code,
+                         marketplace_currency=market.currency,
+                         message=f"the store shows prices in {currency}, not in {market.currency} (the currency of "
+                                 f"marketplace {market.code}): amounts are left empty; {fix}")
 
 
 @cache

@@ -29,7 +29,7 @@ def test_a_pending_answer_is_pending_not_a_failure_and_nothing_is_pressed_again(
     batch = tmp_path / "orders.csv"
     batch.write_text(f"order_id\n{order.id}\n")
     first = cli("batch", str(batch), "--json").json
-    assert first["orders"][0]["state"] == "decision_pending" and first["exit_code"] == 0
+    assert first["orders"][0]["state"] == "pending" and first["exit_code"] == 0
     again = cli("batch", str(batch), "--json").json
     assert again["orders"][0]["skipped"] is True
     assert presses(store, order.id) == 2  # one by `cancel`, one by the batch; the second batch run pressed nothing
@@ -76,7 +76,7 @@ def test_follow_takes_each_waiting_cancellation_to_its_end(store: StoreAdmin, cl
     assert {o["order_id"]: (o["state"], o["outcome"]) for o in early["orders"]} == {
         accepted.id: ("cancellation_requested", "cancellation_requested"),
         declined.id: ("cancellation_requested", "cancellation_requested"),
-        pending_yes.id: ("decision_pending", "pending"), pending_no.id: ("decision_pending", "pending")}
+        pending_yes.id: ("pending", "pending"), pending_no.id: ("pending", "pending")}
     assert all("still waiting" in o["message"] for o in early["orders"]) and journal_rows(journal) == waiting
 
     store.seller_decides(accepted.id, accept=True)
@@ -117,7 +117,7 @@ def test_a_pending_cancellation_past_the_orders_window_stays_pending_until_the_s
     assert all(store.order(o).raw["pending"] and not store.order(o).raw["cancellable"] for o in pending)
     early = cli("follow", "--json").json
     assert {o["order_id"]: (o["state"], o["outcome"]) for o in early["orders"]} == {
-        yes.id: ("decision_pending", "pending"), no.id: ("decision_pending", "pending")}
+        yes.id: ("pending", "pending"), no.id: ("pending", "pending")}
     assert all("still waiting for the store's decision" in o["message"] for o in early["orders"])
     assert journal_rows(journal) == pending and not store.events("pending_decided")
 
@@ -154,7 +154,7 @@ def test_a_line_cancelled_before_the_request_is_not_the_stores_answer(store: Sto
     batch = tmp_path / "orders.csv"
     batch.write_text(f"order_id,items\n{order.id},k2\n")
     journal = tmp_path / "state" / "journal.sqlite"
-    assert cli("batch", str(batch), "--json").json["orders"][0]["state"] == "decision_pending"
+    assert cli("batch", str(batch), "--json").json["orders"][0]["state"] == "pending"
 
     with sqlite3.connect(journal) as db:
         (chosen,) = db.execute("SELECT chosen FROM orders").fetchone()
@@ -163,7 +163,7 @@ def test_a_line_cancelled_before_the_request_is_not_the_stores_answer(store: Sto
     store.clock(advance_seconds=65 * 60)
     decided = cli("follow", "--json").json["orders"][0]
 
-    assert (early["state"], early["outcome"]) == ("decision_pending", "pending")
+    assert (early["state"], early["outcome"]) == ("pending", "pending")
     assert '"cancelled_before": 1' in chosen  # what the order showed cancelled before the submit
     assert decided["state"] == "not_cancellable" and journal_rows(journal) == {order.id: "not_cancellable"}
     assert {i["id"]: i["status"] for i in store.order(order.id).raw["items"]} == {"k1": "cancelled", "k2": "ordered"}

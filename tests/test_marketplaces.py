@@ -90,3 +90,13 @@ def test_the_demo_as_a_danish_shopper_on_amazon_de(cli: Cli) -> None:
     assert result.exit_code == 0, result.stderr[-2000:]
     assert "(Annullering gennemført)" in result.stdout  # the store's Danish answer
     assert "19,50\u00a0€" in result.stdout or "19,50 €" in result.stdout
+
+
+def test_a_euro_store_read_as_amazon_com_warns_once_naming_both_currencies(store: StoreAdmin, cli: Cli) -> None:
+    store.reset(**shop("de"))
+    checked = cli("check", MINE, "--json")  # the mock's address names no marketplace: com, in dollars
+    assert checked.exit_code == 0, checked.stderr[-2000:]
+    assert all(i["amount"] is None for i in checked.json["items"])  # never a guess
+    (warning,) = [line for line in checked.logs if line.get("event") == "price_in_other_currency"]
+    assert warning["level"] == "warning" and (warning["currency"], warning["marketplace_currency"]) == ("EUR", "USD")
+    assert "--marketplace de" in warning["message"]

@@ -212,7 +212,7 @@ def test_the_example_rules_on_the_sweep_scenario(store: StoreAdmin, cli: Cli) ->
     assert decided[seed.SWEEP_BUNDLE] == "accessory" and decided[seed.SWEEP_PENDING] == "over-budget"
 
     applied = {o["order_id"]: o for o in cli("sweep", "--rules", str(EXAMPLE), "--apply", "--json").json["orders"]}
-    assert applied[seed.SWEEP_PENDING]["state"] == "decision_pending"
+    assert applied[seed.SWEEP_PENDING]["state"] == "pending"
     assert applied[seed.SWEEP_BUNDLE]["state"] == "not_cancellable"
     assert "bundle items must be canceled together" in applied[seed.SWEEP_BUNDLE]["message"]
     again = cli("sweep", "--rules", str(EXAMPLE), "--apply", "--json").json["orders"]
@@ -225,7 +225,7 @@ def test_demo_sweep_shows_the_decisions_then_applies_them(cli: Cli) -> None:
     assert result.exit_code == 0, result.stderr[-2000:]
     dry, applied = result.stdout.split("--apply", 1)
     assert f"{seed.SWEEP_DUPLICATE}  would_cancel  rule 'duplicate'" in dry
-    assert f"{seed.SWEEP_PENDING}  decision_pending" in applied
+    assert f"{seed.SWEEP_PENDING}  pending" in applied
     assert f"store's own record of {seed.SWEEP_DUPLICATE}: cancelled" in applied
 
 
@@ -240,3 +240,10 @@ def test_cancel_items_names_one_of_two_lines_of_a_product_exactly(store: StoreAd
     assert len(store.events("cancel_received")) == 1
     after = store.order(order.id)
     assert after.item("Sample Mug")["status"] == "cancelled" and after.item("Gift Box")["status"] == "ordered"
+
+
+def test_a_sweep_whose_rules_match_nothing_says_so(cli: Cli, tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[rule]]\nname = "none"\naction = "cancel"\ntitle = "Zebra Saddle"\n')
+    result = cli("sweep", "--rules", str(rules))
+    assert (result.exit_code, result.stdout) == (0, "no rule matched any open order\n"), result.stderr[-2000:]

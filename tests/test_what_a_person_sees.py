@@ -49,13 +49,16 @@ def test_without_a_terminal_each_order_is_one_plain_line(store: StoreAdmin, cli:
     lines = listed.stdout.strip().splitlines()
     assert lines[-1].endswith("orders") and all(re.match(r"(?:\d{3}|D01)-\d{7}-\d{7}  \w+", line) for line in lines[:-1])
 
-    fresh = store.add_order(["Lamp"])
-    batch = write_batch(tmp_path / "orders.csv", [fresh.id, NOT_CANCELLABLE])
+    fresh, two = store.add_order(["Lamp"]), store.add_order(["Desk Lamp", "Bulb"])
+    batch = tmp_path / "orders.csv"
+    batch.write_text(f"order_id,items\n{fresh.id},\n{two.id},Bulb\n{NOT_CANCELLABLE},\n")
     result = cli("batch", str(batch))
     lines = result.stdout.strip().splitlines()
     assert lines[0].startswith(f"{fresh.id}  cancelled  cancellable -> cancelled  cancelled 1 item(s)"), lines
-    assert lines[1].startswith(f"{NOT_CANCELLABLE}  not_cancellable  "), lines
-    assert lines[2].startswith("cancelled: 1 not_cancellable: 1  (run ") and len(lines) == 3
+    # a row just cancelled in part reads as such, not as its unchanged "cancellable"
+    assert lines[1].startswith(f"{two.id}  cancelled  cancellable -> partly cancelled  cancelled 1 item(s)"), lines
+    assert lines[2].startswith(f"{NOT_CANCELLABLE}  not_cancellable  "), lines
+    assert lines[3].startswith("cancelled: 2 not_cancellable: 1  (run ") and len(lines) == 4  # the counts once
 
 
 def test_a_cancel_shows_its_items_with_what_it_changed(store: StoreAdmin, cli: Cli) -> None:
@@ -69,6 +72,30 @@ def test_a_cancel_shows_its_items_with_what_it_changed(store: StoreAdmin, cli: C
     as_json = cli("check", seed.DEMO_ORDER, "--json").json
     assert {i["title"]: (i["cancelled_before"], i["cancelled"]) for i in as_json["items"]}[
         "Glass Teapot with Infuser"] == (True, True)  # a check changes nothing
+
+
+def test_what_a_cancel_changed_is_known_though_the_store_lists_cancelled_lines_last(
+        store: StoreAdmin, cli: Cli, cli_env: dict[str, str], tmp_path: Path) -> None:
+    order = "113-2345678-2345678"  # the demo's cable, lamp and mouse
+    lamp = cli("cancel", order, "--item", "LED Desk Lamp", "--json")
+    assert lamp.exit_code == 0, lamp.stderr[-2000:]
+    assert [i["title"] for i in lamp.json["items"]][-1] == "LED Desk Lamp"  # listed last once cancelled
+    assert {i["title"]: (i["cancelled_before"], i["cancelled"], i["cancelled_now"]) for i in lamp.json["items"]} == {
+        "USB-C Charging Cable, 2 m": (False, False, False), "Wireless Mouse": (False, False, False),
+        "LED Desk Lamp": (False, True, True)}
+
+    shown, _, code = on_terminal({**cli_env, "ORDERCANCEL_LOG_FORMAT": "json"}, tmp_path, "cancel", order, "--item",
+                                 "Wireless Mouse", columns=100)
+    assert code == 0, shown
+    rows = {title: row for row in shown.splitlines() if "$" in row  # the item table's rows
+            for title in ("Wireless Mouse", "LED Desk Lamp", "USB-C") if title in row}
+    assert rows["Wireless Mouse"].split()[:3] == ["*", "cancelled", "now"], shown
+    assert rows["LED Desk Lamp"].split()[0] == "cancelled" and rows["USB-C"].split()[0] == "ordered", shown
+    assert "state: cancellable -> partly cancelled" in shown, shown
+    assert len(re.findall(r"\d{4}-\d{2}-\d{2}", shown)) == 1, shown  # the refund date, once
+
+    checked = cli("check", order)
+    assert "can be cancelled now (1 open item(s))" in checked.stdout, checked.stdout
 
 
 def test_the_report_reads_well_in_a_browser(store: StoreAdmin, cli: Cli, tmp_path: Path, browser: Browser) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyotp
 
-from automation.errors import AuthFailed, NeedsHuman, StoreTrouble
+from automation.errors import AuthFailed, NeedsHuman, NoCredentials, StoreTrouble
 from automation.files import ensure_folder, write_private
 from automation.settings import Settings
 from pages.common import error_page
@@ -95,6 +95,5 @@ def sign_in(page: Page, settings: Settings) -> None:
 
 def _required(value: str | None, variable: str) -> str:
     if not value:
-        raise AuthFailed(f"the store asks to sign in and {variable} is not set (set ORDERCANCEL_EMAIL and "
-                         "ORDERCANCEL_PASSWORD, or run 'ordercancel login --headed')")
+        raise NoCredentials(f"the store asks to sign in and {variable} is not set")  # the fix is its next step
     return value

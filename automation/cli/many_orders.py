@@ -63,7 +63,7 @@ def sweep(ctx: typer.Context, rules_file: Path, apply: bool, max_cancels: int, j
         found = SweepRun(settings, rules, options, progress_for(settings, as_json)).run()
     if not isinstance(found, BatchSummary):  # the sign-in or the store failed before any decision
         finish(found, as_json)
-    end_run(found, info, settings, report, as_json, notify_always)
+    end_run(found, info, settings, report, as_json, notify_always, quiet="no rule matched any open order")
 
 
 def follow(ctx: typer.Context, journal: Path | None, report: Path | None, as_json: bool, notify: list[str] | None,

@@ -63,11 +63,13 @@ def add_row(grid: Table, *cells: str, style: str | None = None) -> None:
 
 
 def item_state(item: ItemReport) -> str:
+    """What became of the line: 'cancelled now' (by this run), 'would cancel', else its change
+    ('ordered', 'cancelled', '? -> cancelled' where the order's two reads disagree)."""
     if item.cancelled_now:
         return "cancelled now"
     if item.would_cancel:
         return "would cancel"
-    return "cancelled" if item.cancelled else "ordered"
+    return item.change()
 
 
 def item_mark(item: ItemReport) -> str:
@@ -111,15 +113,10 @@ def print_result(result: Result, as_json: bool) -> None:
     if as_json:
         print_json(with_cancellable(result))
         return
-    lines = [f"{result.order_id}: {result.outcome.value} - {result.message}" if result.order_id
-             else f"{result.outcome.value} - {result.message}"]
-    if result.before and result.after and result.before != result.after:
-        lines.append(f"  state: {result.before.state.value} ({result.before.status_text}) -> "
-                     f"{result.after.state.value} ({result.after.status_text})")
-    elif result.after or result.before:
-        shown = result.after or result.before
-        assert shown is not None
-        lines.append(f"  state: {shown.state.value} ({shown.status_text})")
+    lines = [headline(result)]
+    shown = result.after or result.before
+    if shown:
+        lines.append(f"  state: {result.state_change()} ({shown.status_text})")
     say_lines(lines)
     print_items(result.items)
     tail = []
@@ -127,12 +124,19 @@ def print_result(result: Result, as_json: bool) -> None:
         tail.append("  * cancelled by this run")
     if any(item.would_cancel for item in result.items):
         tail.append("  > would be cancelled; nothing was submitted")
-    if result.refund_expected_by:
-        tail.append(f"  refund expected by {result.refund_expected_by}")
     if result.next_step:
         tail.append(f"  next: {result.next_step}")
     tail += [f"  artifact: {path}" for path in result.artifacts]
     say_lines(tail)
+
+
+def headline(result: Result) -> str:
+    """The result's first line: order, outcome and message. A command about no one order that went
+    as asked (`login`) says only what it did: 'signed in; ...', not 'checked - signed in'."""
+    if not result.order_id and result.outcome is Outcome.CHECKED:
+        return result.message
+    prefix = f"{result.order_id}: " if result.order_id else ""
+    return f"{prefix}{result.outcome.value} - {result.message}"
 
 
 def print_results(results: list[Result], as_json: bool) -> None:
@@ -199,8 +203,9 @@ def print_orders(result: Result, cards: list[OrderCard], as_json: bool, market: 
 @contextmanager
 def progress_bar(total: int) -> Iterator[Callable[[OrderRecord], None]]:
     """A bar on the terminal with counts per outcome; yields the callback for each finished order."""
+    # transient: once the run ends, the summary says the counts; the bar's last state would say them twice
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True)) as bar:
+                  console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("starting", total=total)
         seen: Counter[str] = Counter()
 
@@ -230,8 +235,10 @@ def print_batch(summary: BatchSummary, as_json: bool) -> None:
         say_lines([plain_line(record) for record in summary.records])
     if summary.aborted:
         print_result(summary.aborted, False)
-    counts = " ".join(f"{k}: {v}" for k, v in sorted(summary.counts.items())) or "no orders"
-    say_lines([f"{counts}  (run {summary.run_id}, {summary.duration_ms / 1000:.1f} s)"])
+    run = f"run {summary.run_id}, {summary.duration_ms / 1000:.1f} s"
+    counts = " ".join(f"{k}: {v}" for k, v in sorted(summary.counts.items()))
+    # a run stopped before any order has said "nothing was done" in its result already
+    say_lines([f"{counts}  ({run})" if counts else f"({run})" if summary.aborted else f"no orders  ({run})"])
 
 
 def plain_line(record: OrderRecord) -> str:
@@ -244,10 +251,7 @@ def outcome_of(record: OrderRecord) -> str:
 
 
 def states_of(result: Result) -> str:
-    before, after = result.state_before, result.state_after
-    if not before and not after:
-        return ""
-    return str(before) if before == after else f"{before or '?'} -> {after or '?'}"
+    return result.state_change()
 
 
 def message_of(result: Result) -> str:

@@ -29,9 +29,11 @@ from automation.order.reader import (
     REFUND_BUSINESS_DAYS,
     OrderReader,
     WrongOrder,
+    doubt,
     report_items,
     report_state,
     return_advice,
+    since,
 )
 from automation.order.reasons import CancelReason
 from automation.order.wording import say
@@ -71,14 +73,6 @@ class OpenForm:
     """The Cancel items screen as opened: its page object to act on, and what it said when read."""
     page: CancelItemsPage
     screen: CancelForm
-
-
-def since(after: list[ItemReport], before: list[ItemReport]) -> list[ItemReport]:
-    """The items after the submit, each with its state before: matched line by line when both
-    screens list the same products in the same order, else not known."""
-    same = len(after) == len(before) and all(a.product_id == b.product_id for a, b in zip(after, before, strict=True))
-    return [replace(a, cancelled_before=b.cancelled if same else None) for a, b in
-            zip(after, before if same else after, strict=True)]
 
 
 def host_of(address: str) -> str:
@@ -237,9 +231,9 @@ class Cancellation(OrderReader):
             url = self.return_url(order_id, after or summary)
             message, next_step = say("refused_partial" if partial else "refused", refusal=refusal, order_id=order_id,
                                      advice=return_advice(after or summary, url))
-            return Result(order_id, Outcome.NOT_CANCELLABLE, message, before=before,
-                          after=report_state(after) if after else None,
-                          items=since(report_items(after, self.market), items) if after else items,
+            after_items = since(report_items(after, self.market), items) if after else items
+            return Result(order_id, Outcome.NOT_CANCELLABLE, message + doubt(after_items), before=before,
+                          after=report_state(after) if after else None, items=after_items,
                           reason=request.reason, next_step=next_step, return_url=url)
         raise StoreTrouble("after the submit the store showed neither a summary nor a refusal")
 
@@ -263,20 +257,25 @@ class Cancellation(OrderReader):
                   "heard": f" ({store_message})" if store_message else "", "refund_by": refund_by}
         common: dict[str, Any] = {"before": before, "after": report_state(after), "items": after_items,
                                   "reason": request.reason}
+
+        def told(key: str) -> tuple[str, str | None]:
+            """The wording, and in words any lines the order's two reads disagree on."""
+            message, next_step = say(key, **values)
+            return message + doubt(after_items), next_step
+
         if done:
-            message, next_step = say("cancelled", **values)
+            message, next_step = told("cancelled")
             return Result(order_id, Outcome.CANCELLED, message, refund_expected_by=refund_by, next_step=next_step,
                           **common)
         if kind is CancelResultKind.PENDING and still_ordered(chosen, after_lines):
-            message, next_step = say("pending", **values)
+            message, next_step = told("pending")
             return Result(order_id, Outcome.PENDING, message, next_step=next_step, **common)
         if after_state is OrderState.CANCELLATION_REQUESTED and kind is not CancelResultKind.SUCCESS:
-            message, next_step = say("requested", **values)
+            message, next_step = told("requested")
             return Result(order_id, Outcome.CANCELLATION_REQUESTED, message, next_step=next_step, **common)
         if kind is CancelResultKind.UNKNOWN and still_ordered(chosen, after_lines):
             # answered: the store showed its sign-in page instead of taking the submit
-            message, next_step = say("unconfirmed_signed_out" if submission.answered else "unconfirmed_unanswered",
-                                     **values)
+            message, next_step = told("unconfirmed_signed_out" if submission.answered else "unconfirmed_unanswered")
             return Result(order_id, Outcome.ERROR, message, next_step=next_step, **common)
         raise StoreTrouble(f"the store answered '{store_message or kind.value}' but the order page shows "
                            f"{after_state.value}: {after.status_text}")

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from automation.browser.playwright_errors import PlaywrightError
-from automation.errors import AuthFailed, BadInput, BrowserUnavailable, NeedsHuman, StoreTrouble
+from automation.errors import AuthFailed, BadInput, BrowserUnavailable, NeedsHuman, NoCredentials, StoreTrouble
 from automation.order.outcome import Outcome, Result
 from automation.order.wording import say
 
 # (wording for an order, wording for a run's sign-in, outcome), the most specific kind first
 KINDS: list[tuple[type[BaseException], str, str, Outcome]] = [
     (BadInput, "bad_input", "bad_input", Outcome.BAD_INPUT),
+    (NoCredentials, "no_credentials", "run_no_credentials", Outcome.AUTH_FAILED),
     (AuthFailed, "auth_failed", "run_auth_failed", Outcome.AUTH_FAILED),
     (NeedsHuman, "needs_human", "run_needs_human", Outcome.NEEDS_HUMAN),
     (BrowserUnavailable, "browser_failed", "browser_failed", Outcome.ERROR),

@@ -5,17 +5,23 @@ while the Cancel items page offers it, that page's item id; never its title alon
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from automation.errors import BadInput, StoreTrouble
+from automation.order.outcome import ItemReport
 from pages.cancel_items import CancellableItem
 from pages.order_details import OrderedItem
 
 
 class ScreensDisagree(StoreTrouble):
     """The Cancel items page offers an item that the order's details do not show as ordered."""
+
+
+def product_key(product_id: str | None, title: str) -> str:
+    """A line's product as every screen and read of an order shows it: its ASIN, else (no link) its title."""
+    return product_id or f"title:{title}"
 
 
 @dataclass(frozen=True)
@@ -30,7 +36,7 @@ class Line:
     @property
     def product(self) -> str:
         """What counts as the same item on both screens: the product, else (no link) the title."""
-        return self.product_id or f"title:{self.title}"
+        return product_key(self.product_id, self.title)
 
     def label(self, lines: list[Line]) -> str:
         twice = sum(1 for other in lines if other.product == self.product and not other.cancelled) > 1
@@ -109,9 +115,9 @@ def _by_product(offered: list[CancellableItem]) -> dict[str, list[CancellableIte
     return groups
 
 
-def _product_of(item: OrderedItem | CancellableItem) -> str:
-    """`Line.product` of a line as either screen shows it."""
-    return Line(item.product_id, item.title, item.cancelled if isinstance(item, OrderedItem) else False).product
+def _product_of(item: OrderedItem | CancellableItem | ItemReport) -> str:
+    """`Line.product` of a line as any screen or report shows it."""
+    return product_key(item.product_id, item.title)
 
 
 def _same(one: str | None, other: str | None) -> bool:
@@ -125,10 +131,45 @@ def _fits(ordered: OrderedItem, offered: CancellableItem) -> bool:
         _same(ordered.title, offered.title)
 
 
-def _alike(item: OrderedItem) -> tuple[str, int, str, str]:
+def _alike(item: OrderedItem | ItemReport) -> tuple[str, int, str, str]:
     """What the details show of a line that a rule or a person may choose it by: two lines alike
     in all of it are interchangeable, whichever id the form gives each."""
     return item.title, item.quantity, item.price or "", item.seller or ""
+
+
+def same_lines(before: Sequence[ItemReport], after: Sequence[ItemReport]) -> list[int | None]:
+    """For each line of an order read after a run, the index of the same line read before it: the
+    one pairing of two reads of an order. By the Cancel items page's item id where both reads have
+    it; else within the line's product, where screen order says nothing (the store lists cancelled
+    lines last): a line ordered after was ordered before; a line cancelled after was cancelled
+    before while the product had such lines, else it was cancelled since; among candidates, the
+    line alike in title, quantity, price and seller first, then in screen order. None for every
+    line of a product the two reads truly disagree on: another number of its lines, or fewer of
+    them cancelled after than before (nothing is un-cancelled)."""
+    pairs: list[int | None] = [None] * len(after)
+    free = list(range(len(before)))
+    by_id = {item.item_id: index for index, item in enumerate(before) if item.item_id}
+    for index, item in enumerate(after):
+        old = by_id.get(item.item_id) if item.item_id else None
+        if old is not None and old in free and _product_of(before[old]) == _product_of(item) and \
+                (item.cancelled or not before[old].cancelled):
+            pairs[index] = old
+            free.remove(old)
+    for product in dict.fromkeys(_product_of(item) for item in after):
+        olds = [i for i in free if _product_of(before[i]) == product]
+        news = [j for j, item in enumerate(after) if pairs[j] is None and _product_of(item) == product]
+        if len(olds) != len(news) or \
+                sum(after[j].cancelled for j in news) < sum(before[i].cancelled for i in olds):
+            continue  # the reads disagree on this product: what became of its lines is not known
+        for now, then in ((False, False), (True, True), (True, False)):
+            for alike_only in (True, False):
+                for j in [j for j in news if after[j].cancelled is now and pairs[j] is None]:
+                    fits = [i for i in olds if before[i].cancelled is then and
+                            (not alike_only or _alike(before[i]) == _alike(after[j]))]
+                    if fits:
+                        pairs[j] = fits[0]
+                        olds.remove(fits[0])
+    return pairs
 
 
 def pick(selector: Selector, lines: list[Line]) -> list[Line]:

@@ -51,6 +51,19 @@ EXIT_CODES = {
 }
 
 
+ARROW = " -> "
+LINE_STATE = {True: "cancelled", False: "ordered"}
+PARTLY_CANCELLED = "partly cancelled"  # an order this run cancelled some lines of, and that stays open
+
+
+def change(before: str | None, after: str | None, arrow: str = ARROW) -> str:
+    """A state before and after a run as every output shows it: one word when it stayed, else both,
+    '?' for a side that is not known. The terminal's arrow is ASCII; the report passes its own."""
+    if before == after:
+        return after or ""
+    return f"{before or '?'}{arrow}{after or '?'}"
+
+
 @dataclass
 class ItemReport:
     title: str
@@ -67,8 +80,16 @@ class ItemReport:
 
     @property
     def cancelled_now(self) -> bool:
-        """Cancelled by this run: cancelled after, not before."""
+        """Cancelled by this run: cancelled after, not before (the one rule every output shows)."""
         return self.cancelled and self.cancelled_before is False
+
+    def change(self, arrow: str = ARROW) -> str:
+        """The line's state before and after, as a person reads it ('ordered -> cancelled')."""
+        before = None if self.cancelled_before is None else LINE_STATE[self.cancelled_before]
+        return change(before, LINE_STATE[self.cancelled], arrow)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "cancelled_now": self.cancelled_now}
 
 
 @dataclass
@@ -108,7 +129,17 @@ class Result:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["state"] = {"before": data.pop("before"), "after": data.pop("after")}
+        data["items"] = [item.to_json() for item in self.items]
         return data
+
+    def state_change(self, arrow: str = ARROW) -> str:
+        """The order's state before and after, as a person reads it: an order that stays open
+        after this run cancelled some of its lines is 'partly cancelled' after, not its unchanged
+        state (a row just cancelled never reads 'cancellable' alone)."""
+        before, after = self.state_before, self.state_after
+        if before == after and after != OrderState.CANCELLED and any(item.cancelled_now for item in self.items):
+            after = PARTLY_CANCELLED
+        return change(before, after, arrow)
 
     @property
     def state_before(self) -> str | None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from automation.browser.storefront import Storefront, same_origin
 from automation.errors import StoreTrouble
 from automation.marketplace import Marketplace, priced
 from automation.order.input import is_digital
-from automation.order.items import Line, lines_of
+from automation.order.items import Line, lines_of, same_lines
 from automation.order.outcome import ItemReport, Money, OrderState, Outcome, Result, StateReport
 from automation.order.wording import RETURN_AT, RETURN_LATER, RETURN_OPEN, WORDING, say
 from pages import order_details, your_orders
@@ -47,6 +48,21 @@ def report_items(summary: OrderSummary, market: Marketplace, lines: list[Line] |
                                   item.product_id, item.cancelled, *priced(item.price, market),
                                   would_cancel=any(line is c for c in chosen or [])))
     return reports
+
+
+def since(after: list[ItemReport], before: list[ItemReport]) -> list[ItemReport]:
+    """The items read after a run, each with its state before it (paired by `items.same_lines`);
+    not known (None) only for lines the two reads of the order disagree on."""
+    pairs = same_lines(before, after)
+    return [replace(item, cancelled_before=None if old is None else before[old].cancelled)
+            for item, old in zip(after, pairs, strict=True)]
+
+
+def doubt(items: list[ItemReport]) -> str:
+    """What a result's message adds when the two reads of the order disagree on some lines: that
+    whether this run cancelled them is not known, in words; '' when they agree."""
+    unknown = [item.title for item in items if item.cancelled_before is None]
+    return "; " + say("screens_disagree", names=", ".join(unknown))[0] if unknown else ""
 
 
 def money(shown: str | None, market: Marketplace) -> Money | None:
@@ -132,7 +148,8 @@ class OrderReader:
         key = {OrderState.CANCELLABLE: "checked_cancellable", OrderState.NOT_CANCELLABLE: "checked_not_cancellable",
                OrderState.CANCELLED: "checked_cancelled", OrderState.CANCELLATION_REQUESTED: "checked_requested"}
         url = self.return_url(order_id, summary) if summary.state is OrderState.NOT_CANCELLABLE else None
-        message, next_step = say(key[summary.state], order_id=order_id, count=len(summary.items),
+        open_items = sum(not item.cancelled for item in summary.items)  # what a cancel could still take
+        message, next_step = say(key[summary.state], order_id=order_id, count=open_items,
                                  status=summary.status_text or "none shown", advice=self._advice(order_id, summary, url))
         return Result(order_id, Outcome.CHECKED, message, before=report_state(summary), after=report_state(summary),
                       items=report_items(summary, self.market), next_step=next_step,

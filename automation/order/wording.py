@@ -11,6 +11,7 @@ class Wording:
     next_step: str | None = None
 
 
+NO_CREDENTIALS = "set ORDERCANCEL_EMAIL and ORDERCANCEL_PASSWORD, or sign in once with 'ordercancel login --headed'"
 LOGIN_HEADED = "run 'ordercancel login --headed', finish signing in by hand, then run again"
 REFUND = "nothing to do: any charge is refunded, typically within 3-5 business days (by {refund_by})"
 SELLER_DECIDES = "the seller decides; see the answer with 'ordercancel check {order_id}'"
@@ -21,7 +22,7 @@ RETURN_LATER = "Once it arrives, return it for a refund through Your Orders > Re
 
 WORDING: dict[str, Wording] = {
     # check
-    "checked_cancellable": Wording("can be cancelled now ({count} item(s)); the store closes the window a short while "
+    "checked_cancellable": Wording("can be cancelled now ({count} open item(s)); the store closes the window a short while "
                                    "after the order is placed, without saying when",
                                    "ordercancel cancel {order_id} --reason <reason>"),
     "checked_not_cancellable": Wording("cannot be cancelled (status: {status})", "{advice}"),
@@ -52,6 +53,8 @@ WORDING: dict[str, Wording] = {
     "refused": Wording("the store refused: {refusal}", "{advice}"),
     "refused_partial": Wording("the store refused to cancel only part of the order: {refusal}",
                                "cancel the whole order instead: ordercancel cancel {order_id}"),
+    "screens_disagree": Wording("the order's page before and after this run disagrees about {names}, so whether "
+                                "this run cancelled them is not known"),
     "unconfirmed_signed_out": Wording("not confirmed: {why}, and the order page still shows the items as ordered",
                                       "nothing changed; running the same command again is safe"),
     "unconfirmed_unanswered": Wording("not confirmed: {why}, and the order page still shows the items as ordered",
@@ -98,6 +101,7 @@ WORDING: dict[str, Wording] = {
     # failures of one order
     "bad_input": Wording("{error}", "nothing was submitted; fix the input"),
     "auth_failed": Wording("{error}", "check ORDERCANCEL_EMAIL, ORDERCANCEL_PASSWORD and ORDERCANCEL_TOTP_SECRET"),
+    "no_credentials": Wording("{error}", NO_CREDENTIALS),
     "needs_human": Wording("{error}", LOGIN_HEADED),
     "error": Wording("{error}", "look at the screenshot and HTML in the artifacts; nothing is submitted twice, so "
                                 "running again is safe"),
@@ -107,6 +111,7 @@ WORDING: dict[str, Wording] = {
     # failures of a batch's one sign-in: nothing was done
     "run_auth_failed": Wording("sign-in failed, nothing was done: {error}",
                                "check ORDERCANCEL_EMAIL, ORDERCANCEL_PASSWORD and ORDERCANCEL_TOTP_SECRET"),
+    "run_no_credentials": Wording("sign-in failed, nothing was done: {error}", NO_CREDENTIALS),
     "run_needs_human": Wording("{error}; nothing was done", "run 'ordercancel login --headed', then run the batch "
                                                             "again"),
     "run_error": Wording("the store could not be reached: {error}; nothing was done",

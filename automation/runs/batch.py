@@ -7,7 +7,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from automation.order.reader import OrderReader, report_items, report_state
 from automation.order.wording import say
 from automation.order.work import BROWSER_FAILURES, browser_failed, run_order
 from automation.runs.batch_input import BatchInput, BatchRow
-from automation.runs.journal import CHECKING, PENDING, SUBMITTING, Entry, Journal, JournalState
+from automation.runs.journal import CHECKING, PENDING, SUBMITTING, Entry, Journal, JournalState, shown_state
 from automation.runs.resumed import EarlierClick, ask_after
 from automation.settings import Settings
 from pages import your_orders
@@ -78,6 +78,9 @@ class OrderRecord:
     screen: str | None = None  # the final screen, full size, for the report
     rule: str | None = None  # the sweep rule that chose it
 
+    def __post_init__(self) -> None:
+        self.state = shown_state(self.state)  # as every output names it, whatever the journal keeps
+
     def to_json(self) -> dict[str, Any]:
         """Its line in a run's JSON summary and results.json."""
         result = self.result
@@ -85,7 +88,7 @@ class OrderRecord:
                 "skipped": self.skipped, "outcome": result.outcome.value, "message": result.message,
                 "state_before": result.state_before, "state_after": result.state_after,
                 "duration_ms": result.duration_ms, "artifacts": result.artifacts, "next_step": result.next_step,
-                "items": [asdict(item) for item in result.items], "rule": self.rule}
+                "items": [item.to_json() for item in result.items], "rule": self.rule}
 
 
 @dataclass

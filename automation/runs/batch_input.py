@@ -15,6 +15,7 @@ from automation.order.items import Selector
 from automation.order.reasons import CancelReason, parse_reason
 
 COLUMNS = ("order_id", "items", "reason", "note")
+DELIMITERS = (",", ";", "\t")  # the first that names the most columns wins; a comma on a tie
 MAX_RECORD = 64 * 1024
 MAX_ITEMS = 50
 MAX_BYTES = 32 * 1024 * 1024
@@ -132,7 +133,8 @@ def read_batch(data: bytes, name: str = "-") -> BatchInput:
 def _csv(text: str, name: str) -> list[BatchRow | InvalidRow]:
     """RFC 4180 through the csv module over the whole text: a quoted field may hold anything, and
     a record may span lines. A quoting error anywhere refuses the whole file."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[BatchRow | InvalidRow] = []
     try:
         first = next(reader, None)
@@ -149,7 +151,7 @@ def _csv(text: str, name: str) -> list[BatchRow | InvalidRow]:
             number, line = line, reader.line_num + 1  # a record starts on the line after the last one
             if not any(v.strip() for v in values):
                 continue
-            raw = ",".join(values)
+            raw = delimiter.join(values)
             if len(raw) > MAX_RECORD:
                 rows.append(InvalidRow(number, raw[:80], f"line {number} is longer than {MAX_RECORD} characters"))
                 continue
@@ -163,6 +165,25 @@ def _csv(text: str, name: str) -> list[BatchRow | InvalidRow]:
     except csv.Error as exc:
         raise BadFile(f"{name}: line {reader.line_num}: not valid CSV ({exc}); nothing was done") from None
     return rows
+
+
+def _delimiter(text: str) -> str:
+    """The field separator, judged from the header line only (never guessed from the rows, whose
+    notes may hold any of them): the one of comma, semicolon (spreadsheets write it where the
+    comma is the decimal mark) and tab with which the header has an order_id column and names the
+    most known columns; a comma on a tie, and where none names order_id (the file is then refused
+    with the columns it was read as)."""
+    header = text.split("\n", 1)[0]
+    named: dict[str, int] = {}
+    for candidate in DELIMITERS:
+        try:
+            fields = next(csv.reader([header], delimiter=candidate), [])
+        except csv.Error:
+            continue
+        names = [name.strip().lower() for name in fields]
+        if "order_id" in names:
+            named[candidate] = sum(name in COLUMNS for name in names)
+    return max(named, key=lambda c: named[c]) if named else ","
 
 
 def _json_lines(text: str, name: str) -> list[BatchRow | InvalidRow]:

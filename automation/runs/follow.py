@@ -21,7 +21,7 @@ from automation.order.reader import REFUND_BUSINESS_DAYS, OrderReader, report_it
 from automation.order.wording import say
 from automation.order.work import run_order
 from automation.runs.batch import JOURNAL_STATE, BatchSummary, OrderRecord
-from automation.runs.journal import Awaiting, Journal, JournalState
+from automation.runs.journal import Awaiting, Journal, JournalState, shown_state
 from automation.runs.mail_witness import MailEvidence, gather, look, sort_out, weigh
 from automation.runs.mailbox import MailboxAddress
 from automation.settings import Settings
@@ -186,7 +186,7 @@ class FollowRun:
         if decided and decided[-1].state is not None:
             state = decided[-1].state
             journal.mark_decided(entry.order_id, entry.state, state, result.to_json(), result.message, mail)
-            self.log.info("order_decided", order_id=entry.order_id, was=entry.state, now=state.value)
+            self.log.info("order_decided", order_id=entry.order_id, was=shown_state(entry.state), now=state.value)
             return OrderRecord(entry.order_id, None, state.value, result)
         trouble = result.outcome in (Outcome.ERROR, Outcome.AUTH_FAILED, Outcome.NEEDS_HUMAN)
         return OrderRecord(entry.order_id, None, JOURNAL_STATE[result.outcome].value if trouble else entry.state,

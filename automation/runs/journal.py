@@ -26,6 +26,7 @@ from automation.files import (
     judge_private_file,
     open_private_file,
 )
+from automation.order.outcome import Outcome
 
 
 class JournalState(enum.StrEnum):
@@ -35,7 +36,8 @@ class JournalState(enum.StrEnum):
     SUBMITTING = "submitting"  # committed before the click that cancels
     CANCELLED = "cancelled"
     CANCELLATION_REQUESTED = "cancellation_requested"
-    DECISION_PENDING = "decision_pending"  # the store took the cancel "pending"; `follow` reads its decision
+    # the store took the cancel "pending"; `follow` reads its decision. Shown as "pending" (`shown_state`)
+    DECISION_PENDING = "decision_pending"
     ALREADY_CANCELLED = "already_cancelled"
     NOT_CANCELLABLE = "not_cancellable"
     NOT_FOUND = "not_found"
@@ -59,6 +61,16 @@ AWAITING = (JournalState.CANCELLATION_REQUESTED, JournalState.DECISION_PENDING)
 # Final for this run, but taken again by the next: they are the rows that need another go (a row
 # the rules no longer chose is taken again only if they choose it again).
 RETAKEN = (JournalState.INVALID, JournalState.NEEDS_HUMAN, JournalState.FAILED, JournalState.NO_LONGER_MATCHED)
+
+
+
+def shown_state(state: str) -> str:
+    """The name a row's state goes by wherever it is shown (summaries, JSON, reports, logs): a
+    cancellation the store decides later is `pending`, the outcome's own name, one name everywhere.
+    The journal's column keeps `decision_pending` for it, as every journal written so far does,
+    because there `pending` already names a row queued for work; old rows read as new ones."""
+    return Outcome.PENDING.value if state == JournalState.DECISION_PENDING else state
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (

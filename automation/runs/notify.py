@@ -14,7 +14,7 @@ from automation.runs.batch import BatchSummary
 from automation.text import printable
 
 # "cancelled_elsewhere": the store's e-mail says an order was cancelled, not by this tool, and its page agrees
-CHANGED = {"cancelled", "cancellation_requested", "decision_pending", "not_cancellable", "cancelled_elsewhere"}
+CHANGED = {"cancelled", "cancellation_requested", "pending", "not_cancellable", "cancelled_elsewhere"}
 FAILED = {"failed", "needs_human", "invalid"}
 SHOWN = CHANGED | FAILED | {"would_cancel"}
 SECRET_PARAMETER = re.compile(r"pass|token|key|secret|auth|sig", re.IGNORECASE)

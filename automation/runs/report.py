@@ -24,7 +24,8 @@ from pages.order_details import OrderDetailsPage
 
 CSV_FIELDS = ["order_id", "line", "state", "outcome", "state_before", "state_after", "duration_ms", "attempts",
               "skipped", "message", "next_step", "artifacts", "rule"]
-COLOURS = {"cancelled": "#067d62", "cancellation_requested": "#007185", "decision_pending": "#2a6fdb", "already_cancelled": "#5f9e8f",
+ARROW = " → "  # the report is HTML: its before and after read better with a real arrow
+COLOURS = {"cancelled": "#067d62", "cancellation_requested": "#007185", "pending": "#2a6fdb", "already_cancelled": "#5f9e8f",
            "would_cancel": "#565959", "not_cancellable": "#b12704", "not_found": "#8c6e00",
            "needs_human": "#c45500", "failed": "#cc0c39", "invalid": "#6f2dbd"}
 TITLES = {"batch": "Batch run", "sweep": "Sweep run", "follow": "Follow run", "cancel": "Cancel"}
@@ -99,10 +100,7 @@ def _items(items: list[ItemReport]) -> str:
     """Each item with its state before and after; what this run cancelled stands out."""
     rows = []
     for item in items:
-        after = "cancelled" if item.cancelled else "ordered"
-        before = {True: "cancelled", False: "ordered", None: "?"}[item.cancelled_before]
-        change = f"{before} → {after}" if before != after else after
-        now = item.cancelled_now
+        change, now = item.change(ARROW), item.cancelled_now
         rows.append(f'<li class="{"now" if now else ""}">{escaped(item.title)} '
                     f'<span class=qty>×{item.quantity}</span> '
                     f'<span class=change>{escaped(change)}{" (this run)" if now else ""}</span></li>')
@@ -117,8 +115,7 @@ def _row(record: OrderRecord, folder: Path, store_url: str, rules: bool) -> str:
         screen = (f'<a class=screen href="{target}" title="open the full-size screenshot">'
                   f'<img src="{target}" alt="final screen of {escaped(record.order_id)}" width="240" loading="lazy"></a>')
     artifacts = "<br>".join(_link(p, folder) for p in result.artifacts)
-    states = [result.state_before or "", result.state_after or ""]
-    state = escaped(states[0] if states[0] == states[1] else " → ".join(s or "?" for s in states))
+    state = escaped(result.state_change(ARROW))
     link = ""
     if store_url and is_order_number(record.order_id):  # not for invalid rows
         address = store_url + OrderDetailsPage.path_for(record.order_id)

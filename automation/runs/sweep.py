@@ -15,7 +15,7 @@ from automation.order.items import Selector, lines_of
 from automation.order.outcome import ItemReport, Outcome, Result
 from automation.runs.batch import OrderRecord
 from automation.runs.batch_input import BatchInput, BatchRow
-from automation.runs.journal import Entry, JournalState
+from automation.runs.journal import Entry, JournalState, shown_state
 from automation.runs.rules import Matchers, Rule, title_matches
 from pages.order_details import OrderedItem, OrderSummary
 from pages.your_orders import OrderCard
@@ -243,7 +243,7 @@ def records(plan: Plan, applied: bool) -> list[OrderRecord]:
                                f"{again}", "run the sweep again with --apply to cancel"))
         elif order_id in done:
             out.append(_record(decision, done[order_id].state, Outcome.SKIPPED, f"rule '{rule.name}' matches; an earlier "
-                               f"run ended it {done[order_id].state}: nothing to do", skipped=True))
+                               f"run ended it {shown_state(done[order_id].state)}: nothing to do", skipped=True))
     if not applied:
         decided = {d.order_id: d for d in plan.decisions}
         for row in plan.confirms:
@@ -268,4 +268,4 @@ def _record(decision: Decision, state: str, outcome: Outcome, message: str, next
 def _items(decision: Decision) -> list[ItemReport]:
     """The lines a decision names (none: the whole order), each marked as what the submit would cancel."""
     return [ItemReport(i.title, i.quantity, i.price, i.cancelled, seller=i.seller, product_id=i.product_id,
-                       would_cancel=decision.cancels) for i in decision.items]
+                       cancelled_before=i.cancelled, would_cancel=decision.cancels) for i in decision.items]

@@ -71,3 +71,28 @@ def test_whatever_a_note_holds_each_written_row_is_one_row_at_most(written: list
     assert sorted(seen) == sorted(ids)  # no row appears that was not written, none vanishes
     for row in batch.rows:
         assert row.note is None or row.note == written[ids.index(row.order_id)].strip()
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_header_written_with_semicolons_or_tabs_is_read_with_them(separator: str) -> None:
+    # as a Danish spreadsheet writes CSV (the comma is its decimal mark); quoting stays RFC 4180
+    text = separator.join(["order_id", "items", "reason", "note"]) + "\r\n" + separator.join(
+        ["113-1234567-1234567", "Kettle|Teapot", "mistake", '"a note; with, both and ""quotes"""']) + "\r\n"
+    batch = read_batch(text.encode(), "orders.csv")
+    assert not batch.invalid
+    (row,) = batch.rows
+    assert (row.order_id, row.items, row.note) == ("113-1234567-1234567", ("Kettle", "Teapot"),
+                                                   'a note; with, both and "quotes"')
+
+
+def test_the_separator_is_judged_from_the_header_only() -> None:
+    # rows full of semicolons do not make a comma header a semicolon file
+    text = 'order_id,note\n113-1234567-1234567,"a;b;c;d"\n113-2345678-2345678,x;y\n'
+    batch = read_batch(text.encode(), "orders.csv")
+    assert [(r.order_id, r.note) for r in batch.rows] == [("113-1234567-1234567", "a;b;c;d"),
+                                                           ("113-2345678-2345678", "x;y")]
+
+
+def test_a_header_that_names_no_order_id_with_any_separator_is_refused_as_read_with_commas() -> None:
+    with pytest.raises(BadFile, match=r"no order_id column \(found: order;items\)"):
+        read_batch(b"order;items\n113-1234567-1234567;Kettle\n", "orders.csv")

@@ -6,11 +6,20 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import structlog.testing
 from babel.numbers import format_currency
 from hypothesis import given
 from hypothesis import strategies as st
 
-from automation.marketplace import MARKETPLACES, business_days_after, marketplace_for, parse_money
+from automation.marketplace import (
+    MARKETPLACES,
+    _warn_other_currency,
+    business_days_after,
+    currency_shown,
+    marketplace_for,
+    parse_money,
+    priced,
+)
 from automation.settings import Settings
 
 CENTS = st.integers(min_value=0, max_value=10**10)
@@ -58,3 +67,22 @@ def test_refund_days_skip_the_marketplace_countrys_holidays_only() -> None:
 def test_the_marketplace_defaults_from_the_store_address(address: str, code: str) -> None:
     assert marketplace_for(Settings(_env_file=None, base_url=address).host) == code
     assert Settings(_env_file=None, base_url=address, marketplace="se").market.code == "se"
+
+
+@pytest.mark.parametrize(("code", "shown", "currency"), [
+    ("com", "1.234,56 €", "EUR"), ("de", "$12.99", "USD"), ("com", "1 234,56 kr", "SEK"), ("se", "£3.50", "GBP"),
+    ("de", "DKK 299,00", "DKK"), ("de", "12,99 €", None), ("com", "free", None), ("com", "1.234,56", None),
+])
+def test_a_price_in_another_currency_is_named(code: str, shown: str, currency: str | None) -> None:
+    assert currency_shown(shown, MARKETPLACES[code]) == currency
+
+
+def test_a_price_in_another_currency_is_a_warning_naming_both_once() -> None:
+    _warn_other_currency.cache_clear()
+    with structlog.testing.capture_logs() as logs:
+        assert priced("1.234,56 €", MARKETPLACES["com"]) == (None, None)
+        assert priced("19,50 €", MARKETPLACES["com"]) == (None, None)
+        assert priced("$19.50", MARKETPLACES["com"]) == ("19.50", "USD")
+    (warning,) = logs
+    assert warning["log_level"] == "warning" and (warning["currency"], warning["marketplace_currency"]) == ("EUR", "USD")
+    assert "prices in EUR, not in USD" in warning["message"] and "--marketplace de" in warning["message"]
