@@ -77,7 +77,8 @@ async def sessions_and_faults(request: Request, call_next):  # type: ignore[no-u
         fail = faults.error_rate > 0 and faults.rng.random() < faults.error_rate
         store.injected["slow_response"] += delay > 0
         store.injected["server_error"] += fail
-        store.requests.append({"method": request.method, "path": request.url.path, "at": time.monotonic(),
+        store.requests.append({"method": request.method, "path": request.url.path, "query": request.url.query,
+                               "at": time.monotonic(),
                                "host": request.url.hostname, "agent": request.headers.get("user-agent", ""),
                                "navigation": request.headers.get("sec-fetch-mode") == "navigate"})
         session = store.session(request.cookies.get(SESSION_COOKIE))

@@ -178,6 +178,13 @@ class Faults:
     sign_in_host: str | None = None
     # a script added to the order pages (details, cancel items), as a compromised page would run one
     inject_script: str | None = None
+    # Your Orders' key service out of reach, so its decryption library reloads the page instead of
+    # decrypting (as on the live site): "encrypted" on the encrypted page only (its plain fallback,
+    # ?disableCsd=, works), "always" on the fallback too (served encrypted as well)
+    decryption_reloads: str | None = None
+    # the origin pages name for their scripts and styles instead of the store's asset origin (its
+    # CDN moved, or is down: a closed port, a name that does not resolve)
+    asset_origin: str | None = None
     rng: random.Random = field(default_factory=lambda: random.Random(0))
 
     @classmethod
@@ -197,6 +204,12 @@ class Faults:
         late_ms = int(doc.get("late_cancel_ms") or 3000)
         if not 0 <= late_ms <= 600_000:
             raise StoreError("late_cancel_ms must be between 0 and 600000")
+        reloads = doc.get("decryption_reloads") or None
+        if reloads not in (None, "encrypted", "always"):
+            raise StoreError("decryption_reloads must be 'encrypted' or 'always'")
+        asset = doc.get("asset_origin") or None
+        if asset is not None and not re.fullmatch(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?", str(asset)):
+            raise StoreError("asset_origin must be an http(s) origin: scheme, host and port only")
         script = doc.get("inject_script") or None
         if script is not None and (not isinstance(script, str) or len(script) > 20_000):
             raise StoreError("inject_script must be a script of at most 20000 characters")
@@ -214,5 +227,7 @@ class Faults:
             late_cancel_ms=late_ms,
             sign_in_host=doc.get("sign_in_host") or None,
             inject_script=script,
+            decryption_reloads=reloads,
+            asset_origin=asset,
             rng=random.Random(seed),
         )

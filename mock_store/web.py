@@ -80,10 +80,11 @@ def render(name: str, request: Request, http_status: int = 200, account: Account
            **context: Any) -> HTMLResponse:
     voice = voice_of(request, account)
     session: Session | None = getattr(request.state, "session", None)
-    injected = store_state(request).faults.inject_script if name in ORDER_PAGES else None
+    faults = store_state(request).faults
+    injected = faults.inject_script if name in ORDER_PAGES else None
     html = templates.get_template(name).render(
         t=voice.words, locale=voice.language, account=account, csrf=session.csrf if session else "",
-        asset=request.app.state.asset_origin, money=lambda amount: texts.money(amount, voice),
+        asset=faults.asset_origin or request.app.state.asset_origin, money=lambda amount: texts.money(amount, voice),
         injected_script=injected, **context)
     return HTMLResponse(html, status_code=http_status)
 

@@ -1,6 +1,7 @@
 """Your Orders: the order cards of one page of the order history, and the way to the next page."""
 from __future__ import annotations
 
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,9 @@ DETAILS_LINK = ".yohtmlc-order-level-connections a[href*='order-details']"
 # orders that have not shipped
 CANCEL_LINK = "a[href*='/preship/cancel-items'], a[href*='_fed_veo']"
 NEXT_PAGE = "ul.a-pagination li.a-last a"
+# The live site's switch for its plain fallback: cards served unencrypted (its own page asks for it
+# with "missing-library" when its decryption library did not load; readers without scripts use "no-js")
+PLAIN_SWITCH = "disableCsd"
 # A card shows each shipment's items one of three ways (public readers' selectors, 2026): a list of
 # .item-box, a grid of .yo-enhanced-flex-card, a carousel of .yo-enhanced-card; one card mixes them.
 # Older cards (gift cards, digital codes, in the saved 2024 history) still show a .yohtmlc-item.
@@ -82,6 +86,12 @@ def parse(html: str) -> OrdersScreen:
     return OrdersScreen([card for card in read if is_order_number(card.order_id)],
                         attribute(doc.css_first(NEXT_PAGE), "href"), len(doc.css(ENCRYPTED_CARD)),
                         [shown(card.order_id) for card in read if not is_order_number(card.order_id)])
+
+
+def plain_path(path: str) -> str:
+    """The same page of Your Orders in its plain fallback (unless the path asks for it already)."""
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query, keep_blank_values=True)
+    return path if PLAIN_SWITCH in query else path + ("&" if "?" in path else "?") + f"{PLAIN_SWITCH}=no-js"
 
 
 def _header_value(card: LexborNode, labels: list[str]) -> str | None:

@@ -10,12 +10,12 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from mock_store import seed
-from mock_store.server import RunningStore
+from mock_store.server import RunningStore, free_port
 from pages.cancel_items import CancelItemsPage
 from pages.your_orders import YourOrdersPage
 from tests.conftest import CliResult
 from tests.screens import show, show_orders
-from tests.store_api import Shopper, StoreAdmin
+from tests.store_api import ORDERS, Shopper, StoreAdmin
 
 Cli = Callable[..., CliResult]
 SignedIn = Callable[..., Page]
@@ -128,3 +128,52 @@ def test_your_orders_is_read_whole_while_cards_decrypt_and_through_the_fallback(
     assert decrypted.exit_code == 0 and decrypted.json["count"] == expected
     assert fallback.exit_code == 0 and fallback.json["count"] == expected
     assert [o["order_id"] for o in decrypted.json["orders"]] == [o["order_id"] for o in fallback.json["orders"]]
+
+
+def page_loads(store: StoreAdmin, since: int) -> list[tuple[str, str]]:
+    """The store's pages the browser loaded (path and query) since a point of its request log."""
+    return [(r["path"], r["query"]) for r in store.requests()[since:] if r["navigation"]]
+
+
+def test_a_your_orders_that_reloads_itself_is_stopped_and_read_plain_or_said_to_stay_encrypted(
+        store: StoreAdmin, cli: Cli) -> None:
+    store.faults(decryption_reloads="encrypted")  # no key: the page reloads itself instead of decrypting
+    since = len(store.requests())
+    plain = cli("orders", "--json")  # signs in, and the store sends the browser back to that page
+    first = page_loads(store, since)
+    store.faults(decryption_reloads="always")  # its plain version is served encrypted too
+    since = len(store.requests())
+    encrypted = cli("orders", "--json")
+    second = page_loads(store, since)
+
+    assert plain.exit_code == 0 and plain.json["count"] == 14  # every page of the demo's orders
+    assert len(first) <= 10
+    # the first load asked to sign in; then the page and its two reloads at most, the third refused
+    assert len([q for p, q in first if p == ORDERS and "disableCsd" not in q]) <= 4
+    assert [q for p, q in first if "disableCsd" in q] == ["disableCsd=no-js", "startIndex=10&disableCsd=no-js"]
+
+    assert encrypted.exit_code == 1 and encrypted.json["outcome"] == "error"
+    assert encrypted.json["message"].startswith("Your Orders stays encrypted: the store's decryption did not "
+                                                "complete, on the page nor on its plain version")
+    assert "Timeout" not in encrypted.json["message"]
+    assert not [e for e in encrypted.logs if e["event"] == "page_retry"]  # no load waited on to its time limit
+    assert ("/ap/signin", "") not in second and len(second) <= 10  # the cut-short sign-in's session was kept
+    assert second == [(ORDERS, "")] * 3 + [(ORDERS, "disableCsd=no-js")] * 3
+
+
+def test_scripts_from_an_allowed_cdn_that_cannot_be_reached_are_told_from_a_blocked_host(
+        store: StoreAdmin, store_server: RunningStore, cli: Cli) -> None:
+    down = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    store.faults(asset_origin=down)  # the pages name their scripts there
+    allowed = cli("cancel", seed.DEMO_ORDER, "--json",
+                  env={"ORDERCANCEL_ASSET_HOSTS": f"{store_server.asset_origin},{down}"})
+    blocked = cli("cancel", seed.DEMO_ORDER, "--json")
+
+    host = down.split("://")[1]
+    assert allowed.exit_code == 1 and allowed.json["message"] == (
+        f"the Cancel items page could not load its scripts from {host} (connection refused); the store's CDN may "
+        "be down or blocked by this network; nothing was submitted")
+    assert blocked.exit_code == 1 and blocked.json["message"] == (
+        f"the Cancel items page needs scripts from {host}, which the tool blocks; add the host to "
+        "ORDERCANCEL_ASSET_HOSTS (nothing was submitted)")
+    assert not store.events("cancel_received") and store.order(seed.DEMO_ORDER).statuses() == {"ordered"}

@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any
 from automation.browser.launch import new_context
 from automation.browser.plain_http import MAX_ANSWER_BYTES, PlainReader, ReadAbandoned, capped_text, reaches_directly
 from automation.browser.playwright_errors import PlaywrightError, PlaywrightTimeout
+from automation.browser.reloads import read_your_orders
 from automation.browser.session import load_session, save_session, sign_in
 from automation.errors import AuthFailed, StoreTrouble
 from automation.files import UnsafeName, artifact_path, ensure_folder, scrub, write_private
 from automation.marketplace import language_cookie
 from automation.settings import Settings
+from pages import your_orders
 from pages.common import error_page, stylesheets
 from pages.sign_in import SignInPage
 from pages.your_orders import YourOrdersPage
@@ -91,7 +93,7 @@ class Storefront:
 
     @property
     def page(self) -> Page:
-        if self._page is None:
+        if self._page is None or self._page.is_closed():  # closed: a page stopped for reloading itself
             self._page = self.context.new_page()
         return self._page
 
@@ -143,8 +145,10 @@ class Storefront:
                     raise StoreTrouble(f"the store answered {path} with a server error page")
                 return response
             except (PlaywrightTimeout, StoreTrouble) as exc:
-                self.log.warning("page_retry" if attempt == 1 else "page_failed", path=path, error=str(exc).splitlines()[0])
-                if attempt == 2:
+                closed = self._page is not None and self._page.is_closed()  # stopped: never tried again
+                self.log.warning("page_retry" if attempt == 1 and not closed else "page_failed", path=path,
+                                 error=str(exc).splitlines()[0])
+                if attempt == 2 or closed:
                     raise StoreTrouble(str(exc).splitlines()[0]) from None
         raise AssertionError("unreachable")
 
@@ -229,9 +233,10 @@ class Storefront:
         return answer.body if answer.status == 200 and answer.content_type.startswith("text/html") else None
 
     def open_your_orders(self) -> None:
-        """Open Your Orders, signing in if the store asks: the proof that this context is signed in."""
-        self.visit(YourOrdersPage.PATH)
-        if SignInPage(self.page).is_showing() or not YourOrdersPage(self.page).is_showing():
+        """Open Your Orders, signing in if the store asks: the proof that this context is signed in.
+        Its plain fallback serves as well, where the page's decryption does not complete."""
+        html, _ = read_your_orders(self, YourOrdersPage.PATH)
+        if SignInPage(self.page).is_showing() or not your_orders.showing(html):
             raise StoreTrouble("Your Orders did not show after signing in")
 
     def sign_in(self) -> None:
@@ -252,7 +257,7 @@ class Storefront:
         """The page's HTML and a screenshot a person can read (the page's own styles, password
         fields masked), both free of secrets. None when the browser never showed a page."""
         saved: list[str] = []
-        if self._page is None:
+        if self._page is None or self._page.is_closed():  # none shown, or stopped for reloading itself
             return saved
         try:
             folder = self.settings.artifacts_path / self.run_id

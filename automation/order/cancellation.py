@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from automation.browser.playwright_errors import PlaywrightError
+from automation.browser.script_loads import ScriptLoads
 from automation.browser.storefront import Storefront, same_origin, served_html
 from automation.errors import StoreTrouble
 from automation.marketplace import business_days_after
@@ -70,13 +71,22 @@ class Submission:
 
 @dataclass(frozen=True)
 class OpenForm:
-    """The Cancel items screen as opened: its page object to act on, and what it said when read."""
+    """The Cancel items screen as opened: its page object to act on, what it said when read, and the
+    scripts the browser could not fetch while it loaded (address: why)."""
     page: CancelItemsPage
     screen: CancelForm
+    script_failures: dict[str, str] = field(default_factory=dict)
 
 
 def host_of(address: str) -> str:
     return urllib.parse.urlsplit(address).netloc or address
+
+
+def cdn_down(missing: dict[str, str]) -> str:
+    """Scripts from allowed hosts that never arrived (address: why), said as the CDN's trouble."""
+    hosts = ", ".join(dict.fromkeys(host_of(src) for src in missing))
+    return (f"the Cancel items page could not load its scripts from {hosts} ({'; '.join(dict.fromkeys(missing.values()))}); "
+            "the store's CDN may be down or blocked by this network; nothing was submitted")
 
 
 def names(lines: list[Line]) -> str:
@@ -144,7 +154,16 @@ class Cancellation(OrderReader):
 
     def _open_form(self, order_id: str, summary: OrderSummary) -> tuple[OpenForm | None, list[Line]]:
         """Cancel items for this order, checked against its details; None if the store no longer offers it."""
-        self.storefront.visit(summary.cancel_path or CancelItemsPage.path_for(order_id))
+        with ScriptLoads(self.storefront.context) as scripts:
+            try:
+                self.storefront.visit(summary.cancel_path or CancelItemsPage.path_for(order_id))
+            except StoreTrouble:  # a script that never comes holds up the load: the parser waits for it
+                unanswered = {src: why for src, why in scripts.unanswered(self.storefront.settings.timeout_s).items()
+                              if self._script_allowed(src)}
+                if unanswered:
+                    raise StoreTrouble(cdn_down(unanswered)) from None
+                raise
+        failures = scripts.failures()
         html = self.page.content()
         if not cancel_items.showing(html):
             return None, []
@@ -155,16 +174,19 @@ class Cancellation(OrderReader):
         if not screen.items:
             raise WrongOrder("the Cancel items page lists no items")
         try:
-            return OpenForm(CancelItemsPage(self.page), screen), lines_of(summary.items, screen.items)
+            return OpenForm(CancelItemsPage(self.page), screen, failures), lines_of(summary.items, screen.items)
         except ScreensDisagree as exc:
             raise WrongOrder(str(exc)) from None
 
     def _fill(self, opened: OpenForm, chosen: list[Line], request: CancelRequest) -> None:
-        form, scripts = opened.page, opened.screen.script_sources
+        form, scripts = opened.page, [urllib.parse.urljoin(self.page.url, src) for src in opened.screen.script_sources]
         blocked = sorted(host_of(src) for src in scripts if not self._script_allowed(src))
         if blocked:  # the button only works through the page's scripts: say which host, at once
             raise StoreTrouble(f"the Cancel items page needs scripts from {', '.join(dict.fromkeys(blocked))}, which "
                                "the tool blocks; add the host to ORDERCANCEL_ASSET_HOSTS (nothing was submitted)")
+        missing = {src: opened.script_failures[src] for src in scripts if src in opened.script_failures}
+        if missing:  # allowed, but never arrived: no use waiting on the button either
+            raise StoreTrouble(cdn_down(missing))
         for line in chosen:
             form.tick(line.item_id or "")
         if sorted(form.ticked()) != sorted(line.item_id or "" for line in chosen):

@@ -7,6 +7,7 @@ import urllib.parse
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from automation.browser.reloads import read_your_orders
 from automation.browser.storefront import Storefront, same_origin
 from automation.errors import StoreTrouble
 from automation.marketplace import Marketplace, priced
@@ -156,15 +157,17 @@ class OrderReader:
                       total=money(summary.total, self.market), return_url=url)
 
     def list_orders(self, order_filter: str | None) -> list[OrderCard]:
-        """The order cards of every page; a card whose number is not an order number is skipped
-        with one warning, and its number is never used."""
-        screen = YourOrdersPage(self.page)
-        self.storefront.visit(YourOrdersPage.path_for(order_filter))
+        """The order cards of every page, each read once its cards are decrypted (or from its plain
+        fallback, for every page after one that needed it); a card whose number is not an order
+        number is skipped with one warning, and its number is never used."""
+        path: str | None = YourOrdersPage.path_for(order_filter)
+        plain = False
         cards: dict[str, OrderCard] = {}
         skipped: set[str] = set()
         for _ in range(ORDERS_PAGES_MAX):
-            self._wait_until_decrypted(screen)
-            html = self.page.content()  # once per page, once its cards are decrypted
+            if path is None:
+                break
+            html, plain = read_your_orders(self.storefront, path, plain)  # once per page, decrypted
             if not your_orders.showing(html):
                 raise StoreTrouble("Your Orders did not show")
             read = your_orders.parse(html)
@@ -174,19 +177,9 @@ class OrderReader:
             skipped.update(new_skips)
             fresh = {c.order_id: c for c in read.cards if c.order_id not in cards}
             cards.update(fresh)
-            href = read.next_page_path
-            if not href or not (fresh or new_skips):  # a "next" page that repeats what was seen ends the walk
-                break
-            self.storefront.visit(href)
+            # a "next" page that repeats what was seen ends the walk
+            path = read.next_page_path if fresh or new_skips else None
         return list(cards.values())
-
-    def _wait_until_decrypted(self, screen: YourOrdersPage) -> None:
-        timeout_s = self.storefront.settings.timeout_s
-        try:
-            screen.wait_until_decrypted(timeout_s * 1000)
-        except AssertionError:
-            raise StoreTrouble(f"Your Orders still shows encrypted order cards after {timeout_s:g} s; its decryption "
-                               "library (a script from the store's CDN) did not run") from None
 
     def _not_found(self, order_id: str) -> Result:
         message, next_step = say("not_found", order_id=order_id)

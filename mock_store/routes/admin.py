@@ -66,6 +66,8 @@ class FaultSwitches(Body):
     late_cancel_ms: int | None = None
     sign_in_host: str | None = None
     inject_script: str | None = None
+    decryption_reloads: str | None = None
+    asset_origin: str | None = None
 
 
 class Approval(Body):
@@ -190,6 +192,6 @@ def events(store: State) -> Response:
 
 @router.get("/requests")
 def requests(store: State) -> Response:
-    """Every storefront request (method, path, and the store's monotonic clock in seconds)."""
+    """Every storefront request (method, path, query, and the store's monotonic clock in seconds)."""
     with store.lock:
         return JSONResponse(list(store.requests))

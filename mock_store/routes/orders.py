@@ -114,12 +114,13 @@ def card_of(store: StoreState, order: Order, t: dict[str, str], loc: texts.Voice
             "buttons": buttons_of(store, order, t, "yo2ov_dt_b")}
 
 
-def encrypt_cards(cards: list[dict[str, Any]], t: dict[str, str]) -> None:
+def encrypt_cards(cards: list[dict[str, Any]], t: dict[str, str], keyless: bool = False) -> None:
+    """Each card encrypted, with its key; `keyless`: the key service out of reach, no key is sent."""
     key = secrets.token_bytes(16)
     for number, card in enumerate(cards):
         plain = templates.get_template("_order_card.html").render(c=card, t=t)
         card.update(csd_id=f"csd-{secrets.token_hex(4)}-{number}", ct=encrypt_card(plain, key),
-                    key=base64.b64encode(key).decode())
+                    key=None if keyless else base64.b64encode(key).decode())
 
 
 def orders_page(request: Request, store: StoreState, account: Account, search: str | None = None) -> Response:
@@ -139,9 +140,13 @@ def orders_page(request: Request, store: StoreState, account: Account, search: s
     total = len(orders)
     start = min(start, max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE))
     cards = [card_of(store, order, t, loc) for order in orders[start:start + PAGE_SIZE]]
-    encrypted = "disableCsd" not in query  # the live site's switch for its plain fallback
+    reloads = store.faults.decryption_reloads
+    # the live site's switch for its plain fallback (which the "always" fault serves encrypted too)
+    encrypted = "disableCsd" not in query or reloads == "always"
     if encrypted:
-        encrypt_cards(cards, t)
+        encrypt_cards(cards, t, keyless=reloads is not None)
+        with store.lock:
+            store.injected["self_reloading_page"] += reloads is not None
     keep = {k: v for k, v in (("timeFilter", query.get("timeFilter")), ("orderFilter", order_filter),
                               ("search", search or None)) if v}
 
