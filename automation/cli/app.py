@@ -86,16 +86,21 @@ def cancel(
                                                           "a cancel without --item asks first).")] = False,
     as_json: JsonOption = False,
     trace: Annotated[bool, typer.Option("--trace", help="Save a Playwright trace (after sign-in) in the artifacts.")] = False,
+    journal: JournalOption = None,
+    wait: Annotated[float, typer.Option(min=0, metavar="SECONDS", help="Wait this long for a journal another run is "
+                                                                        "using, then exit 2.")] = 120,
 ) -> None:
     """Cancel an order, or some of its items, through the store's own Cancel items screen. On a
     terminal, a whole order (no --item) is cancelled only after it lists the items and you answer y.
+    The intent is journaled before the click and the outcome after it, as in a batch; an order
+    whose cancellation waits for a decision is not pressed again ('ordercancel follow' reads it).
 
     \b
     Examples:
       ordercancel cancel 113-1234567-1234567 --reason mistake
       ordercancel cancel 113-1234567-1234567 --yes      # a whole order, without the question
       ordercancel cancel 113-1234567-1234567 --item B0DXPH1YGN --dry-run --json"""
-    work("one_order").cancel(ctx, order_id, item, reason, note, dry_run, yes, as_json, trace)
+    work("one_order").cancel(ctx, order_id, item, reason, note, dry_run, yes, as_json, trace, journal, wait)
 
 
 @app.command()
@@ -212,8 +217,9 @@ def follow(
     notify_always: NotifyAlwaysOption = False,
 ) -> None:
     """Read again every journaled cancellation that a seller or the store has yet to decide
-    (cancellation_requested, pending), record each decision in the journal, and say how long the
-    others have waited (after 7 days: whom to contact).
+    (cancellation_requested, pending), whichever command asked for it (cancel, batch, sweep),
+    record each decision in the journal, and say how long the others have waited (after 7 days:
+    whom to contact).
 
     \b
     Examples:

@@ -68,6 +68,6 @@ def follow(ctx: typer.Context, journal: Path | None, report: Path | None, as_jso
         settings = notifying_settings(ctx, notify)
         if report:
             usable_folder(report, "report folder")
-        summary = FollowRun(settings, journal_path(journal, settings)).run()
+        summary = FollowRun(settings, journal_path(journal, settings), report).run()
     end_run(summary, "follow", settings, report, as_json, notify_always,
             quiet="nothing to follow: no cancellation in the journal waits for a decision")
