@@ -229,6 +229,25 @@ def follow(
 
 
 @app.command()
+def history(
+    ctx: typer.Context,
+    since: Annotated[str | None, typer.Option(metavar="DURATION|DATE", help="Only what changed since then: 30m, 2h, "
+                                                                            "7d, 1w, or a date such as 2025-06-01.")] = None,
+    order: Annotated[str | None, typer.Option(metavar="ORDER_ID", help="Only this order.")] = None,
+    journal: JournalOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every order the tool acted on (cancel, batch, sweep, follow), newest first: each change of
+    its state with its time, the command and sweep rule that made it, and where its evidence is.
+
+    \b
+    Examples:
+      ordercancel history --since 7d
+      ordercancel history --order 113-1234567-1234567 --json"""
+    work("history").history(ctx, since, order, journal, as_json)
+
+
+@app.command()
 def demo(ctx: typer.Context,
          sweep: Annotated[bool, typer.Option("--sweep", help="Show a scheduled sweep instead: the example rules "
                                                              "decide, then cancel, in the sweep scenario.")] = False,
