@@ -17,22 +17,40 @@ def presses(store: StoreAdmin, order_id: str) -> int:
     return sum(1 for e in store.events("cancel_received") if e["order_id"] == order_id)
 
 
-def test_a_pending_answer_is_pending_not_a_failure_and_nothing_is_pressed_again(store: StoreAdmin, cli: Cli,
-                                                                                  tmp_path: Path) -> None:
+def test_a_single_cancel_is_journaled_never_pressed_again_followed_and_in_history(store: StoreAdmin, cli: Cli,
+                                                                                 tmp_path: Path) -> None:
     order = store.add_order(["Rice Cooker"], decision={"after_minutes": 20, "result": "cancelled"})
     result = cli("cancel", order.id, "--json")
     assert result.exit_code == 0, result.stdout
-    assert result.json["outcome"] == "pending"
-    assert "ordercancel follow" in result.json["next_step"]
+    assert result.json["outcome"] == "pending"  # not a failure
+    assert "'ordercancel follow' reads" in result.json["next_step"] and "batch" not in result.json["next_step"]
     assert store.order(order.id).statuses() == {"ordered"}  # as the live site: still shown as ordered
 
+    again = cli("cancel", order.id, "--json")  # the journal knows it was asked: nothing is pressed again
+    assert again.exit_code == 0 and again.json["outcome"] == "pending"
+    assert "nothing was pressed again" in again.json["message"]
     batch = tmp_path / "orders.csv"
     batch.write_text(f"order_id\n{order.id}\n")
-    first = cli("batch", str(batch), "--json").json
-    assert first["orders"][0]["state"] == "pending" and first["exit_code"] == 0
-    again = cli("batch", str(batch), "--json").json
-    assert again["orders"][0]["skipped"] is True
-    assert presses(store, order.id) == 2  # one by `cancel`, one by the batch; the second batch run pressed nothing
+    assert cli("batch", str(batch), "--json").json["orders"][0]["skipped"] is True
+    assert presses(store, order.id) == 1
+
+    store.clock(advance_seconds=21 * 60)  # the store decides
+    followed = cli("follow", "--json").json["orders"]
+    assert [(o["order_id"], o["state"]) for o in followed] == [(order.id, "cancelled")]
+    assert store.order(order.id).statuses() == {"cancelled"} and presses(store, order.id) == 1
+
+    (entry,) = cli("history", "--json").json["orders"]
+    assert (entry["order_id"], entry["state"], entry["command"]) == (order.id, "cancelled", "cancel")
+    assert [(c["from"], c["to"], c["command"]) for c in entry["changes"]] == [
+        ("checking", "submitting", "cancel"), ("submitting", "pending", "cancel"),
+        ("pending", "cancelled", "follow")]
+    times = [c["at"] for c in entry["changes"]]
+    assert times == sorted(times) and entry["changes"][-1]["message"].startswith("The store cancelled")
+    plain = cli("history", "--order", order.id, "--since", "1h").stdout  # off a terminal: plain lines
+    assert plain.splitlines()[0] == f"{order.id}  cancelled  by cancel"
+    assert "pending -> cancelled  follow  The store cancelled" in plain
+    bad = cli("history", "--since", "last tuesday")
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: --since must be") and len(bad.stderr.splitlines()) == 1
 
 
 def test_a_partial_cancel_of_a_bundle_is_refused_with_the_stores_words(store: StoreAdmin, cli: Cli) -> None:
@@ -92,7 +110,7 @@ def test_follow_takes_each_waiting_cancellation_to_its_end(store: StoreAdmin, cl
     assert journal_rows(journal) == {accepted.id: "cancelled", declined.id: "not_cancellable",
                                      pending_yes.id: "cancelled", pending_no.id: "not_cancellable"}
     with sqlite3.connect(journal) as db:
-        changes = db.execute("SELECT order_id, from_state, to_state, at FROM changes").fetchall()
+        changes = db.execute("SELECT order_id, from_state, to_state, at FROM changes WHERE command = 'follow'").fetchall()
     assert {(c[0], c[1], c[2]) for c in changes} == {
         (accepted.id, "cancellation_requested", "cancelled"), (declined.id, "cancellation_requested", "not_cancellable"),
         (pending_yes.id, "decision_pending", "cancelled"), (pending_no.id, "decision_pending", "not_cancellable")}

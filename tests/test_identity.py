@@ -241,7 +241,7 @@ def test_an_unanswered_cancel_says_to_check_before_trying_again(store: StoreAdmi
 
 def test_a_second_run_through_a_symlink_to_the_journal_is_refused(store: StoreAdmin, cli: Cli, tmp_path: Path) -> None:
     real = tmp_path / "real" / "journal.sqlite"
-    holder = Journal(real, "127.0.0.1", seed.DEMO_EMAIL)  # a first run, still going
+    holder = Journal(real, "127.0.0.1", seed.DEMO_EMAIL, "batch")  # a first run, still going
     (tmp_path / "link").symlink_to(tmp_path / "real")
     (tmp_path / "orders.csv").write_text(f"order_id\n{seed.DEMO_ORDER}\n")
     try:

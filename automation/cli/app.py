@@ -87,16 +87,21 @@ def cancel(
                                                           "a cancel without --item asks first).")] = False,
     as_json: JsonOption = False,
     trace: Annotated[bool, typer.Option("--trace", help="Save a Playwright trace (after sign-in) in the artifacts.")] = False,
+    journal: JournalOption = None,
+    wait: Annotated[float, typer.Option(min=0, metavar="SECONDS", help="Wait this long for a journal another run is "
+                                                                        "using, then exit 2.")] = 120,
 ) -> None:
     """Cancel an order, or some of its items, through the store's own Cancel items screen. On a
     terminal, a whole order (no --item) is cancelled only after it lists the items and you answer y.
+    The intent is journaled before the click and the outcome after it, as in a batch; an order
+    whose cancellation waits for a decision is not pressed again ('ordercancel follow' reads it).
 
     \b
     Examples:
       ordercancel cancel 113-1234567-1234567 --reason mistake
       ordercancel cancel 113-1234567-1234567 --yes      # a whole order, without the question
       ordercancel cancel 113-1234567-1234567 --item B0DXPH1YGN --dry-run --json"""
-    work("one_order").cancel(ctx, order_id, item, reason, note, dry_run, yes, as_json, trace)
+    work("one_order").cancel(ctx, order_id, item, reason, note, dry_run, yes, as_json, trace, journal, wait)
 
 
 @app.command()
@@ -217,10 +222,10 @@ def follow(
                                                 "[env ORDERCANCEL_MAILBOX].")] = None,
 ) -> None:
     """Read again every journaled cancellation that a seller or the store has yet to decide
-    (cancellation_requested, pending), record each decision in the journal, and say how long the
-    others have waited (after 7 days: whom to contact). With a mailbox, the store's e-mails are a
-    second witness: a mail is a reason to look at an order, never to click, and a state changes
-    only when the order page agrees.
+    (cancellation_requested, pending), whichever command asked for it (cancel, batch, sweep),
+    record each decision in the journal, and say how long the others have waited (after 7 days:
+    whom to contact). With a mailbox, the store's e-mails are a second witness: a mail is a
+    reason to look at an order, never to click, and a state changes only when the order page agrees.
 
     \b
     Examples:
@@ -228,6 +233,25 @@ def follow(
       ordercancel follow --json --report report
       ordercancel follow --mailbox imaps://me@imap.example.com/INBOX"""
     work("many_orders").follow(ctx, journal, report, as_json, notify, notify_always, mailbox)
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    since: Annotated[str | None, typer.Option(metavar="DURATION|DATE", help="Only what changed since then: 30m, 2h, "
+                                                                            "7d, 1w, or a date such as 2025-06-01.")] = None,
+    order: Annotated[str | None, typer.Option(metavar="ORDER_ID", help="Only this order.")] = None,
+    journal: JournalOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every order the tool acted on (cancel, batch, sweep, follow), newest first: each change of
+    its state with its time, the command and sweep rule that made it, and where its evidence is.
+
+    \b
+    Examples:
+      ordercancel history --since 7d
+      ordercancel history --order 113-1234567-1234567 --json"""
+    work("history").history(ctx, since, order, journal, as_json)
 
 
 @app.command()

@@ -79,6 +79,6 @@ def follow(ctx: typer.Context, journal: Path | None, report: Path | None, as_jso
         address = mailbox_of(settings)  # its secret there, before any work
         if report:
             usable_report_folder(report)
-        summary = FollowRun(settings, journal_path(journal, settings), info.run_id, address).run()
+        summary = FollowRun(settings, journal_path(journal, settings), info.run_id, address, report).run()
     end_run(summary, info, settings, report, as_json, notify_always,
             quiet="nothing to follow: no cancellation in the journal waits for a decision")

@@ -1,14 +1,15 @@
-"""The commands about one order or one account: cancel, check, orders, login, logout."""
+"""The commands about one order or one account: cancel (journaled), check, orders, login, logout."""
 from __future__ import annotations
 
 import sys
 from functools import partial
+from pathlib import Path
 
 import typer
 
 from automation.browser.session import forget_session, save_session, session_file
 from automation.cli.output import ask_to_cancel, out, print_orders, print_results, say_lines
-from automation.cli.start import finish, one_error_path, settings_from
+from automation.cli.start import finish, journal_path, one_error_path, settings_from
 from automation.errors import AuthFailed, CannotStart, ExitCode, NeedsHuman
 from automation.order.cancellation import Cancellation, CancelRequest
 from automation.order.input import parse_item_selector, parse_note, parse_order_id
@@ -18,6 +19,7 @@ from automation.order.reader import OrderReader
 from automation.order.reasons import parse_reason
 from automation.order.work import check_many, with_storefront
 from automation.runs.batch_input import read_source
+from automation.runs.single import SingleCancel
 from pages.sign_in import SignInPage
 from pages.your_orders import OrderCard
 
@@ -25,7 +27,7 @@ HEADED_LOGIN_TIMEOUT_S = 300
 
 
 def cancel(ctx: typer.Context, order_id: str, item: list[str] | None, reason: str | None, note: str | None,
-           dry_run: bool, yes: bool, as_json: bool, trace: bool) -> None:
+           dry_run: bool, yes: bool, as_json: bool, trace: bool, journal: Path | None, wait_s: float) -> None:
     with one_error_path(as_json, order_id):
         wanted = parse_order_id(order_id)
         # a whole order, typed at a terminal, goes only once the person has seen its items and said yes
@@ -34,7 +36,11 @@ def cancel(ctx: typer.Context, order_id: str, item: list[str] | None, reason: st
                                 parse_reason(reason) if reason is not None else None, parse_note(note), dry_run,
                                 confirm=partial(ask_to_cancel, wanted, as_json=as_json) if asks else None)
         settings = settings_from(ctx)
-    finish(with_storefront(settings, request.order_id, lambda c: c.cancel(request), trace), as_json)
+        if dry_run:  # presses nothing: nothing to journal, no journal to wait for
+            finish(with_storefront(settings, request.order_id, lambda c: c.cancel(request), trace), as_json)
+        single = SingleCancel(settings, request, journal_path(journal, settings), wait_s, trace)
+        single.open()  # a busy journal is waited for, up to --wait; then one line, exit 2, nothing done
+    finish(single.run(), as_json)
 
 
 def at_a_terminal(as_json: bool) -> bool:

@@ -46,10 +46,14 @@ WORDING: dict[str, Wording] = {
     # what a submit did
     "cancelled": Wording("cancelled {count} item(s): {names}{heard}", REFUND),
     "requested": Wording("the seller was asked to cancel {names}{heard}",
-                         "the seller decides; the store e-mails the answer. See it with 'ordercancel check {order_id}'"),
+                         "the seller decides, and the store e-mails the answer: 'ordercancel follow' reads it and "
+                         "records it in the journal"),
     "pending": Wording("the store is attempting to cancel {names} and will decide later{heard}; the items still "
-                       "show as ordered", "nothing to do now, and nothing to click again: 'ordercancel check {order_id}' "
-                       "(or 'ordercancel follow', for batch and sweep runs) reads the store's decision"),
+                       "show as ordered", "nothing to do now, and nothing to click again: 'ordercancel follow' reads "
+                       "the store's decision and records it in the journal"),
+    "awaiting_earlier": Wording("a cancellation asked for at {when} still waits for {decider}'s decision; "
+                                "nothing was pressed again",
+                                "nothing to do now: 'ordercancel follow' reads the decision and records it"),
     "refused": Wording("the store refused: {refusal}", "{advice}"),
     "refused_partial": Wording("the store refused to cancel only part of the order: {refusal}",
                                "cancel the whole order instead: ordercancel cancel {order_id}"),

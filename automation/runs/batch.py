@@ -46,6 +46,7 @@ JOURNAL_STATE = {
     Outcome.BAD_INPUT: JournalState.INVALID,
     Outcome.AUTH_FAILED: JournalState.FAILED,
     Outcome.ERROR: JournalState.FAILED,
+    Outcome.NOT_CONFIRMED: JournalState.NOT_CONFIRMED,
 }
 RETRYABLE = {Outcome.ERROR}
 BACKOFF_S = 0.5
@@ -64,6 +65,10 @@ class BatchOptions:
     press_again: bool = True
     max_clicks: int | None = None  # at most this many orders pressed for in this run (a sweep's --max-cancels)
     run_id: str | None = None  # given by the command (its report folder is named by it), else made here
+    command: str = "batch"  # the command that runs it (batch, sweep, cancel), journaled with each row and change
+    # asked with the lines about to be ticked, right before the click (a whole order cancelled at a terminal)
+    confirm: Callable[[list[Line]], bool] | None = None
+    wait_s: float = 0.0  # how long to wait for a journal another run holds
 
 
 @dataclass
@@ -137,9 +142,9 @@ class BatchRun:
     def run(self) -> BatchSummary:
         started = time.monotonic()
         summary = BatchSummary(self.run_id, store_url=self.settings.base_url)
-        journal = Journal(self.options.journal, self.settings.host, self.settings.account)
+        journal = self.open_journal()
         try:
-            journal.start_run(self.run_id, self.options.source)
+            journal.start_run(self.run_id, self.options.source, self.options.report_dir)
             todo = self._prepare(journal, summary)
             if todo:
                 self._work(journal, todo, summary)
@@ -149,6 +154,11 @@ class BatchRun:
             journal.close()
         summary.records.sort(key=lambda r: (r.line or 0, r.order_id))
         return summary
+
+    def open_journal(self) -> Journal:
+        """The journal, held for this run (waited for up to `wait_s` if another run holds it)."""
+        return Journal(self.options.journal, self.settings.host, self.settings.account, self.options.command,
+                       self.run_id, self.options.wait_s)
 
     # -- before any browser -----------------------------------------------------------------
     def _prepare(self, journal: Journal, summary: BatchSummary) -> list[tuple[BatchRow, Entry]]:
@@ -247,14 +257,14 @@ class BatchRun:
                     if handled % PAGE_RENEWAL == 0:
                         storefront.renew_page()
                     structlog.contextvars.bind_contextvars(run_id=self.run_id, order_id=row.order_id)
-                    deliver(self._process(storefront, journal, row, entry))
+                    deliver(self.process(storefront, journal, row, entry))
                 storefront.close()
         except BaseException as exc:  # a worker that dies must not leave the main thread waiting
             if shared.threads == 1:
                 raise
             deliver(exc)
 
-    def _process(self, storefront: Storefront, journal: Journal, row: BatchRow, entry: Entry) -> OrderRecord:
+    def process(self, storefront: Storefront, journal: Journal, row: BatchRow, entry: Entry) -> OrderRecord:
         """One order, however it ends. A journal row that something else changed under the run (a
         click may have happened) ends that order `failed` in the summary and the report, with no
         more writes to that row, and the run goes on with the others."""
@@ -286,7 +296,8 @@ class BatchRun:
         def act(canceller: Cancellation) -> Result:
             if clicked:  # this run's press, or an earlier run's
                 return self._after_click(canceller, row, journal.get(order_id).chosen or [])  # type: ignore[union-attr]
-            return canceller.cancel(CancelRequest(order_id, row.selectors(), row.reason, row.note))
+            return canceller.cancel(CancelRequest(order_id, row.selectors(), row.reason, row.note,
+                                                  confirm=self.options.confirm))
 
         attempts = 0
         row_state = entry.state  # pending, or submitting when an earlier run died around its click
@@ -326,7 +337,7 @@ class BatchRun:
             return reading
         lines = [Selector(str(c.get("item_id")), ticked_product(c)) for c in ticked]
         names = ", ".join(str(c.get("title")) for c in ticked) or "its items"
-        return ask_after(canceller, row, EarlierClick(lines, names, reading))
+        return ask_after(canceller, row, EarlierClick(lines, names, reading), self.options.confirm)
 
     def _why_not_press(self, row: BatchRow, chosen: list[Line]) -> str | None:
         """The last check before the click: the lines to tick are the lines decided (products and

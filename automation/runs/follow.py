@@ -1,5 +1,6 @@
 """`ordercancel follow`: every journaled cancellation that a seller or the store has yet to
-decide, read again on the order's page and taken to its end, or left waiting with how long."""
+decide, whichever command asked for it (cancel, batch, sweep), read again on the order's page and
+taken to its end, or left waiting with how long."""
 from __future__ import annotations
 
 import enum
@@ -106,10 +107,11 @@ def decide(entry: Awaiting, summary: OrderSummary, now: datetime, market: Market
 
 class FollowRun:
     def __init__(self, settings: Settings, journal: Path, run_id: str | None = None,
-                 mailbox: MailboxAddress | None = None) -> None:
+                 mailbox: MailboxAddress | None = None, report: Path | None = None) -> None:
         self.settings = settings
         self.journal_path = journal
         self.mailbox = mailbox  # where the store's e-mails are read, as a second witness
+        self.report = report  # where the run's report goes, kept with the run in the journal
         self.run_id = run_id or uuid.uuid4().hex[:12]
         self.log = get_logger().bind(run_id=self.run_id)
 
@@ -118,8 +120,9 @@ class FollowRun:
         order the store's e-mail gives a reason to look at; the journal keeps each change."""
         started = time.monotonic()
         summary = BatchSummary(self.run_id, store_url=self.settings.base_url)
-        journal = Journal(self.journal_path, self.settings.host, self.settings.account)
+        journal = Journal(self.journal_path, self.settings.host, self.settings.account, "follow", self.run_id)
         try:
+            journal.start_run(self.run_id, "follow", self.report)
             waiting = journal.awaiting()
             evidence = gather(self.settings, self.mailbox, journal, waiting, self.log) if self.mailbox else \
                 MailEvidence()
@@ -134,9 +137,10 @@ class FollowRun:
                                    summary)
                     finally:
                         storefront.close()
+            summary.duration_ms = int((time.monotonic() - started) * 1000)
+            journal.finish_run(self.run_id, {"counts": summary.counts, "exit_code": summary.exit_code})
         finally:
             journal.close()
-        summary.duration_ms = int((time.monotonic() - started) * 1000)
         return summary
 
     def _read(self, journal: Journal, reader: OrderReader, storefront: Storefront, waiting: list[Awaiting],

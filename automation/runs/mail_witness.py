@@ -16,7 +16,8 @@ from automation.order.outcome import OrderState, Outcome, Result
 from automation.order.reader import OrderReader, report_items, report_state
 from automation.order.wording import say
 from automation.runs.batch import OrderRecord
-from automation.runs.journal import MAIL_NOT_SHOWN, Awaiting, Entry, Journal, JournalState, MailNote
+from automation.runs.journal import Awaiting, Entry, Journal, JournalState
+from automation.runs.journal_mail import MAIL_NOT_SHOWN, MailNote
 from automation.runs.mailbox import MailboxAddress, read_store_mails
 from automation.settings import Settings
 from pages.order_details import OrderSummary

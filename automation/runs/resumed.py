@@ -3,6 +3,7 @@ is only confirmed, by reading the order; the instruction is the request; and the
 ticked are pressed for again only when the instruction asks for exactly them."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from automation.order.cancellation import Cancellation, CancelRequest
@@ -45,11 +46,13 @@ def unlike(earlier: EarlierClick, chosen: list[Line]) -> bool:
         sorted((line.item_id or "", line.product) for line in chosen)
 
 
-def ask_after(canceller: Cancellation, row: BatchRow, earlier: EarlierClick) -> Result:
+def ask_after(canceller: Cancellation, row: BatchRow, earlier: EarlierClick,
+              confirm: Callable[[list[Line]], bool] | None = None) -> Result:
     """The instruction, after an earlier press. Confirmed: the instruction is a new request (nothing to
     do when it names what is cancelled already), and the earlier press's effect is said beside its
     outcome. Unconfirmed (the order still shows those lines ordered): pressed only for exactly those
-    lines; an instruction for anything else submits nothing and needs a person (`needs_human`)."""
+    lines; an instruction for anything else submits nothing and needs a person (`needs_human`). A
+    person at the terminal (`confirm`) is asked before the press as on a first one."""
     asked: list[Line] = []
     press = canceller.on_submit
 
@@ -63,7 +66,8 @@ def ask_after(canceller: Cancellation, row: BatchRow, earlier: EarlierClick) -> 
     if not earlier.confirmed:
         canceller.on_submit = only_the_earlier_lines
     try:
-        result = canceller.cancel(CancelRequest(row.order_id, asked_again(row, earlier), row.reason, row.note))
+        result = canceller.cancel(CancelRequest(row.order_id, asked_again(row, earlier), row.reason, row.note,
+                                                confirm=confirm))
     except Withheld:
         message, next_step = say("earlier_unconfirmed_other", names=earlier.names, order_id=row.order_id,
                                  asked=", ".join(line.title for line in asked) or "no item")

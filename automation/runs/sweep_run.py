@@ -64,7 +64,8 @@ class SweepRun:
         # a row an earlier run may have pressed for is only read; at most --max-cancels orders are pressed for
         options = self.options
         batch_options = BatchOptions(options.journal, 1, 2, False, options.report, options.source, press_again=False,
-                                     max_clicks=options.max_cancels, run_id=options.run_id)
+                                     max_clicks=options.max_cancels, run_id=options.run_id,
+                                     command="sweep")
         summary = run_batch(self.settings, batch_options, as_batch(found), browser, self.progress)
         summary.records += records(found, applied=True)
         return summary
@@ -75,7 +76,7 @@ class SweepRun:
         With --apply, before any click: the --max-cancels check, and the unfinished rows that the
         rules no longer choose journaled as such."""
         settings, options = self.settings, self.options
-        journal = Journal(options.journal, settings.host, settings.account)
+        journal = Journal(options.journal, settings.host, settings.account, "sweep")
         try:
             unfinished = journal.unfinished()
             candidates: list[Candidate] = []

@@ -1,0 +1,72 @@
+"""The journal's record of what happened (`changes`, read by `history`), its lock waited for up to
+a limit, and `--since` read as a person writes it."""
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from automation.errors import BadInput, JournalBusy
+from automation.runs.history import parse_since, read_history
+from automation.runs.journal import Journal, JournalState
+
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("text", "back"), [("90m", timedelta(minutes=90)), ("45min", timedelta(minutes=45)),
+                                            ("2h", timedelta(hours=2)), ("7d", timedelta(days=7)),
+                                            ("1w", timedelta(weeks=1)), (" 30S ", timedelta(seconds=30))])
+def test_since_a_duration_is_that_long_ago(text: str, back: timedelta) -> None:
+    assert parse_since(text, NOW) == NOW - back
+
+
+def test_since_a_date_is_in_local_time_unless_it_says_its_offset() -> None:
+    assert parse_since("2025-05-30T14:30+02:00", NOW) == datetime(2025, 5, 30, 12, 30, tzinfo=UTC)
+    assert parse_since("2025-05-30", NOW) == datetime(2025, 5, 30).astimezone()
+
+
+@pytest.mark.parametrize("text", ["yesterday", "-5m", "5 parsecs", "", "2025-13-01", "7d\n1w"])
+def test_since_anything_else_is_refused_in_one_line(text: str) -> None:
+    with pytest.raises(BadInput, match="^--since must be a duration") as refused:
+        parse_since(text, NOW)
+    assert "\n" not in str(refused.value)
+
+
+def test_a_held_journal_is_waited_for_up_to_the_limit_and_its_holder_named(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite"
+    holder = Journal(path, "store.example", "a@example.com", "batch", "run1")
+    try:
+        with pytest.raises(JournalBusy) as busy:
+            Journal(path, "store.example", "a@example.com", "cancel", "run2", wait_s=0.3)
+    finally:
+        holder.close()
+    assert str(busy.value).startswith(f"another batch run is using the journal {path} (run run1, pid {os.getpid()}, "
+                                      "since ")
+    assert str(busy.value).endswith("; waited 0.3 s for it (--wait)")
+    Journal(path, "store.example", "a@example.com", "cancel", "run2", wait_s=0.3).close()  # free again
+
+
+def test_each_change_is_kept_with_its_command_rule_and_evidence(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite"
+    sweep = Journal(path, "store.example", "a@example.com", "sweep", "run1")
+    sweep.enqueue("113-0000001-0000001", {"line": 0, "items": [], "rule": "duplicates"}, "run1", redo=False)
+    sweep.mark_checking("113-0000001-0000001", "run1")
+    sweep.mark_submitting("113-0000001-0000001", [{"item_id": "k1", "title": "Kettle"}])
+    sweep.mark_final("113-0000001-0000001", JournalState.FAILED,
+                     {"outcome": "error", "message": "no answer", "artifacts": ["/art/113-0000001-0000001-error.png"]})
+    sweep.mark_invalid("113-0000002-0000002", {"line": 3}, {"outcome": "bad_input", "message": "no such item"}, "run1")
+    sweep.close()
+
+    (invalid, failed) = read_history(path)
+    assert (invalid.order_id, invalid.state, invalid.command) == ("113-0000002-0000002", "invalid", "sweep")
+    assert [(c.from_state, c.to_state, c.message) for c in invalid.changes] == [("", "invalid", "no such item")]
+    assert (failed.command, failed.rule) == ("sweep", "duplicates")
+    assert [(c.from_state, c.to_state, c.command, c.rule, c.run_id) for c in failed.changes] == [
+        ("checking", "submitting", "sweep", "duplicates", "run1"), ("submitting", "failed", "sweep", "duplicates", "run1")]
+    assert failed.changes[0].message == "about to press 'Request cancellation' for Kettle"
+    assert failed.changes[1].evidence == ["/art/113-0000001-0000001-error.png"]
+    assert read_history(path, order_id="113-0000002-0000002") == [invalid]
+    assert read_history(path, since=datetime.now(UTC) + timedelta(minutes=1)) == []
+    assert read_history(tmp_path / "none.sqlite") == [] and not (tmp_path / "none.sqlite").exists()
