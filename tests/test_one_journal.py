@@ -128,10 +128,11 @@ def test_a_journal_of_the_first_version_opens_upgraded_in_place(cli: Cli, tmp_pa
                for o in orders}
     assert changes == {
         "113-0000001-0000001": [("12:02", "submitting", "cancelled", "batch", None)],
-        "113-0000002-0000002": [("12:04", "submitting", "decision_pending", "sweep", "duplicates"),
-                                ("12:30", "decision_pending", "cancelled", "follow", "duplicates")],
+        # the journal's decision_pending is shown as pending, the outcome's name, as everywhere
+        "113-0000002-0000002": [("12:04", "submitting", "pending", "sweep", "duplicates"),
+                                ("12:30", "pending", "cancelled", "follow", "duplicates")],
         "113-0000003-0000003": [],  # a press that may have happened, with no outcome yet
-        "113-0000004-0000004": [("12:14", "submitting", "decision_pending", "batch", None)]}
+        "113-0000004-0000004": [("12:14", "submitting", "pending", "batch", None)]}
     assert orders["113-0000004-0000004"]["changes"][0]["evidence"] == ["/art/113-0000004-0000004-error.png"]
     assert orders["113-0000003-0000003"]["state"] == "submitting"
 
