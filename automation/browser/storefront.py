@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from automation.browser.launch import new_context
 from automation.browser.plain_http import MAX_ANSWER_BYTES, PlainReader, ReadAbandoned, capped_text, reaches_directly
 from automation.browser.playwright_errors import PlaywrightError, PlaywrightTimeout
+from automation.browser.robot_checks import RobotChecks
 from automation.browser.session import load_session, save_session, sign_in
 from automation.errors import AuthFailed, StoreTrouble
 from automation.files import UnsafeName, artifact_path, ensure_folder, scrub, write_private
@@ -82,6 +83,7 @@ class Storefront:
         self.pacer = Pacer.for_account(settings)
         self.tracing = trace
         self.sent_elsewhere: str | None = None  # the other host[:port] a navigation was sent to, if any
+        self.robots = RobotChecks(settings, log)
         if trace:  # a trace is of the browser's work, from the first screen on
             self._open_context()
 
@@ -126,16 +128,20 @@ class Storefront:
 
     # -- navigation -------------------------------------------------------------------------
     def visit(self, path: str) -> Response | None:
-        """Open a store path; sign in if the store asks; one retry on a timeout or a server error."""
+        """Open a store path, passing a robot check on the way (browser/robot_checks.py); sign in if
+        the store asks; one retry on a timeout or a server error, none of a page that showed a check."""
+        if self._page is not None and self.robots.halted is self._page:
+            self.renew_page()  # stopped from loading after a challenge that did not clear
+        challenged = False
         for attempt in (1, 2):
             try:
-                response = self._goto(path)
+                response, challenged = self.robots.load(self.page, path, lambda: self._goto(path))
                 if SignInPage(self.page).is_showing():
                     self.sign_in()  # the store sends the browser back to the page that asked
-                    if urllib.parse.urlsplit(self.page.url).path != urllib.parse.urlsplit(path).path:
-                        response = self._goto(path)
-                    else:
-                        response = None
+                    back = urllib.parse.urlsplit(self.page.url).path == urllib.parse.urlsplit(path).path
+                    response, met = self.robots.load(self.page, path, (lambda: None) if back else
+                                                     (lambda: self._goto(path)))
+                    challenged = challenged or met
                     if SignInPage(self.page).is_showing():
                         raise AuthFailed("signed in, but the store asks to sign in again")
                 status = response.status if response is not None else None
@@ -143,8 +149,9 @@ class Storefront:
                     raise StoreTrouble(f"the store answered {path} with a server error page")
                 return response
             except (PlaywrightTimeout, StoreTrouble) as exc:
-                self.log.warning("page_retry" if attempt == 1 else "page_failed", path=path, error=str(exc).splitlines()[0])
-                if attempt == 2:
+                last = attempt == 2 or challenged
+                self.log.warning("page_failed" if last else "page_retry", path=path, error=str(exc).splitlines()[0])
+                if last:
                     raise StoreTrouble(str(exc).splitlines()[0]) from None
         raise AssertionError("unreachable")
 
@@ -192,13 +199,12 @@ class Storefront:
                 response = self.context.request.get(url, max_redirects=0, fail_on_status_code=False,
                                                     timeout=self.settings.timeout_s * 1000)
             try:
-                content_type = response.headers.get("content-type", "")
-                if response.status != 200 or not content_type.startswith("text/html"):
+                if not response.headers.get("content-type", "").startswith("text/html"):
                     return None
-                text = capped_text(response.headers, response.body)
+                text = capped_text(response.headers, response.body)  # any status: a robot check may come with any
                 if text is None:
                     raise StoreTrouble(f"could not read {path}: the answer is over the {MAX_ANSWER_BYTES >> 20} MiB cap")
-                return text
+                return None if self.robots.met_on_read(path, url, text) or response.status != 200 else text
             finally:
                 response.dispose()
         except PlaywrightTimeout:  # Playwright's timeout covers the whole exchange, the body too
@@ -226,7 +232,9 @@ class Storefront:
         except (OSError, http.client.HTTPException) as exc:
             self.log.info("fetch_failed", path=path, error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             return None
-        return answer.body if answer.status == 200 and answer.content_type.startswith("text/html") else None
+        if not answer.content_type.startswith("text/html") or self.robots.met_on_read(path, url, answer.body):
+            return None  # a robot check, whatever its status, is read in the browser, never parsed as a screen
+        return answer.body if answer.status == 200 else None
 
     def open_your_orders(self) -> None:
         """Open Your Orders, signing in if the store asks: the proof that this context is signed in."""

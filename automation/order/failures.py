@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from automation.browser.playwright_errors import PlaywrightError
-from automation.errors import AuthFailed, BadInput, BrowserUnavailable, NeedsHuman, StoreTrouble
+from automation.errors import AuthFailed, BadInput, BrowserUnavailable, NeedsHuman, RobotCheckShown, StoreTrouble
 from automation.order.outcome import Outcome, Result
 from automation.order.wording import say
 
@@ -10,6 +10,7 @@ from automation.order.wording import say
 KINDS: list[tuple[type[BaseException], str, str, Outcome]] = [
     (BadInput, "bad_input", "bad_input", Outcome.BAD_INPUT),
     (AuthFailed, "auth_failed", "run_auth_failed", Outcome.AUTH_FAILED),
+    (RobotCheckShown, "robot_check", "run_robot_check", Outcome.NEEDS_HUMAN),
     (NeedsHuman, "needs_human", "run_needs_human", Outcome.NEEDS_HUMAN),
     (BrowserUnavailable, "browser_failed", "browser_failed", Outcome.ERROR),
     (StoreTrouble, "error", "run_error", Outcome.ERROR),

@@ -12,6 +12,7 @@ class Wording:
 
 
 LOGIN_HEADED = "run 'ordercancel login --headed', finish signing in by hand, then run again"
+SOLVE_IT = "run 'ordercancel login --headed', solve it, then run again"
 REFUND = "nothing to do: any charge is refunded, typically within 3-5 business days (by {refund_by})"
 SELLER_DECIDES = "the seller decides; see the answer with 'ordercancel check {order_id}'"
 
@@ -83,6 +84,7 @@ WORDING: dict[str, Wording] = {
     "bad_input": Wording("{error}", "nothing was submitted; fix the input"),
     "auth_failed": Wording("{error}", "check ORDERCANCEL_EMAIL, ORDERCANCEL_PASSWORD and ORDERCANCEL_TOTP_SECRET"),
     "needs_human": Wording("{error}", LOGIN_HEADED),
+    "robot_check": Wording("{error}", SOLVE_IT),
     "error": Wording("{error}", "look at the screenshot and HTML in the artifacts; nothing is submitted twice, so "
                                 "running again is safe"),
     "browser_failed": Wording("the browser could not start or connect: {error}",
@@ -93,6 +95,8 @@ WORDING: dict[str, Wording] = {
                                "check ORDERCANCEL_EMAIL, ORDERCANCEL_PASSWORD and ORDERCANCEL_TOTP_SECRET"),
     "run_needs_human": Wording("{error}; nothing was done", "run 'ordercancel login --headed', then run the batch "
                                                             "again"),
+    "run_robot_check": Wording("{error}; nothing was done", "run 'ordercancel login --headed', solve it, then run the "
+                                                            "batch again"),
     "run_error": Wording("the store could not be reached: {error}; nothing was done",
                          "running the batch again is safe"),
 }
