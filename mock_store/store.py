@@ -41,6 +41,7 @@ class StoreState:
         self.approved: set[str] = set()
         # cancelGuid -> (order id, item ids, result), for the summary page
         self.receipts: dict[str, tuple[str, list[str], str]] = {}
+        self.waf_tokens: set[str] = set()  # the tokens the asset origin gave challenge scripts
 
     # -- time -------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -66,6 +67,7 @@ class StoreState:
             self.requests.clear()
             self.approved.clear()
             self.receipts.clear()
+            self.waf_tokens.clear()
             self.faults = Faults()
             self.injected.clear()
             self.frozen_now = parse_time(doc["now"]) if doc.get("now") else None

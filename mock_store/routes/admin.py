@@ -65,6 +65,8 @@ class FaultSwitches(Body):
     late_cancel_ms: int | None = None
     sign_in_host: str | None = None
     inject_script: str | None = None
+    robot_check: str | None = None
+    robot_check_path: str | None = None
 
 
 class Approval(Body):
