@@ -166,7 +166,8 @@ def print_orders(result: Result, cards: list[OrderCard], as_json: bool, market: 
                      "currency": currency, "status_text": card.status_text, "state": card.state.value,
                      "details_path": card.details_path})
     if as_json:
-        print_json({"outcome": result.outcome.value, "message": result.message, "orders": rows, "count": len(rows)})
+        print_json({"outcome": result.outcome.value, "message": result.message, "next_step": result.next_step,
+                    "orders": rows, "count": len(rows)})
     elif result.outcome is not Outcome.CHECKED:
         print_result(result, False)
     elif on_terminal():
