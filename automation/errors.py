@@ -65,6 +65,11 @@ class NeedsHuman(ToolError):
     exit_code = ExitCode.NEEDS_HUMAN
 
 
+class RobotCheckShown(NeedsHuman):
+    """The store shows a robot check that only a person may answer (a CAPTCHA, a puzzle), or a
+    JavaScript challenge that did not clear in the browser: nothing was submitted."""
+
+
 class StoreTrouble(ToolError):
     """The store did not answer as expected (server error, timeout, unknown screen, wrong order)."""
 

@@ -10,10 +10,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Mount
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from mock_store import seed
+from mock_store.robot_checks import robot_check_answer, token
 from mock_store.routes import admin, cancel, orders, sign_in
 from mock_store.store import StoreState
 from mock_store.web import (
@@ -33,10 +34,14 @@ UNTRACKED_PREFIXES = ("/healthz", "/__admin")
 __all__ = ["create_app", "create_asset_app", "safe_return_to"]
 
 
-def create_asset_app() -> Starlette:
+def create_asset_app(store: StoreState | None = None) -> Starlette:
     """The store's asset origin, as the live site's CDN: scripts, styles and images, on an origin
-    of their own, referenced by absolute URLs from every page."""
-    return Starlette(routes=[Mount("/static", StaticFiles(directory=HERE / "static"), name="static")])
+    of their own, referenced by absolute URLs from every page; and the token service of the
+    robot-check fault's challenge, as AWS WAF's challenge host has one."""
+    app = Starlette(routes=[Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+                            Route("/awswaf/verify", token, methods=["POST"])])
+    app.state.store = store or StoreState()
+    return app
 
 
 def create_app(store: StoreState | None = None, *, scenario: str | None = "demo", locale: str = "en",
@@ -67,7 +72,7 @@ def create_app(store: StoreState | None = None, *, scenario: str | None = "demo"
 
 async def sessions_and_faults(request: Request, call_next):  # type: ignore[no-untyped-def]
     """Every storefront request gets its shopper session (a cookie) and, when switched on, the
-    store's seeded faults: latency and server error pages."""
+    store's seeded faults: latency, server error pages and robot checks."""
     if request.url.path.startswith(UNTRACKED_PREFIXES):
         return await call_next(request)
     store: StoreState = request.app.state.store
@@ -88,7 +93,8 @@ async def sessions_and_faults(request: Request, call_next):  # type: ignore[no-u
     request.state.session = session
     if delay:
         await asyncio.sleep(delay)
-    response: Response = server_error(request) if fail else await call_next(request)
+    robot_check = None if fail else robot_check_answer(request, store, session)
+    response: Response = server_error(request) if fail else robot_check or await call_next(request)
     if fresh:
         response.set_cookie(SESSION_COOKIE, session.token, httponly=True, samesite="lax", path="/")
     response.headers.setdefault("Cache-Control", "no-store")

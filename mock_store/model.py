@@ -14,6 +14,9 @@ from typing import Any
 ORDER_ID = re.compile(r"^(?:[0-9]{3}|D01)-[0-9]{7}-[0-9]{7}$")  # ASCII digits only
 PRODUCT_ID = re.compile(r"^[A-Z0-9]{10}$")  # an ASIN, as /dp/<ASIN> links carry it
 PERSONAS = {"captcha", "approval", "locked"}
+# robot checks at any address: AWS WAF's JavaScript challenge (one that clears, one that never
+# does) and the classic "Enter the characters you see below"
+ROBOT_CHECKS = {"challenge", "stuck_challenge", "captcha"}
 STAGES = {"preparing", "shipped", "delivered", "cancelled"}
 # how Your Orders shows a shipment's items (the live site's three, 2026): a list of .item-box, a
 # grid of .yo-enhanced-flex-card, a carousel of .yo-enhanced-card
@@ -159,6 +162,7 @@ class Session:
     return_to: str = "/your-orders/orders"
     captcha: str | None = None
     requests: int = 0
+    robot_check_passed: bool = False  # a person typed the characters of the robot-check fault's CAPTCHA
 
 
 @dataclass
@@ -185,6 +189,11 @@ class Faults:
     # the origin pages name for their scripts and styles instead of the store's asset origin (its
     # CDN moved, or is down: a closed port, a name that does not resolve)
     asset_origin: str | None = None
+    # answer pages (whose path the pattern finds, if one is given) with a robot check: a visitor
+    # passes the challenge with a token its script fetches from the asset origin, the CAPTCHA by
+    # typing its characters
+    robot_check: str | None = None
+    robot_check_path: re.Pattern[str] | None = None
     rng: random.Random = field(default_factory=lambda: random.Random(0))
 
     @classmethod
@@ -213,6 +222,9 @@ class Faults:
         script = doc.get("inject_script") or None
         if script is not None and (not isinstance(script, str) or len(script) > 20_000):
             raise StoreError("inject_script must be a script of at most 20000 characters")
+        robot_check = doc.get("robot_check") or None
+        if robot_check not in (None, *ROBOT_CHECKS):
+            raise StoreError(f"robot_check must be one of {sorted(ROBOT_CHECKS)}")
         ttl = doc.get("session_ttl_requests")
         seed = int(doc.get("seed") or 0)
         return cls(
@@ -229,5 +241,19 @@ class Faults:
             inject_script=script,
             decryption_reloads=reloads,
             asset_origin=asset,
+            robot_check=robot_check,
+            robot_check_path=pattern_of(doc.get("robot_check_path")),
             rng=random.Random(seed),
         )
+
+
+def pattern_of(value: object) -> re.Pattern[str] | None:
+    """A fault's path pattern: a regular expression searched in the path."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > 200:
+        raise StoreError("robot_check_path must be a regular expression of at most 200 characters")
+    try:
+        return re.compile(value)
+    except re.error as exc:
+        raise StoreError(f"robot_check_path is not a regular expression: {exc}") from None

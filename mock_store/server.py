@@ -70,10 +70,10 @@ def running_store(*, scenario: str | None = "demo", locale: str = "en", marketpl
     """Serve the store and its asset origin until the block ends; with `smtp` (HOST:PORT,
     smtp:// or lmtp://), the store e-mails each cancellation there."""
     with ExitStack() as stack:
-        asset_origin = stack.enter_context(serving(create_asset_app(), host, asset_port or free_port(host),
-                                                   "/static/store.css"))
         state = StoreState(default_locale=locale, default_marketplace=marketplace)
         state.mail_default = state.mail = MailServer.parse(smtp) if smtp else None
+        asset_origin = stack.enter_context(serving(create_asset_app(state), host, asset_port or free_port(host),
+                                                   "/static/store.css"))
         app = create_app(state, scenario=scenario, locale=locale, admin_token=admin_token, asset_origin=asset_origin)
         url = stack.enter_context(serving(app, host, port or free_port(host), "/healthz"))
         yield RunningStore(url, state, admin_token, asset_origin)

@@ -46,6 +46,7 @@ class StoreState:
         self.receipts: dict[str, tuple[str, list[str], str]] = {}
         self.mail_default: mail.MailServer | None = None  # --smtp: kept across resets
         self.mail: mail.MailServer | None = None  # where the store's e-mails go now (the admin API may change it)
+        self.waf_tokens: set[str] = set()  # the tokens the asset origin gave challenge scripts
 
     # -- time -------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -71,6 +72,7 @@ class StoreState:
             self.requests.clear()
             self.approved.clear()
             self.receipts.clear()
+            self.waf_tokens.clear()
             self.faults = Faults()
             self.injected.clear()
             self.mail = self.mail_default

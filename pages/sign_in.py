@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pages.common import document, text
+from pages.robot_check import RobotCheck, robot_check
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -16,15 +17,16 @@ class SignInStep(enum.StrEnum):
     EMAIL = "email"
     PASSWORD = "password"
     TWO_STEP = "two_step"
-    CAPTCHA = "captcha"
+    CAPTCHA = "captcha"  # a robot check for a person (pages/robot_check.py), as at any address
+    CHALLENGE = "challenge"  # a JavaScript challenge, as at any address
     APPROVAL = "approval"
     UNKNOWN = "unknown"
 
 
-# Checked in this order: the most specific screen first. The password page also carries a hidden
-# e-mail field, and the e-mail page a hidden password field for autofill, so ids decide, not types.
+# Checked in this order, after the robot checks: the most specific screen first. The password page
+# also carries a hidden e-mail field, and the e-mail page a hidden password field for autofill, so
+# ids decide, not types.
 _STEPS = [
-    (SignInStep.CAPTCHA, "form[action$='validateCaptcha'], #captchacharacters"),
     (SignInStep.APPROVAL, "#pollingForm, #resend-approval-form, #verification-code-form, form[action*='/ap/cvf/']"),
     (SignInStep.TWO_STEP, "form#auth-mfa-form"),
     (SignInStep.PASSWORD, "form[name='signIn'] input#ap_password"),
@@ -42,7 +44,11 @@ class SignInScreen:
 
 def parse(html: str) -> SignInScreen:
     doc = document(html)
-    step = next((s for s, css in _STEPS if doc.css_first(css) is not None), SignInStep.UNKNOWN)
+    robot = robot_check(html)  # the one rule for robot checks, here as at any other address
+    if robot is not None:
+        step = SignInStep.CHALLENGE if robot is RobotCheck.CHALLENGE else SignInStep.CAPTCHA
+    else:
+        step = next((s for s, css in _STEPS if doc.css_first(css) is not None), SignInStep.UNKNOWN)
     box = doc.css_first(ERROR_BOX)
     message = box.css_first(ERROR_MESSAGE) if box is not None else None
     return SignInScreen(step, text(message if message is not None else box) or None)

@@ -17,6 +17,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "attempting_to_cancel": "Attempting to cancel",  # the live site's "pending" answer to a cancel
         "shipped": "Shipped",  # a shipment's status once it has left: the one sign of it with no marker
         "delivered": "Delivered",
+        "robot_check": "Enter the characters you see below",  # the classic robot check's heading, at any address
     },
     "da": {
         "order_placed": "Ordre afgivet",
@@ -30,6 +31,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "attempting_to_cancel": "Vi forsøger at annullere",
         "shipped": "Afsendt",
         "delivered": "Leveret",
+        "robot_check": "Indtast de tegn, du ser nedenfor",
     },
     "de": {
         "order_placed": "Bestellung aufgegeben",
@@ -43,6 +45,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "attempting_to_cancel": "Wir versuchen, die gewählten Artikel zu stornieren",
         "shipped": "Versandt",
         "delivered": "Zugestellt",
+        "robot_check": "Geben Sie die unten angezeigten Zeichen ein",
     },
     "sv": {
         "order_placed": "Beställning gjord",
@@ -56,6 +59,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "attempting_to_cancel": "Vi försöker avbryta",
         "shipped": "Skickad",
         "delivered": "Levererad",
+        "robot_check": "Ange tecknen du ser nedan",
     },
     # amazon.com's spelling where the UK's (and the tables above) differ
     "en-US": {

@@ -28,6 +28,7 @@ from pages.cancel_items import CancelItemsPage  # noqa: E402
 from pages.cancel_summary import CancelResultKind, CancelSummaryPage  # noqa: E402
 from pages.common import error_page  # noqa: E402
 from pages.order_details import OrderDetailsPage  # noqa: E402
+from pages.robot_check import RobotCheck, robot_check  # noqa: E402
 from pages.sign_in import SignInPage, SignInStep  # noqa: E402
 from tests.screens import show, show_orders  # noqa: E402
 
@@ -76,12 +77,25 @@ def check_layouts(folder: Path) -> None:
         print(f"ok  items of {page.name}: {sum(layouts.values())} in {len(cards)} cards, {dict(layouts)}")
 
 
+# the saved pages that are robot checks; every other saved page is a screen, never taken for one
+ROBOT_CHECKS = {"auth-post-signin-captcha-2.html": RobotCheck.CAPTCHA}
+
+
+def check_robot_rule(folder: Path) -> None:
+    """The one robot-check rule on every saved page: the saved robot check is one, and no screen is."""
+    for page in sorted(folder.glob("*.html")):
+        found = robot_check(page.read_bytes().decode("utf-8", errors="replace"))
+        assert found is ROBOT_CHECKS.get(page.name), (page.name, found)
+        print(f"ok  robot check of {page.name}: {found.value if found else 'none'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
     args = parser.parse_args()
     check_script_hosts(args.shared / "real-pages")
     check_layouts(args.shared / "real-pages")
+    check_robot_rule(args.shared / "real-pages")
     port = free_port()
     server = subprocess.Popen([sys.executable, str(args.shared / "tools" / "replay-real-pages"), "--port", str(port)],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)

@@ -70,15 +70,23 @@ def host_and_port(origin: str) -> str:
     return f"{host}:{parts.port or {'http': 80, 'https': 443}[parts.scheme]}"
 
 
+# The hosts AWS WAF serves its JavaScript challenge from (`<id>.<id>.<region>.token.awswaf.com`):
+# they resolve, so that a challenge can run; the routes let them in only for a page that shows one
+# (browser/robot_checks.py), and never a document.
+CHALLENGE_HOSTS = ("*.awswaf.com",)
+
+
 def launch_flags(settings: Settings) -> list[str]:
     """The launch flags, with the origin rule in the browser's own resolver: the store's host and
     port and its asset origins' resolve (each mapped to itself), every other host, and every other
     port of those hosts, fails to, IP literals included. Playwright's routes never see the hops of
     a redirect (by design), nor a worker's WebSocket; with this, neither a redirect nor a socket
     nor anything else reaches another host, or another port of the store's (whose cookies,
-    HttpOnly ones too, go to every port of its host)."""
+    HttpOnly ones too, go to every port of its host). The challenge hosts are excluded from the
+    rule: they resolve as usual."""
     endpoints = dict.fromkeys(host_and_port(origin) for origin in [settings.base_url, *settings.asset_origins])
-    rules = [*(f"MAP {endpoint} {endpoint}" for endpoint in endpoints), "MAP * ~NOTFOUND"]
+    rules = [*(f"MAP {endpoint} {endpoint}" for endpoint in endpoints), "MAP * ~NOTFOUND",
+             *(f"EXCLUDE {hosts}" for hosts in CHALLENGE_HOSTS)]
     return [*LAUNCH_FLAGS, f"--host-resolver-rules={' , '.join(rules)}"]
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyotp
 
-from automation.errors import AuthFailed, NeedsHuman, NoCredentials, StoreTrouble
+from automation.errors import AuthFailed, NeedsHuman, NoCredentials, RobotCheckShown, StoreTrouble
 from automation.files import ensure_folder, write_private
 from automation.settings import Settings
 from pages.common import error_page
@@ -65,7 +65,12 @@ def sign_in(page: Page, settings: Settings) -> None:
             raise AuthFailed(f"the sign-in page is on {host}, not on {settings.host}; no credentials were typed")
         shown = screen.read()  # the screen read once per step
         step, error = shown.step, shown.error
-        if step in (SignInStep.CAPTCHA, SignInStep.APPROVAL):
+        if step in (SignInStep.CAPTCHA, SignInStep.CHALLENGE):
+            # a challenge here answers a form the tool sent: passing it reloads, which would send
+            # the form (the credentials) again; at an address the tool opened, it is passed
+            raise RobotCheckShown(f"the store shows a robot check ({step.value}) at sign-in that only a person may "
+                                  "answer")
+        if step is SignInStep.APPROVAL:
             raise NeedsHuman(f"the store asks for a {step.value} check that only a person may answer")
         if step is SignInStep.EMAIL:
             if error:

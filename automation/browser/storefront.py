@@ -3,22 +3,20 @@ and keeping evidence (screenshots, HTML, traces) free of secrets."""
 from __future__ import annotations
 
 import http.client
-import io
-import json
 import threading
 import time
 import urllib.parse
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from automation.browser.launch import new_context
 from automation.browser.plain_http import MAX_ANSWER_BYTES, PlainReader, ReadAbandoned, capped_text, reaches_directly
 from automation.browser.playwright_errors import PlaywrightError, PlaywrightTimeout
 from automation.browser.reloads import read_your_orders
+from automation.browser.robot_checks import RobotChecks
 from automation.browser.session import load_session, save_session, sign_in
+from automation.browser.traces import scrubbed_zip
 from automation.errors import AuthFailed, StoreTrouble
 from automation.files import UnsafeName, artifact_path, ensure_folder, scrub, write_private
 from automation.marketplace import language_cookie
@@ -84,6 +82,7 @@ class Storefront:
         self.pacer = Pacer.for_account(settings)
         self.tracing = trace
         self.sent_elsewhere: str | None = None  # the other host[:port] a navigation was sent to, if any
+        self.robots = RobotChecks(settings, log)
         if trace:  # a trace is of the browser's work, from the first screen on
             self._open_context()
 
@@ -128,16 +127,20 @@ class Storefront:
 
     # -- navigation -------------------------------------------------------------------------
     def visit(self, path: str) -> Response | None:
-        """Open a store path; sign in if the store asks; one retry on a timeout or a server error."""
+        """Open a store path, passing a robot check on the way (browser/robot_checks.py); sign in if
+        the store asks; one retry on a timeout or a server error, none of a page that showed a check."""
+        if self._page is not None and self.robots.halted is self._page:
+            self.renew_page()  # stopped from loading after a challenge that did not clear
+        challenged = False
         for attempt in (1, 2):
             try:
-                response = self._goto(path)
+                response, challenged = self.robots.load(self.page, path, lambda: self._goto(path))
                 if SignInPage(self.page).is_showing():
                     self.sign_in()  # the store sends the browser back to the page that asked
-                    if urllib.parse.urlsplit(self.page.url).path != urllib.parse.urlsplit(path).path:
-                        response = self._goto(path)
-                    else:
-                        response = None
+                    back = urllib.parse.urlsplit(self.page.url).path == urllib.parse.urlsplit(path).path
+                    response, met = self.robots.load(self.page, path, (lambda: None) if back else
+                                                     (lambda: self._goto(path)))
+                    challenged = challenged or met
                     if SignInPage(self.page).is_showing():
                         raise AuthFailed("signed in, but the store asks to sign in again")
                 status = response.status if response is not None else None
@@ -146,9 +149,9 @@ class Storefront:
                 return response
             except (PlaywrightTimeout, StoreTrouble) as exc:
                 closed = self._page is not None and self._page.is_closed()  # stopped: never tried again
-                self.log.warning("page_retry" if attempt == 1 and not closed else "page_failed", path=path,
-                                 error=str(exc).splitlines()[0])
-                if attempt == 2 or closed:
+                last = attempt == 2 or challenged or closed
+                self.log.warning("page_failed" if last else "page_retry", path=path, error=str(exc).splitlines()[0])
+                if last:
                     raise StoreTrouble(str(exc).splitlines()[0]) from None
         raise AssertionError("unreachable")
 
@@ -196,13 +199,12 @@ class Storefront:
                 response = self.context.request.get(url, max_redirects=0, fail_on_status_code=False,
                                                     timeout=self.settings.timeout_s * 1000)
             try:
-                content_type = response.headers.get("content-type", "")
-                if response.status != 200 or not content_type.startswith("text/html"):
+                if not response.headers.get("content-type", "").startswith("text/html"):
                     return None
-                text = capped_text(response.headers, response.body)
+                text = capped_text(response.headers, response.body)  # any status: a robot check may come with any
                 if text is None:
                     raise StoreTrouble(f"could not read {path}: the answer is over the {MAX_ANSWER_BYTES >> 20} MiB cap")
-                return text
+                return None if self.robots.met_on_read(path, url, text) or response.status != 200 else text
             finally:
                 response.dispose()
         except PlaywrightTimeout:  # Playwright's timeout covers the whole exchange, the body too
@@ -230,7 +232,9 @@ class Storefront:
         except (OSError, http.client.HTTPException) as exc:
             self.log.info("fetch_failed", path=path, error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             return None
-        return answer.body if answer.status == 200 and answer.content_type.startswith("text/html") else None
+        if not answer.content_type.startswith("text/html") or self.robots.met_on_read(path, url, answer.body):
+            return None  # a robot check, whatever its status, is read in the browser, never parsed as a screen
+        return answer.body if answer.status == 200 else None
 
     def open_your_orders(self) -> None:
         """Open Your Orders, signing in if the store asks: the proof that this context is signed in.
@@ -352,44 +356,3 @@ def served_html(response: Response | None) -> str | None:
 def same_origin(url: str, base_url: str) -> bool:
     ours, theirs = urllib.parse.urlsplit(base_url), urllib.parse.urlsplit(url)
     return (ours.scheme, ours.netloc) == (theirs.scheme, theirs.netloc)
-
-
-SECRET_HEADERS = {"cookie", "set-cookie", "authorization", "proxy-authorization"}
-
-
-def blank_secret_fields(value: Any) -> Any:
-    """A trace event with every secret header value and cookie value blanked, found by structure
-    (header name, cookie list), whatever the values are."""
-    if isinstance(value, list):
-        return [blank_secret_fields(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    cleaned = {k: blank_secret_fields(v) for k, v in value.items()}
-    if str(cleaned.get("name", "")).lower() in SECRET_HEADERS and "value" in cleaned:
-        cleaned["value"] = "***"
-    for key in ("cookies", "cookie"):
-        if isinstance(cleaned.get(key), list):
-            cleaned[key] = [{**c, "value": "***"} if isinstance(c, dict) else "***" for c in cleaned[key]]
-    return cleaned
-
-
-def scrubbed_zip(path: Path, secrets: list[str]) -> bytes:
-    """A trace archive rewritten: its event logs parsed and their secret headers and cookies
-    blanked, then every secret value (and its URL-encoded form) replaced in every entry."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as out:
-        for info in archive.infolist():
-            data = archive.read(info)
-            if info.filename.endswith((".trace", ".network")):
-                events = []
-                for line in data.split(b"\n"):
-                    try:
-                        events.append(json.dumps(blank_secret_fields(json.loads(line))).encode())
-                    except ValueError:
-                        events.append(line)
-                data = b"\n".join(events)
-            for secret in secrets:
-                data = data.replace(secret.encode(), b"***")
-                data = data.replace(urllib.parse.quote(secret, safe="").encode(), b"***")
-            out.writestr(info, data)
-    return buffer.getvalue()

@@ -20,7 +20,6 @@ from automation.order.reasons import parse_reason
 from automation.order.work import check_many, with_storefront
 from automation.runs.batch_input import read_source
 from automation.runs.single import SingleCancel
-from pages.sign_in import SignInPage
 from pages.your_orders import OrderCard
 
 HEADED_LOGIN_TIMEOUT_S = 300
@@ -108,8 +107,7 @@ def login(ctx: typer.Context, headed: bool | None, as_json: bool) -> None:
             if settings.headless:
                 raise
             say_lines([f"{exc}. Finish signing in in the browser window ({HEADED_LOGIN_TIMEOUT_S} s)."])
-            storefront.page.wait_for_url(lambda url: not SignInPage.is_sign_in_url(url),
-                                         timeout=HEADED_LOGIN_TIMEOUT_S * 1000)
+            storefront.robots.wait_for_person(storefront.page, HEADED_LOGIN_TIMEOUT_S)
             save_session(storefront.context, settings)
             storefront.open_your_orders()
         return Result("", Outcome.CHECKED, f"signed in; session saved in {session_file(settings)}")

@@ -183,7 +183,8 @@ def print_orders(result: Result, cards: list[OrderCard], as_json: bool, market: 
                      "details_path": card.details_path,
                      "items": [{"title": i.title, "product_id": i.product_id} for i in card.items]})
     if as_json:
-        print_json({"outcome": result.outcome.value, "message": result.message, "orders": rows, "count": len(rows)})
+        print_json({"outcome": result.outcome.value, "message": result.message, "next_step": result.next_step,
+                    "orders": rows, "count": len(rows)})
     elif result.outcome is not Outcome.CHECKED:
         print_result(result, False)
     elif on_terminal():

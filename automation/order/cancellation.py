@@ -11,7 +11,7 @@ from typing import Any
 from automation.browser.playwright_errors import PlaywrightError
 from automation.browser.script_loads import ScriptLoads
 from automation.browser.storefront import Storefront, same_origin, served_html
-from automation.errors import StoreTrouble
+from automation.errors import RobotCheckShown, StoreTrouble
 from automation.marketplace import business_days_after
 from automation.order.input import is_digital
 from automation.order.items import (
@@ -43,6 +43,7 @@ from pages.cancel_items import CancelForm, CancelItemsPage
 from pages.cancel_summary import CancelResultKind, CancelSummaryPage
 from pages.common import error_kind, query_param, shown
 from pages.order_details import OrderSummary
+from pages.robot_check import robot_check
 from pages.sign_in import SignInPage
 
 OnSubmit = Callable[[list[Line], list[Line]], None]  # the lines to tick, and all the order's lines read for them
@@ -110,6 +111,18 @@ class Cancellation(OrderReader):
 
     # -- cancelling: read, fill, submit, judge ------------------------------------------------
     def cancel(self, request: CancelRequest) -> Result:
+        """Cancel what the request asks for; a robot check met on the way says whether the button
+        had been pressed by then (the storefront that met it cannot know)."""
+        pressed = len(self.submissions)
+        try:
+            return self._cancel(request)
+        except RobotCheckShown as exc:
+            if len(self.submissions) == pressed:
+                raise RobotCheckShown(f"{exc}; nothing was submitted") from None
+            raise RobotCheckShown(f"{exc}, after 'Request cancellation' was pressed: the store may have taken it; "
+                                  f"see 'ordercancel check {request.order_id}' before running again") from None
+
+    def _cancel(self, request: CancelRequest) -> Result:
         order_id = request.order_id
         summary = self.read_order(order_id)
         if summary is None:
@@ -240,9 +253,10 @@ class Cancellation(OrderReader):
                 result.message += f"; already cancelled before: {names(already)}"
             return result
         html = self.page.content()  # a refusal may be shown by the form's own scripts
-        if error_kind(html) == "server_error":  # the store answered, but not whether it acted
+        if error_kind(html) == "server_error" or robot_check(html):  # answered, but not whether it acted
             return self._confirm(request, submission, lines, before, items, CancelResultKind.UNKNOWN,
-                                 "the store answered the submit with a server error page")
+                                 "the store answered the submit with a "
+                                 f"{'robot check' if robot_check(html) else 'server error page'}")
         refusal = cancel_items.parse(html).refusal if cancel_items.showing(html) else None
         if refusal:
             after = self.read_order(order_id)

@@ -2,7 +2,15 @@
 from __future__ import annotations
 
 from automation.browser.playwright_errors import PlaywrightError
-from automation.errors import AuthFailed, BadInput, BrowserUnavailable, NeedsHuman, NoCredentials, StoreTrouble
+from automation.errors import (
+    AuthFailed,
+    BadInput,
+    BrowserUnavailable,
+    NeedsHuman,
+    NoCredentials,
+    RobotCheckShown,
+    StoreTrouble,
+)
 from automation.order.outcome import Outcome, Result
 from automation.order.wording import say
 
@@ -11,6 +19,7 @@ KINDS: list[tuple[type[BaseException], str, str, Outcome]] = [
     (BadInput, "bad_input", "bad_input", Outcome.BAD_INPUT),
     (NoCredentials, "no_credentials", "run_no_credentials", Outcome.AUTH_FAILED),
     (AuthFailed, "auth_failed", "run_auth_failed", Outcome.AUTH_FAILED),
+    (RobotCheckShown, "robot_check", "run_robot_check", Outcome.NEEDS_HUMAN),
     (NeedsHuman, "needs_human", "run_needs_human", Outcome.NEEDS_HUMAN),
     (BrowserUnavailable, "browser_failed", "browser_failed", Outcome.ERROR),
     (StoreTrouble, "error", "run_error", Outcome.ERROR),

@@ -13,6 +13,7 @@ class Wording:
 
 NO_CREDENTIALS = "set ORDERCANCEL_EMAIL and ORDERCANCEL_PASSWORD, or sign in once with 'ordercancel login --headed'"
 LOGIN_HEADED = "run 'ordercancel login --headed', finish signing in by hand, then run again"
+SOLVE_IT = "run 'ordercancel login --headed', solve it, then run again"
 REFUND = "nothing to do: any charge is refunded, typically within 3-5 business days (by {refund_by})"
 SELLER_DECIDES = "the seller decides; see the answer with 'ordercancel check {order_id}'"
 # the next step of an order it is too late to cancel: the order page's own return link where it shows one
@@ -107,6 +108,7 @@ WORDING: dict[str, Wording] = {
     "auth_failed": Wording("{error}", "check ORDERCANCEL_EMAIL, ORDERCANCEL_PASSWORD and ORDERCANCEL_TOTP_SECRET"),
     "no_credentials": Wording("{error}", NO_CREDENTIALS),
     "needs_human": Wording("{error}", LOGIN_HEADED),
+    "robot_check": Wording("{error}", SOLVE_IT),
     "error": Wording("{error}", "look at the screenshot and HTML in the artifacts; nothing is submitted twice, so "
                                 "running again is safe"),
     "browser_failed": Wording("the browser could not start or connect: {error}",
@@ -118,6 +120,8 @@ WORDING: dict[str, Wording] = {
     "run_no_credentials": Wording("sign-in failed, nothing was done: {error}", NO_CREDENTIALS),
     "run_needs_human": Wording("{error}; nothing was done", "run 'ordercancel login --headed', then run the batch "
                                                             "again"),
+    "run_robot_check": Wording("{error}; nothing was done", "run 'ordercancel login --headed', solve it, then run the "
+                                                            "batch again"),
     "run_error": Wording("the store could not be reached: {error}; nothing was done",
                          "running the batch again is safe"),
 }

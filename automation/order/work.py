@@ -13,7 +13,7 @@ import structlog
 from automation.browser.launch import launch_when_needed
 from automation.browser.playwright_errors import PlaywrightError
 from automation.browser.storefront import Storefront
-from automation.errors import AuthFailed, BadInput, BrowserUnavailable, NeedsHuman
+from automation.errors import AuthFailed, BadInput, BrowserUnavailable, NeedsHuman, RobotCheckShown
 from automation.logs import get_logger
 from automation.order.cancellation import Cancellation
 from automation.order.failures import FAILURES, failure
@@ -88,8 +88,9 @@ def run_order(storefront: Storefront, order_id: str, action: Callable[[], Result
     try:
         result = action()
     except FAILURES as exc:
-        evidence = [] if isinstance(exc, BadInput) else storefront.save_evidence(
-            order_id, "sign-in" if isinstance(exc, AuthFailed | NeedsHuman) else "error")
+        label = "robot-check" if isinstance(exc, RobotCheckShown) else \
+            "sign-in" if isinstance(exc, AuthFailed | NeedsHuman) else "error"
+        evidence = [] if isinstance(exc, BadInput) else storefront.save_evidence(order_id, label)
         result = failure(exc, order_id, artifacts=evidence)
     result.artifacts += storefront.save_trace(order_id)
     result.duration_ms = int((time.monotonic() - started) * 1000)

@@ -68,6 +68,8 @@ class FaultSwitches(Body):
     inject_script: str | None = None
     decryption_reloads: str | None = None
     asset_origin: str | None = None
+    robot_check: str | None = None
+    robot_check_path: str | None = None
 
 
 class Approval(Body):

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mock_store.model import Account, Session
+from mock_store.robot_checks import CAPTCHA_PATH, captcha_typed
 from mock_store.store import StoreState
 from mock_store.web import (
     SESSION_COOKIE,
@@ -135,10 +136,12 @@ def waiting_at(store: StoreState, session: Session, step: str) -> Account | None
     return account if account is not None and session.pending_step == step else None
 
 
-@router.get("/errors/validateCaptcha")
+@router.get(CAPTCHA_PATH)
 def validate_captcha(request: Request, store: State) -> Response:
     session: Session = request.state.session
     account = waiting_at(store, session, "captcha")
+    if account is None and session.captcha:  # the robot-check fault's, at an address that is no sign-in
+        return captcha_typed(request, store, session)
     if account is None:
         return RedirectResponse(SIGN_IN_PATH, status_code=302)
     answer = request.query_params.get("field-keywords", "").strip().upper()

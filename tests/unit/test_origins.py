@@ -48,10 +48,12 @@ def resolver_rules(settings: Settings) -> list[str]:
 def test_the_resolver_knows_the_store_and_asset_origins_by_host_and_port() -> None:
     settings = Settings(_env_file=None, base_url="http://127.0.0.1:8000", asset_hosts="http://127.0.0.1:8001,cdn.example")
     assert resolver_rules(settings) == ["MAP 127.0.0.1:8000 127.0.0.1:8000", "MAP 127.0.0.1:8001 127.0.0.1:8001",
-                                        "MAP cdn.example:443 cdn.example:443", "MAP * ~NOTFOUND"]
+                                        "MAP cdn.example:443 cdn.example:443", "MAP * ~NOTFOUND",
+                                        "EXCLUDE *.awswaf.com"]  # AWS WAF's challenge hosts: routed per page
 
 
 def test_amazon_and_its_cdn_are_reached_on_443_only() -> None:
     rules = resolver_rules(Settings(_env_file=None, base_url="https://www.amazon.com"))
-    assert rules[0] == "MAP www.amazon.com:443 www.amazon.com:443" and rules[-1] == "MAP * ~NOTFOUND"
-    assert "MAP m.media-amazon.com:443 m.media-amazon.com:443" in rules and len(rules) == 8
+    assert rules[0] == "MAP www.amazon.com:443 www.amazon.com:443" and rules[-2:] == ["MAP * ~NOTFOUND",
+                                                                                      "EXCLUDE *.awswaf.com"]
+    assert "MAP m.media-amazon.com:443 m.media-amazon.com:443" in rules and len(rules) == 9
