@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from automation.browser.launch import new_context
 from automation.browser.plain_http import MAX_ANSWER_BYTES, PlainReader, ReadAbandoned, capped_text, reaches_directly
-from automation.browser.playwright_errors import PlaywrightError, PlaywrightTimeout
+from automation.browser.playwright_errors import PlaywrightError, PlaywrightTimeout, in_words, load_failed
 from automation.browser.session import load_session, save_session, sign_in
-from automation.errors import AuthFailed, StoreTrouble
+from automation.errors import AuthFailed, StoreTimeout, StoreTrouble
 from automation.files import UnsafeName, artifact_path, ensure_folder, scrub, write_private
 from automation.marketplace import language_cookie
 from automation.settings import Settings
@@ -143,29 +143,30 @@ class Storefront:
                     raise StoreTrouble(f"the store answered {path} with a server error page")
                 return response
             except (PlaywrightTimeout, StoreTrouble) as exc:
-                self.log.warning("page_retry" if attempt == 1 else "page_failed", path=path, error=str(exc).splitlines()[0])
+                trouble = exc if isinstance(exc, StoreTrouble) else load_failed(exc, self.settings.base_url)
+                # info: the order's outcome says what failed, in the same words
+                self.log.info("page_retry" if attempt == 1 else "page_failed", path=path, error=str(trouble))
                 if attempt == 2:
-                    raise StoreTrouble(str(exc).splitlines()[0]) from None
+                    raise trouble from None
         raise AssertionError("unreachable")
 
     def _goto(self, path: str) -> Response | None:
         try:
             with self.pacer.load():
                 return self.page.goto(path, wait_until="domcontentloaded")
-        except PlaywrightTimeout:
+        except PlaywrightTimeout as exc:
             # until a load's answer is in (a store can drip it for minutes, or flood the page with
             # more than it can parse) the tab is "navigating", and all asked of it next (its HTML
             # for the evidence, the next load) waits: a fresh tab does not, and closing one is quick
             self.renew_page()
-            raise
+            raise load_failed(exc, self.settings.base_url) from None
         except PlaywrightError as exc:
-            reason = str(exc).splitlines()[0]
             elsewhere, self.sent_elsewhere = self.sent_elsewhere, None
-            if elsewhere or "ERR_BLOCKED_BY_CLIENT" in reason:
+            if elsewhere or "ERR_BLOCKED_BY_CLIENT" in str(exc).split("\n", 1)[0]:
                 # every path the tool opens is on the store's host: only a redirect leads elsewhere
                 raise AuthFailed(f"the store sent the browser from {path} to {elsewhere or 'another host'}, which "
                                  "the tool does not visit; no credentials were typed there") from None
-            raise StoreTrouble(f"could not load {path}: {reason}") from None
+            raise load_failed(exc, self.settings.base_url) from None
 
     def _note_failure(self, request: Any) -> None:
         """A navigation that failed on another origin: the browser refused to follow a redirect there
@@ -202,9 +203,9 @@ class Storefront:
             finally:
                 response.dispose()
         except PlaywrightTimeout:  # Playwright's timeout covers the whole exchange, the body too
-            raise StoreTrouble(f"could not read {path}: no whole answer within {self.settings.timeout_s:g} s") from None
+            raise StoreTimeout(f"the store did not answer within {self.settings.timeout_s:g} s") from None
         except PlaywrightError as exc:
-            self.log.info("fetch_failed", path=path, error=str(exc).splitlines()[0])
+            self.log.info("fetch_failed", path=path, error=in_words(exc))
             return None
 
     def _fetch_plain(self, url: str, path: str) -> str | None:
@@ -250,26 +251,31 @@ class Storefront:
     # -- evidence ---------------------------------------------------------------------------
     def save_evidence(self, order_id: str, label: str) -> list[str]:
         """The page's HTML and a screenshot a person can read (the page's own styles, password
-        fields masked), both free of secrets. None when the browser never showed a page."""
+        fields masked), both free of secrets. None unless the browser shows a store page with text
+        on it (not its own error page for a store it could not reach): a blank one is no evidence."""
         saved: list[str] = []
-        if self._page is None:
+        if self._page is None or not same_origin(self.page.url, self.settings.base_url):
             return saved
         try:
             folder = self.settings.artifacts_path / self.run_id
             # named before anything is made; "" is the run's own work (a sign-in, a list of orders)
             png_path = artifact_path(folder, order_id or None, f"-{label}.png")
             html_path = artifact_path(folder, order_id or None, f"-{label}.html")
-            ensure_folder(folder, "artifacts folder")
-            if self.page.evaluate("document.documentElement?.outerHTML.length ?? 0") > MAX_ANSWER_BYTES:
+            size, text = self.page.evaluate("[document.documentElement?.outerHTML.length ?? 0, "
+                                            "(document.body?.innerText ?? '').trim().length]")
+            if size > MAX_ANSWER_BYTES:
                 self.log.warning("evidence_failed", error=f"the page is over the {MAX_ANSWER_BYTES >> 20} MiB cap")
                 return saved
+            if not text:
+                return saved
+            ensure_folder(folder, "artifacts folder")
             html = self.page.content()
             png = self.screenshot(html, full_page=True)
             saved.append(str(write_private(png_path, png)))
             cleaned = scrub(html, self.settings.secrets() + self._cookie_values())
             saved.append(str(write_private(html_path, cleaned.encode())))
         except (PlaywrightError, OSError, UnsafeName) as exc:
-            self.log.warning("evidence_failed", error=str(exc).splitlines()[0])
+            self.log.warning("evidence_failed", error=in_words(exc))
         return saved
 
     def screenshot(self, html: str | None = None, **options: Any) -> bytes:
@@ -296,7 +302,7 @@ class Storefront:
                     finally:
                         response.dispose()
                 except PlaywrightError as exc:  # a screenshot without styles is still evidence
-                    self.log.info("style_sheet_failed", address=address, error=str(exc).splitlines()[0])
+                    self.log.info("style_sheet_failed", address=address, error=in_words(exc))
         return self.page.screenshot(mask=[self.page.locator("input[type=password]")],
                                     timeout=self.settings.timeout_s * 1000, **options)
 
