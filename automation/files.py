@@ -10,6 +10,7 @@ import re
 import stat
 import tempfile
 from pathlib import Path
+from typing import TextIO
 
 from automation.errors import BadInput
 from pages.common import is_order_number, shown
@@ -158,3 +159,19 @@ def open_private_file(path: Path, what: str) -> int:
         os.close(fd)
         raise
     return fd
+
+
+def open_log_file(path: Path) -> TextIO:
+    """The file log lines are appended to: created 0600 (its folder 0700, if missing), reached through
+    no symlink that others could have planted, and a regular file of this user's that no one else
+    can write. Raises OSError, or a BadInput (UnsafeFile, UnsafeFolder) for one the tool will not trust."""
+    real = follow_trusted_links(path, "log file")
+    if not real.parent.exists():
+        ensure_folder(real.parent, "log folder")
+    fd = os.open(real, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o600)
+    try:
+        judge_private_file(os.fstat(fd), path, "log file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "a", encoding="utf-8", buffering=1)
