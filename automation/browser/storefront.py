@@ -141,6 +141,7 @@ class Storefront:
                 status = response.status if response is not None else None
                 if (status or 0) >= 500 or (status is None and error_page(self.page) == "server_error"):
                     raise StoreTrouble(f"the store answered {path} with a server error page")
+                self.log.debug("page_loaded", path=path, status=status)
                 return response
             except (PlaywrightTimeout, StoreTrouble) as exc:
                 trouble = exc if isinstance(exc, StoreTrouble) else load_failed(exc, self.settings.base_url)
@@ -227,6 +228,7 @@ class Storefront:
         except (OSError, http.client.HTTPException) as exc:
             self.log.info("fetch_failed", path=path, error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             return None
+        self.log.debug("page_read", path=path, status=answer.status, browser=False)
         return answer.body if answer.status == 200 and answer.content_type.startswith("text/html") else None
 
     def open_your_orders(self) -> None:
