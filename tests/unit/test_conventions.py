@@ -72,5 +72,8 @@ def test_quiet_prints_only_what_failed_and_what_the_exit_code_means(tmp_path: Pa
 def test_shell_completion_completes_commands_and_installs_a_script() -> None:
     completed = run(env={"_ORDERCANCEL_COMPLETE": "complete_bash", "COMP_WORDS": "ordercancel ca", "COMP_CWORD": "1"})
     assert completed.returncode == 0 and completed.stdout.split() == ["cancel"]
-    script = run("--show-completion", "bash")
+    # the script --install-completion writes (--show-completion finds the shell from the process tree,
+    # which a test runner's is not)
+    script = run(env={"_ORDERCANCEL_COMPLETE": "source_bash"})
     assert script.returncode == 0 and "_ORDERCANCEL_COMPLETE=complete_bash" in script.stdout
+    assert "complete -o default -F _ordercancel_completion ordercancel" in script.stdout
