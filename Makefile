@@ -1,4 +1,5 @@
-# Every target sets itself up on a fresh Debian/Ubuntu machine with Python 3.11+.
+# Every target sets itself up on a fresh Debian/Ubuntu machine with Python 3.11+, and prints only
+# its own progress (recipes are not echoed; pip is quiet).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -10,19 +11,25 @@ BROWSER_ENV = ORDERCANCEL_BROWSER_EXECUTABLE="$$(cat .browser-path)"
 setup: $(STAMP) .browser-path
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
-	touch $(STAMP)
+	@echo "setting up $(VENV): the package, its test extra and their dependencies (a minute or two)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	@# setuptools says "Editable installation." for every editable install: information, not a warning
+	@PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
 
 .browser-path: $(STAMP)
-	PY=$(PY) scripts/ensure-browser > .browser-path.tmp && mv .browser-path.tmp .browser-path
+	@echo "finding a Chromium for headless work"
+	@PY=$(PY) scripts/ensure-browser > .browser-path.tmp && mv .browser-path.tmp .browser-path
 
 demo: setup
-	$(BROWSER_ENV) $(VENV)/bin/ordercancel demo
+	@$(BROWSER_ENV) $(VENV)/bin/ordercancel demo
+	@echo
+	@echo "ordercancel is installed in $(VENV): run $(VENV)/bin/ordercancel --help,"
+	@echo "or 'source $(VENV)/bin/activate' once, then ordercancel --help"
 
 test: setup
-	$(BROWSER_ENV) $(PY) -m pytest -n 3 $(PYTEST_ARGS)
+	@$(BROWSER_ENV) $(PY) -m pytest -n 3 $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) benchmarks/store_throughput.py

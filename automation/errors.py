@@ -74,8 +74,20 @@ class StoreTrouble(ToolError):
     """The store did not answer as expected (server error, timeout, unknown screen, wrong order)."""
 
 
+class StoreUnreachable(StoreTrouble):
+    """The store's address could not be reached at all: refused, no such host, TLS failed."""
+
+
+class StoreTimeout(StoreTrouble):
+    """The store did not answer within the timeout."""
+
+
 class BrowserUnavailable(ToolError):
     """The browser could not be started or reached."""
+
+
+class NoDisplay(BrowserUnavailable):
+    """A browser window was asked for (--headed) where there is no display to show it on."""
 
 
 class JournalConflict(ToolError):

@@ -14,6 +14,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import TextIO
 
 from automation.errors import BadInput
 from pages.common import is_order_number, shown
@@ -245,3 +246,19 @@ def replace_symlink(link: Path, target: str) -> str | None:
         temporary.unlink(missing_ok=True)
         return f"{link} could not be replaced ({exc.strerror})"
     return None
+
+
+def open_log_file(path: Path) -> TextIO:
+    """The file log lines are appended to: created 0600 (its folder 0700, if missing), reached through
+    no symlink that others could have planted, and a regular file of this user's that no one else
+    can write. Raises OSError, or a BadInput (UnsafeFile, UnsafeFolder) for one the tool will not trust."""
+    real = follow_trusted_links(path, "log file")
+    if not real.parent.exists():
+        ensure_folder(real.parent, "log folder")
+    fd = os.open(real, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o600)
+    try:
+        judge_private_file(os.fstat(fd), path, "log file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "a", encoding="utf-8", buffering=1)

@@ -92,7 +92,9 @@ class Settings(BaseSettings):
     # comma-separated hosts or origins (host or host:port, over HTTPS, or scheme://host:port) whose
     # scripts the store's pages need; default: the store's own CDN for Amazon hosts, none for others
     asset_hosts: str | None = None
+    # console: lines for a person on stderr (warnings and errors; more with -v); json: JSON lines on stderr
     log_format: Literal["console", "json"] | None = None
+    log_file: Path | None = None  # JSON lines appended here too (created 0600)
     timeout_s: float = Field(default=30, gt=0, le=600, description="per page load and per action")
     submit_timeout_s: float = Field(default=60, gt=0, le=600, description="for the store's answer to a cancel")
 
@@ -145,8 +147,8 @@ class Settings(BaseSettings):
             origin_of(entry)
         return value
 
-    @field_validator("browser_executable", "headed_browser_executable", "artifacts_dir", "log_format", "marketplace", "language",
-                     "asset_hosts", "mail_password", "mail_token", mode="before")
+    @field_validator("browser_executable", "headed_browser_executable", "artifacts_dir", "log_format", "log_file",
+                     "marketplace", "language", "asset_hosts", "mail_password", "mail_token", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value

@@ -75,7 +75,7 @@ def test_on_a_terminal_store_text_is_shown_escaped_and_never_obeyed(store: Store
     env = {**cli_env, "ORDERCANCEL_LOG_FORMAT": "json"}
     runs = {"orders": on_terminal(env, tmp_path, "orders", "--filter", "open", columns=200, raw=True),
             "check": on_terminal(env, tmp_path, "check", order.id, columns=200, raw=True),
-            "logs": on_terminal({**cli_env, "ORDERCANCEL_LOG_FORMAT": "console"}, tmp_path, "check", order.id,
+            "logs": on_terminal({**cli_env, "ORDERCANCEL_LOG_FORMAT": "console"}, tmp_path, "-v", "check", order.id,
                                 stream="stderr", raw=True),
             "cancel": on_terminal(env, tmp_path, "cancel", order.id, "--yes", columns=200, raw=True)}
     for name, (screen, other, code) in runs.items():

@@ -149,7 +149,7 @@ def test_max_cancels_stops_before_the_first_click(store: StoreAdmin, cli: Cli, t
                                                                                 "'except.seler' (did you mean "
                                                                                 "'except.seller'?)"),
     ("[[rule]\n", "is not TOML"),
-    ("", "key 'rule'"),
+    ("", "the file has no [[rule]] table"),
     ('[[rule]]\nname = "late"\naction = "cancel"\nplaced_within = "99999999999d"\n',
      "rule 'late', key 'placed_within': '99999999999d' is too long a duration"),
     ('[[rule]]\nname = "deep"\naction = "report"\ntitle = ' + "[" * 200_000 + "]" * 200_000 + "\n",
@@ -158,7 +158,7 @@ def test_max_cancels_stops_before_the_first_click(store: StoreAdmin, cli: Cli, t
      "rule 'rich', key 'total_over' (line 4): a number of more than 4300 digits"),
     ('[[rule]]\nname = "all"\naction = "cancel"\nreason = "mistake"\n',
      "rule 'all', key 'action': 'cancel' with no matcher would match every open order"),
-    ('[[rules]]\nname = "x"\naction = "cancel"\ntitle = "x"\n', "unknown table 'rules' (did you mean 'rule'?)"),
+    ('[[rules]]\nname = "x"\naction = "cancel"\ntitle = "x"\n', "unknown table [[rules]] (did you mean [[rule]]?)"),
 ])
 def test_a_bad_rules_file_names_the_rule_and_key_and_does_nothing(store: StoreAdmin, cli: Cli, tmp_path: Path,
                                                                   rules: str, says: str) -> None:

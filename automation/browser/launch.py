@@ -11,7 +11,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from automation.browser.playwright_errors import PlaywrightError
+from automation.browser.playwright_errors import PlaywrightError, launch_failed
 from automation.errors import BrowserUnavailable
 from automation.logs import get_logger
 from automation.settings import Settings
@@ -116,7 +116,7 @@ def open_browser(settings: Settings) -> Iterator[Browser]:
         try:
             browser = _connect(playwright, settings) if settings.browser_endpoint else _launch(playwright, settings)
         except PlaywrightError as exc:  # said as what it is, wherever the first screen asked for it
-            raise BrowserUnavailable(str(exc).splitlines()[0]) from None
+            raise launch_failed(exc) from None
         get_logger().info("browser_started", remote=bool(settings.browser_endpoint))
         try:
             yield browser

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from automation import __version__
+from automation.errors import StoreTimeout
 
 USER_AGENT = f"order-cancel-assistant/{__version__}"  # honest: this is not the browser
 # The largest answer read: the screens the tool reads are far smaller (the saved live pages are
@@ -87,7 +88,7 @@ class PlainReader:
         """One GET of an address on the reader's origin (anything else is refused), over within the
         reader's timeout from connecting to the last byte, whatever pace the store sends at; a
         kept-alive connection the store closed is opened again once, within the same deadline.
-        Raises ReadAbandoned past the deadline or the size cap, OSError (and http.client's
+        Raises StoreTimeout past the deadline, ReadAbandoned past the size cap, OSError (and http.client's
         errors) when no answer comes."""
         parts = urllib.parse.urlsplit(url)
         if (parts.scheme, parts.netloc) != (self.origin.scheme, self.origin.netloc):
@@ -112,7 +113,7 @@ class PlainReader:
                 # whatever the socket said once it was shut, the cause is the time; and each wait's
                 # own timeout is what was left of the deadline
                 if watchdog.fired or isinstance(exc, TimeoutError):
-                    raise ReadAbandoned(f"no whole answer within {self.timeout_s:g} s") from None
+                    raise StoreTimeout(f"the store did not answer within {self.timeout_s:g} s") from None
                 if attempt == 2 or not isinstance(exc, (http.client.RemoteDisconnected, ConnectionResetError,
                                                         BrokenPipeError)):
                     raise

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from automation.browser.launch import new_context
 from automation.browser.plain_http import MAX_ANSWER_BYTES, PlainReader, ReadAbandoned, capped_text, reaches_directly
-from automation.browser.playwright_errors import PlaywrightError, PlaywrightTimeout
+from automation.browser.playwright_errors import PlaywrightError, PlaywrightTimeout, in_words, load_failed
 from automation.browser.reloads import read_your_orders
 from automation.browser.robot_checks import RobotChecks
 from automation.browser.session import load_session, save_session, sign_in
 from automation.browser.traces import scrubbed_zip
-from automation.errors import AuthFailed, StoreTrouble
+from automation.errors import AuthFailed, StoreTimeout, StoreTrouble
 from automation.files import UnsafeName, artifact_path, ensure_folder, scrub, write_private
 from automation.marketplace import language_cookie
 from automation.settings import Settings
@@ -146,33 +146,35 @@ class Storefront:
                 status = response.status if response is not None else None
                 if (status or 0) >= 500 or (status is None and error_page(self.page) == "server_error"):
                     raise StoreTrouble(f"the store answered {path} with a server error page")
+                self.log.debug("page_loaded", path=path, status=status)
                 return response
             except (PlaywrightTimeout, StoreTrouble) as exc:
                 closed = self._page is not None and self._page.is_closed()  # stopped: never tried again
+                trouble = exc if isinstance(exc, StoreTrouble) else load_failed(exc, self.settings.base_url)
                 last = attempt == 2 or challenged or closed
-                self.log.warning("page_failed" if last else "page_retry", path=path, error=str(exc).splitlines()[0])
+                # info: the order's outcome says what failed, in the same words
+                self.log.info("page_failed" if last else "page_retry", path=path, error=str(trouble))
                 if last:
-                    raise StoreTrouble(str(exc).splitlines()[0]) from None
+                    raise trouble from None
         raise AssertionError("unreachable")
 
     def _goto(self, path: str) -> Response | None:
         try:
             with self.pacer.load():
                 return self.page.goto(path, wait_until="domcontentloaded")
-        except PlaywrightTimeout:
+        except PlaywrightTimeout as exc:
             # until a load's answer is in (a store can drip it for minutes, or flood the page with
             # more than it can parse) the tab is "navigating", and all asked of it next (its HTML
             # for the evidence, the next load) waits: a fresh tab does not, and closing one is quick
             self.renew_page()
-            raise
+            raise load_failed(exc, self.settings.base_url) from None
         except PlaywrightError as exc:
-            reason = str(exc).splitlines()[0]
             elsewhere, self.sent_elsewhere = self.sent_elsewhere, None
-            if elsewhere or "ERR_BLOCKED_BY_CLIENT" in reason:
+            if elsewhere or "ERR_BLOCKED_BY_CLIENT" in str(exc).split("\n", 1)[0]:
                 # every path the tool opens is on the store's host: only a redirect leads elsewhere
                 raise AuthFailed(f"the store sent the browser from {path} to {elsewhere or 'another host'}, which "
                                  "the tool does not visit; no credentials were typed there") from None
-            raise StoreTrouble(f"could not load {path}: {reason}") from None
+            raise load_failed(exc, self.settings.base_url) from None
 
     def _note_failure(self, request: Any) -> None:
         """A navigation that failed on another origin: the browser refused to follow a redirect there
@@ -208,9 +210,9 @@ class Storefront:
             finally:
                 response.dispose()
         except PlaywrightTimeout:  # Playwright's timeout covers the whole exchange, the body too
-            raise StoreTrouble(f"could not read {path}: no whole answer within {self.settings.timeout_s:g} s") from None
+            raise StoreTimeout(f"the store did not answer within {self.settings.timeout_s:g} s") from None
         except PlaywrightError as exc:
-            self.log.info("fetch_failed", path=path, error=str(exc).splitlines()[0])
+            self.log.info("fetch_failed", path=path, error=in_words(exc))
             return None
 
     def _fetch_plain(self, url: str, path: str) -> str | None:
@@ -232,6 +234,7 @@ class Storefront:
         except (OSError, http.client.HTTPException) as exc:
             self.log.info("fetch_failed", path=path, error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             return None
+        self.log.debug("page_read", path=path, status=answer.status, browser=False)
         if not answer.content_type.startswith("text/html") or self.robots.met_on_read(path, url, answer.body):
             return None  # a robot check, whatever its status, is read in the browser, never parsed as a screen
         return answer.body if answer.status == 200 else None
@@ -259,26 +262,32 @@ class Storefront:
     # -- evidence ---------------------------------------------------------------------------
     def save_evidence(self, order_id: str, label: str) -> list[str]:
         """The page's HTML and a screenshot a person can read (the page's own styles, password
-        fields masked), both free of secrets. None when the browser never showed a page."""
+        fields masked), both free of secrets. None unless the browser shows a store page with text
+        on it (not its own error page for a store it could not reach): a blank one is no evidence."""
         saved: list[str] = []
-        if self._page is None or self._page.is_closed():  # none shown, or stopped for reloading itself
+        # none shown, stopped for reloading itself, or the browser's own error page (no store page)
+        if self._page is None or self._page.is_closed() or not same_origin(self._page.url, self.settings.base_url):
             return saved
         try:
             folder = self.settings.artifacts_path / self.run_id
             # named before anything is made; "" is the run's own work (a sign-in, a list of orders)
             png_path = artifact_path(folder, order_id or None, f"-{label}.png")
             html_path = artifact_path(folder, order_id or None, f"-{label}.html")
-            ensure_folder(folder, "artifacts folder")
-            if self.page.evaluate("document.documentElement?.outerHTML.length ?? 0") > MAX_ANSWER_BYTES:
+            size, text = self.page.evaluate("[document.documentElement?.outerHTML.length ?? 0, "
+                                            "(document.body?.innerText ?? '').trim().length]")
+            if size > MAX_ANSWER_BYTES:
                 self.log.warning("evidence_failed", error=f"the page is over the {MAX_ANSWER_BYTES >> 20} MiB cap")
                 return saved
+            if not text:
+                return saved
+            ensure_folder(folder, "artifacts folder")
             html = self.page.content()
             png = self.screenshot(html, full_page=True)
             saved.append(str(write_private(png_path, png)))
             cleaned = scrub(html, self.settings.secrets() + self._cookie_values())
             saved.append(str(write_private(html_path, cleaned.encode())))
         except (PlaywrightError, OSError, UnsafeName) as exc:
-            self.log.warning("evidence_failed", error=str(exc).splitlines()[0])
+            self.log.warning("evidence_failed", error=in_words(exc))
         return saved
 
     def screenshot(self, html: str | None = None, **options: Any) -> bytes:
@@ -305,7 +314,7 @@ class Storefront:
                     finally:
                         response.dispose()
                 except PlaywrightError as exc:  # a screenshot without styles is still evidence
-                    self.log.info("style_sheet_failed", address=address, error=str(exc).splitlines()[0])
+                    self.log.info("style_sheet_failed", address=address, error=in_words(exc))
         return self.page.screenshot(mask=[self.page.locator("input[type=password]")],
                                     timeout=self.settings.timeout_s * 1000, **options)
 

@@ -12,14 +12,23 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from automation import __version__
-from automation.errors import ToolError
+from automation.cli.conventions import with_conventions
+from automation.errors import ExitCode, ToolError
 from automation.text import printable
+from automation.words import exit_codes_help, exit_meaning
 
 if TYPE_CHECKING:
     from types import ModuleType
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
-                  help="Cancel online orders through the storefront's own cancellation flow, in a real browser.")
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["-h", "--help"]},
+                  help="Cancel online orders through the storefront's own cancellation flow, in a real browser.",
+                  epilog="\b\nThe global options may come before or after the command:\n"
+                         "  ordercancel check 113-1234567-1234567 --marketplace de -v\n"
+                         "Each command's --help shows examples and its exit codes.")
+OK, UNEXPECTED, BAD_INPUT, NOT_CANCELLABLE, NOT_FOUND, SIGN_IN, HUMAN = ExitCode
+# -q, nothing, -v, -vv: how much this process says, for main() once the command has ended
+ASKED = {"verbosity": 0}
 
 
 def work(module: str) -> ModuleType:
@@ -45,23 +54,47 @@ def main_options(
                                                     "[default: from the store's address, else com].")] = None,
     language: Annotated[str | None, typer.Option(metavar="en|da|de|sv", help="Ask the site for this display "
                                                  "language [default: the account's own].")] = None,
-    log_format: Annotated[str | None, typer.Option(metavar="console|json", help="console or json (default: console on a terminal).")] = None,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, show_default=False,
+                                         help="Say more: -v info log lines, -vv debug ones (default: warnings "
+                                              "and errors).")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only what failed, and what the exit code "
+                                                              "means.")] = False,
+    log_format: Annotated[str | None, typer.Option(metavar="console|json", help="console: log lines for a person on "
+                                                   "stderr; json: JSON lines on stderr [env ORDERCANCEL_LOG_FORMAT].")] = None,
+    log_file: Annotated[Path | None, typer.Option(metavar="FILE", help="Append JSON log lines to this file too (made "
+                                                                       "0600) [env ORDERCANCEL_LOG_FILE].")] = None,
     artifacts_dir: Annotated[Path | None, typer.Option(metavar="DIR", help="Where screenshots, HTML and traces go.")] = None,
     state_dir: Annotated[Path | None, typer.Option(metavar="DIR", help="Where saved sessions live.")] = None,
     env_file: Annotated[Path | None, typer.Option(metavar="FILE", help="Read settings from this .env file (mode 0600); "
                                                        "default: STATE_DIR/.env if it exists.")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
-    overrides: dict[str, Any] = {"base_url": base_url, "slow_mo_ms": slow_mo, "min_interval": min_interval,
-                                 "marketplace": marketplace, "language": language,
-                                 "log_format": log_format,
-                                 "artifacts_dir": artifacts_dir, "state_dir": state_dir,
-                                 "headless": None if headed is None else not headed}
-    ctx.obj = {k: v for k, v in overrides.items() if v is not None}
-    ctx.meta["env_file"] = env_file
+    ctx.obj = {}
+    given(ctx, base_url=base_url, headed=headed, slow_mo=slow_mo, min_interval=min_interval, marketplace=marketplace,
+          language=language, verbose=verbose, quiet=quiet, log_format=log_format, log_file=log_file,
+          artifacts_dir=artifacts_dir, state_dir=state_dir, env_file=env_file)
 
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")]
+def given(ctx: typer.Context, **options: Any) -> None:
+    """Global options, given before the command or after it, into the run's settings (ctx.obj) and
+    how much it says (ctx.meta["verbosity"]: -1 with -q, else the number of -v)."""
+    names = {"headed": "headless", "slow_mo": "slow_mo_ms"}
+    for name, value in options.items():
+        if value is None:
+            continue
+        if name in ("verbose", "quiet"):
+            if value and ASKED["verbosity"] >= 0:  # -q wins over -v, wherever each stands
+                ASKED["verbosity"] = -1 if name == "quiet" else value
+            ctx.meta["verbosity"] = ASKED["verbosity"]
+        elif name == "env_file":
+            ctx.meta["env_file"] = value
+        else:
+            ctx.obj[names.get(name, name)] = (not value) if name == "headed" else value
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+JsonArrayOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout: one object for one order, an "
+                                                              "array of them for several (or -).")]
 JournalOption = Annotated[Path | None, typer.Option(metavar="FILE", help="The SQLite journal (default: "
                                                                          "STATE_DIR/journal.sqlite).")]
 ReportOption = Annotated[Path | None, typer.Option(metavar="DIR", help="Keep this run's report (report.html, "
@@ -74,7 +107,8 @@ NotifyOption = Annotated[list[str] | None, typer.Option(
 NotifyAlwaysOption = Annotated[bool, typer.Option("--notify-always", help="Send the summary after every run.")]
 
 
-@app.command()
+@app.command(short_help="Cancel an order, or some of its items.",
+             epilog=exit_codes_help(OK, UNEXPECTED, BAD_INPUT, NOT_CANCELLABLE, NOT_FOUND, SIGN_IN, HUMAN))
 def cancel(
     ctx: typer.Context,
     order_id: Annotated[str, typer.Argument(metavar="ORDER_ID", help="The order number, e.g. 113-1234567-1234567.")],
@@ -104,11 +138,12 @@ def cancel(
     work("one_order").cancel(ctx, order_id, item, reason, note, dry_run, yes, as_json, trace, journal, wait)
 
 
-@app.command()
+@app.command(short_help="Show orders' states and items, and whether each can be cancelled.",
+             epilog=exit_codes_help(OK, UNEXPECTED, BAD_INPUT, NOT_FOUND, SIGN_IN, HUMAN))
 def check(ctx: typer.Context,
           order_ids: Annotated[list[str], typer.Argument(metavar="ORDER_ID", help="One or more order numbers; - reads them from "
                                                               "standard input, one per line.")],
-          as_json: JsonOption = False) -> None:
+          as_json: JsonArrayOption = False) -> None:
     """Show orders' states, whether each can be cancelled now, and their items: several orders in
     one browser and one sign-in.
 
@@ -119,7 +154,8 @@ def check(ctx: typer.Context,
     work("one_order").check(ctx, order_ids, as_json)
 
 
-@app.command()
+@app.command(short_help="List the account's orders with their state.",
+             epilog=exit_codes_help(OK, UNEXPECTED, BAD_INPUT, SIGN_IN, HUMAN))
 def orders(
     ctx: typer.Context,
     filter_: Annotated[str, typer.Option("--filter", metavar="open|cancelled|all", help="open, cancelled or all.")] = "all",
@@ -134,7 +170,8 @@ def orders(
     work("one_order").orders(ctx, filter_, as_json)
 
 
-@app.command()
+@app.command(short_help="Sign in and save the session for unattended runs.",
+             epilog=exit_codes_help(OK, UNEXPECTED, BAD_INPUT, SIGN_IN, HUMAN))
 def login(
     ctx: typer.Context,
     headed: Annotated[bool | None, typer.Option("--headed/--headless", help="Show the browser window.")] = None,
@@ -150,7 +187,7 @@ def login(
     work("one_order").login(ctx, headed, as_json)
 
 
-@app.command()
+@app.command(short_help="Forget the saved session.", epilog=exit_codes_help(OK, BAD_INPUT))
 def logout(ctx: typer.Context) -> None:
     """Forget the saved session of this account and store.
 
@@ -160,7 +197,8 @@ def logout(ctx: typer.Context) -> None:
     work("one_order").logout(ctx)
 
 
-@app.command()
+@app.command(short_help="Cancel a list of orders unattended, with a journal and a report.",
+             epilog=exit_codes_help(OK, UNEXPECTED, BAD_INPUT, SIGN_IN, HUMAN))
 def batch(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(metavar="FILE", help="CSV with a header (order_id, items, reason, note) or JSON Lines; - for stdin.")],
@@ -184,7 +222,8 @@ def batch(
     work("many_orders").batch(ctx, file, journal, concurrency, retries, redo, strict, report, as_json, notify, notify_always)
 
 
-@app.command()
+@app.command(short_help="Find open orders to cancel by rules; cancel them with --apply.",
+             epilog=exit_codes_help(OK, UNEXPECTED, BAD_INPUT, SIGN_IN, HUMAN))
 def sweep(
     ctx: typer.Context,
     rules: Annotated[Path, typer.Option("--rules", metavar="FILE", help="The TOML rules file (see examples/).")],
@@ -208,7 +247,8 @@ def sweep(
     work("many_orders").sweep(ctx, rules, apply, max_cancels, journal, report, as_json, notify, notify_always)
 
 
-@app.command()
+@app.command(short_help="Read the store's and sellers' decisions on pending cancellations.",
+             epilog=exit_codes_help(OK, UNEXPECTED, BAD_INPUT, SIGN_IN, HUMAN))
 def follow(
     ctx: typer.Context,
     journal: JournalOption = None,
@@ -254,7 +294,8 @@ def history(
     work("history").history(ctx, since, order, journal, as_json)
 
 
-@app.command()
+@app.command(short_help="Cancel an order of the bundled demo store, headlessly.",
+             epilog=exit_codes_help(OK, UNEXPECTED, BAD_INPUT))
 def demo(ctx: typer.Context,
          sweep: Annotated[bool, typer.Option("--sweep", help="Show a scheduled sweep instead: the example rules "
                                                              "decide, then cancel, in the sweep scenario.")] = False,
@@ -270,10 +311,16 @@ def demo(ctx: typer.Context,
     work("demo").demo(ctx, sweep)
 
 
+def command() -> Any:
+    """The command line as Click runs it, with the conventions Typer leaves out."""
+    return with_conventions(typer.main.get_command(app), given)
+
+
 def main() -> None:
     os.umask(0o077)  # whatever this process creates (SQLite's -wal files, traces, reports) is private
+    line = command()
     try:
-        code = app(standalone_mode=False)
+        code = line.main(prog_name="ordercancel", standalone_mode=False)
     except ToolError as exc:  # what a command did not turn into its own output: one line, its exit code
         print(f"error: {printable(str(exc))}", file=sys.stderr)
         code = int(exc.exit_code)
@@ -286,11 +333,14 @@ def main() -> None:
         if getattr(exc, "exit_code", None) != 2 or not hasattr(exc, "format_message"):
             raise
         if type(exc).__name__ == "NoArgsIsHelpError":
-            app(["--help"], standalone_mode=False)
+            line.main(["--help"], prog_name="ordercancel", standalone_mode=False)
         else:  # one line, not the usage box
             print(f"error: {printable(exc.format_message())} (see --help)", file=sys.stderr)
         code = 2  # ExitCode.BAD_INPUT, as every usage error
-    sys.exit(code if isinstance(code, int) else 0)
+    code = code if isinstance(code, int) else 0
+    if ASKED["verbosity"] < 0 and code:  # -q: what the exit code means, beside what failed
+        print(exit_meaning(code), file=sys.stderr)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from automation.browser.session import forget_session, save_session, session_file
+from automation.cli import output
 from automation.cli.output import ask_to_cancel, out, print_orders, print_results, say_lines
 from automation.cli.start import finish, journal_path, one_error_path, settings_from
 from automation.errors import AuthFailed, CannotStart, ExitCode, NeedsHuman
@@ -118,4 +119,6 @@ def login(ctx: typer.Context, headed: bool | None, as_json: bool) -> None:
 def logout(ctx: typer.Context) -> None:
     with one_error_path(False):
         settings = settings_from(ctx)
-    out.print("session forgotten" if forget_session(settings) else "no saved session")
+    forgotten = forget_session(settings)
+    if not output.only_failures:
+        out.print("session forgotten" if forgotten else "no saved session")

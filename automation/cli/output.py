@@ -1,8 +1,13 @@
 """What the command line prints: a result, a failure before any work, the list of orders, a
-batch's progress and its summary. Exactly one JSON object on stdout with --json; logs go to stderr."""
+batch's progress and its summary; results on stdout (one JSON document with --json), the rest
+(log lines, the progress bar, questions with --json) on stderr, through one console so that a
+log line never lands on the bar's line. NO_COLOR or TERM=dumb: not one escape sequence."""
 from __future__ import annotations
 
+import os
 import sys
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,14 +18,37 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from automation.errors import ExitCode
 from automation.marketplace import Marketplace, priced
 from automation.order.items import Line
 from automation.order.outcome import ItemReport, OrderState, Outcome, Result
 from automation.runs.batch import BatchSummary, OrderRecord
+from automation.runs.journal import JournalState
 from automation.text import json_text, printable
 from pages.your_orders import OrderCard
 
-out = Console(highlight=False, soft_wrap=True)
+
+def plain_terminal() -> bool:
+    """NO_COLOR (set to anything) or a dumb terminal: no colour, no style, no cursor movement."""
+    return bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM", "") in ("dumb", "unknown")
+
+
+# a colour system of None renders no style at all (rich's own NO_COLOR handling keeps bold)
+_STYLE: dict[str, Any] = {"color_system": None} if plain_terminal() else {}
+out = Console(highlight=False, soft_wrap=True, **_STYLE)
+err = Console(stderr=True, highlight=False, soft_wrap=True, **_STYLE)  # log lines, the bar, questions
+LOG_STYLES = {"debug": "dim", "warning": "yellow", "error": "bold red", "critical": "bold red"}
+# -q: only what failed is printed (and, by the caller, what the exit code means)
+only_failures = False
+_status: StatusLine | None = None  # the plain progress line being drawn, if any
+
+
+def log_line(level: str, line: str) -> None:
+    """A log line for a person (already printable): above the progress bar while one is drawn."""
+    if _status is not None:
+        _status.above(line)
+    else:
+        err.print(line, style=LOG_STYLES.get(level), markup=False, highlight=False)
 
 
 # On a terminal, tables; otherwise (cron mail, CI logs, `> run.log`) plain lines. Either way an
@@ -98,7 +126,7 @@ def ask_to_cancel(order_id: str, lines: list[Line], as_json: bool) -> bool:
     """Ask the person at the terminal before a whole order goes: the lines about to be cancelled,
     then `Cancel all N items of ID? [y/N]`. Only y or yes goes on; end of input is no. With --json
     the question goes to stderr, so that stdout keeps its one JSON object."""
-    console = Console(stderr=True, highlight=False) if as_json else out
+    console = err if as_json else out
     count = f"{len(lines)} item{'' if len(lines) == 1 else 's'}"
     say_lines([f"{order_id}: the store offers to cancel {count}:", *(f"  {line.label(lines)}" for line in lines)],
               console)
@@ -113,7 +141,13 @@ def print_result(result: Result, as_json: bool) -> None:
     if as_json:
         print_json(with_cancellable(result))
         return
+    if only_failures and result.exit_code is ExitCode.OK:
+        return
     lines = [headline(result)]
+    # a failure that read nothing is one line, with its fix
+    one_line = result.exit_code is not ExitCode.OK and not (result.items or result.before or result.after)
+    if one_line and result.next_step:
+        lines[0] += f": {result.next_step}"
     shown = result.after or result.before
     if shown:
         lines.append(f"  state: {result.state_change()} ({shown.status_text})")
@@ -124,7 +158,7 @@ def print_result(result: Result, as_json: bool) -> None:
         tail.append("  * cancelled by this run")
     if any(item.would_cancel for item in result.items):
         tail.append("  > would be cancelled; nothing was submitted")
-    if result.next_step:
+    if result.next_step and not one_line:
         tail.append(f"  next: {result.next_step}")
     tail += [f"  artifact: {path}" for path in result.artifacts]
     say_lines(tail)
@@ -187,6 +221,8 @@ def print_orders(result: Result, cards: list[OrderCard], as_json: bool, market: 
                     "orders": rows, "count": len(rows)})
     elif result.outcome is not Outcome.CHECKED:
         print_result(result, False)
+    elif only_failures:
+        return
     elif on_terminal():
         grid = table("order", "state", "placed", "total", "status", "items") if wide() else \
             table("order", "state", "status")
@@ -201,12 +237,61 @@ def print_orders(result: Result, cards: list[OrderCard], as_json: bool, market: 
                    f"{items_cell(card)}" for row, card in zip(rows, cards, strict=True)] + [f"{len(rows)} orders"])
 
 
+class StatusLine:
+    """A progress line drawn with carriage returns only, not one escape sequence (NO_COLOR): a
+    log line is written over it, and it is drawn again below."""
+    WIDTH = 20
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.seen = total, 0, Counter[str]()
+        self.started, self.shown, self.lock = time.monotonic(), "", threading.RLock()
+
+    def text(self) -> str:
+        filled = self.WIDTH * self.done // max(1, self.total)
+        took = int(time.monotonic() - self.started)
+        counts = " ".join(f"{k}:{v}" for k, v in sorted(self.seen.items())) or "starting"
+        bar = f" {'━' * filled}{'─' * (self.WIDTH - filled)} {self.done}/{self.total} {took // 60}:{took % 60:02d}"
+        return counts[:max(0, err.width - 1 - len(bar))] + bar  # wider than the terminal, \r would not reach it
+
+    def _write(self, text: str) -> None:
+        err.file.write(text)
+        err.file.flush()
+
+    def tick(self, record: OrderRecord) -> None:
+        with self.lock:
+            self.done += 1
+            self.seen[record.state] += 1
+            self.draw()
+
+    def draw(self) -> None:
+        text = self.text()
+        self._write("\r" + text.ljust(len(self.shown)))
+        self.shown = text
+
+    def above(self, line: str) -> None:
+        with self.lock:
+            self._write("\r" + line.ljust(len(self.shown)) + "\n")
+            self.shown = ""
+            self.draw()
+
+
 @contextmanager
 def progress_bar(total: int) -> Iterator[Callable[[OrderRecord], None]]:
-    """A bar on the terminal with counts per outcome; yields the callback for each finished order."""
-    # transient: once the run ends, the summary says the counts; the bar's last state would say them twice
+    """A bar on the terminal with counts per outcome; yields the callback for each finished order.
+    Log lines go above it (`log_line`). With NO_COLOR, a plain line redrawn by carriage returns.
+    Transient: once the run ends, the summary says the counts; the bar's last state would say them twice."""
+    global _status
+    if plain_terminal():
+        _status = StatusLine(total)
+        _status.draw()
+        try:
+            yield _status.tick
+        finally:
+            _status._write("\n")
+            _status = None
+        return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
+                  console=err, transient=True) as bar:
         task = bar.add_task("starting", total=total)
         seen: Counter[str] = Counter()
 
@@ -216,9 +301,17 @@ def progress_bar(total: int) -> Iterator[Callable[[OrderRecord], None]]:
         yield tick
 
 
+FAILED = (JournalState.FAILED, JournalState.INVALID, JournalState.NEEDS_HUMAN)
+
+
 def print_batch(summary: BatchSummary, as_json: bool) -> None:
     if as_json:
         print_json(summary.to_json())
+        return
+    if only_failures:
+        say_lines([plain_line(record) for record in summary.records if record.state in FAILED])
+        if summary.aborted:
+            print_result(summary.aborted, False)
         return
     if on_terminal():
         columns = ("order", "outcome", "state", "message") if wide() else ("order", "outcome", "message")
@@ -260,4 +353,4 @@ def message_of(result: Result) -> str:
 
 
 def print_invalid_rows(errors: list[str]) -> None:
-    say_lines(errors, Console(stderr=True))
+    say_lines(errors, err)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
@@ -14,17 +13,27 @@ from typing import Any, NoReturn
 import typer
 from pydantic import ValidationError
 
-from automation.cli.output import out, print_batch, print_failure, print_result, progress_bar, say_lines
+from automation.cli import output
+from automation.cli.output import err, log_line, out, print_batch, print_failure, print_result, progress_bar, say_lines
 from automation.errors import CannotStart, ToolError
-from automation.files import ensure_folder
+from automation.files import ensure_folder, open_log_file
 from automation.logs import configure, get_logger
 from automation.order.outcome import Result
-from automation.runs.batch import BatchSummary, OrderRecord
+from automation.runs.batch import BatchSummary
 from automation.runs.notify import check_urls, holds_secret, send
 from automation.runs.report import RunInfo
 from automation.runs.report_folder import INDEX, check_runs_list, keep_report
 from automation.runs.run import Progress
-from automation.settings import Settings, forget_secret_variables, trusted_env_file
+from automation.settings import SECRET_VARIABLES, Settings, forget_secret_variables, trusted_env_file
+from automation.words import rejected
+
+# the option that sets a setting, where one does (the others are ORDERCANCEL_* variables only)
+OPTION_OF = {"base_url": "--base-url", "headless": "--headed/--headless", "slow_mo_ms": "--slow-mo",
+             "min_interval": "--min-interval", "marketplace": "--marketplace", "language": "--language",
+             "log_format": "--log-format", "log_file": "--log-file", "artifacts_dir": "--artifacts-dir",
+             "state_dir": "--state-dir", "notify": "--notify"}
+# -q, nothing, -v, -vv: the least level of a log line shown to the person
+LEVEL_OF = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO, 2: logging.DEBUG}
 
 
 @contextmanager
@@ -46,8 +55,10 @@ def _settings(values: dict[str, Any], env_file: Path | None) -> Settings:
         return Settings(_env_file=env_file, **values)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise CannotStart(f"bad setting {where}: {first['msg']}") from None
+        name = ".".join(str(p) for p in first["loc"]) or "settings"
+        names = ", ".join(n for n in (OPTION_OF.get(name), f"ORDERCANCEL_{name.upper()}") if n)
+        secret = f"ORDERCANCEL_{name.upper()}" in SECRET_VARIABLES
+        raise CannotStart(rejected(first, f"bad setting {name} ({names})", secret=secret)) from None
 
 
 def settings_from(ctx: typer.Context, **extra: Any) -> Settings:
@@ -60,7 +71,7 @@ def settings_from(ctx: typer.Context, **extra: Any) -> Settings:
     env_file = trusted_env_file(candidate) if explicit or candidate.exists() else None
     settings = _settings(values, env_file)
     forget_secret_variables()
-    configure(settings.log_format)
+    start_logs(settings, ctx.meta.get("verbosity", 0))
     here = Path(".env")
     if here.exists() and (env_file is None or here.resolve() != env_file.resolve()):
         get_logger().warning("env_file_ignored", path=str(here.resolve()),
@@ -68,6 +79,20 @@ def settings_from(ctx: typer.Context, **extra: Any) -> Settings:
     usable_folder(settings.state_dir, "state folder")
     usable_folder(settings.artifacts_path, "artifacts folder")
     return settings
+
+
+def start_logs(settings: Settings, verbosity: int) -> None:
+    """Log lines where they were asked for: a person's (warnings and errors; -v info, -vv debug,
+    -q errors only) through the console the progress bar is drawn on, or JSON lines on stderr
+    (--log-format json); and JSON lines appended to --log-file, a file created 0600."""
+    log_file = None
+    if settings.log_file:
+        try:
+            log_file = open_log_file(settings.log_file)
+        except OSError as exc:
+            raise CannotStart(f"cannot use the log file {settings.log_file}: {exc.strerror or exc}") from None
+    configure(settings.log_format, LEVEL_OF[max(-1, min(2, verbosity))], person=log_line, log_file=log_file)
+    output.only_failures = verbosity < 0
 
 
 def notifying_settings(ctx: typer.Context, notify: list[str] | None) -> Settings:
@@ -111,18 +136,12 @@ def finish(result: Result, as_json: bool) -> NoReturn:
 
 
 def progress_for(settings: Settings, as_json: bool) -> Progress | None:
-    """A progress bar on a terminal (the log lines step back to warnings while it speaks); none
-    off a terminal or with --json."""
-    if not sys.stderr.isatty() or as_json:
+    """A progress bar on a terminal, with log lines printed above it; none off a terminal, on a
+    dumb one, with --json or -q, or with JSON log lines on stderr."""
+    if as_json or output.only_failures or settings.log_format == "json" or not err.is_terminal or \
+            err.is_dumb_terminal:
         return None
-
-    @contextmanager
-    def bar(total: int) -> Iterator[Callable[[OrderRecord], None]]:
-        configure(settings.log_format, level=logging.WARNING)
-        with progress_bar(total) as tick:
-            yield tick
-
-    return bar
+    return progress_bar
 
 
 def end_run(summary: BatchSummary, info: RunInfo, settings: Settings, report: Path | None, as_json: bool,
@@ -132,7 +151,8 @@ def end_run(summary: BatchSummary, info: RunInfo, settings: Settings, report: Pa
     sent, the exit code."""
     kept = keep_report(summary, info, report) if report else None
     if quiet and not summary.records and not as_json:
-        out.print(quiet)
+        if not output.only_failures:
+            out.print(quiet)
     else:
         print_batch(summary, as_json)
     if report and not as_json:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from automation.browser.playwright_errors import PlaywrightError
+from automation.browser.playwright_errors import PlaywrightError, in_words
 from automation.browser.script_loads import ScriptLoads
 from automation.browser.storefront import Storefront, same_origin, served_html
 from automation.errors import RobotCheckShown, StoreTrouble
@@ -231,7 +231,7 @@ class Cancellation(OrderReader):
             submission = Submission(chosen, answered=True, signed_out=SignInPage(self.page).is_showing(),
                                     html=served_html(response))
         except PlaywrightError as exc:  # no answer, or the connection broke: the store may or may not have acted
-            self.log.warning("submit_unanswered", error=str(exc).splitlines()[0])
+            self.log.warning("submit_unanswered", error=in_words(exc))
             submission = Submission(chosen, answered=False)
             self.storefront.renew_page()  # a tab whose submit is pending or failed can interrupt the next load
         self.submissions.append(submission)

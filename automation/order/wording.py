@@ -111,6 +111,11 @@ WORDING: dict[str, Wording] = {
     "robot_check": Wording("{error}", SOLVE_IT),
     "error": Wording("{error}", "look at the screenshot and HTML in the artifacts; nothing is submitted twice, so "
                                 "running again is safe"),
+    "error_without_evidence": Wording("{error}", "nothing is submitted twice, so running again is safe"),
+    "unreachable": Wording("{error}", "is ORDERCANCEL_BASE_URL right, is the store up?"),
+    "store_timeout": Wording("{error}", "try again later (nothing is submitted twice, so that is safe), or give a slow "
+                                        "store more time with ORDERCANCEL_TIMEOUT_S"),
+    "no_display": Wording("{error}", "run it on a desktop, or under xvfb-run"),
     "browser_failed": Wording("the browser could not start or connect: {error}",
                               "install Chromium (make setup), or check ORDERCANCEL_BROWSER_EXECUTABLE and "
                               "ORDERCANCEL_BROWSER_ENDPOINT"),
@@ -124,6 +129,9 @@ WORDING: dict[str, Wording] = {
                                                             "batch again"),
     "run_error": Wording("the store could not be reached: {error}; nothing was done",
                          "running the batch again is safe"),
+    "run_unreachable": Wording("{error}; nothing was done", "is ORDERCANCEL_BASE_URL right, is the store up?"),
+    "run_store_timeout": Wording("{error}; nothing was done", "try again later (running the batch again is safe), or "
+                                                              "give a slow store more time with ORDERCANCEL_TIMEOUT_S"),
 }
 
 

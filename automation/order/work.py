@@ -26,9 +26,11 @@ BROWSER_FAILURES = (BrowserUnavailable, PlaywrightError)
 
 
 def browser_failed(exc: BaseException, order_id: str = "") -> Result:
-    """The one way a browser that failed ends a command's work: logged once, its Result."""
-    get_logger().error("browser_failed", error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-    return failure(exc, order_id, browser=True)
+    """The one way a browser that failed ends a command's work: logged once (at info: the outcome
+    says it to the person, in the same words), its Result."""
+    result = failure(exc, order_id, browser=True)
+    get_logger().info("browser_failed", error=result.message)
+    return result
 
 
 @contextmanager

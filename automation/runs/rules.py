@@ -2,7 +2,6 @@
 file holds, a mistake is one line naming the rule and the key (exit 2, nothing done)."""
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import tomllib
@@ -19,6 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 from automation.errors import BadInput, CannotStart
 from automation.order.input import has_line_break_or_control, parse_note
 from automation.order.reasons import CancelReason, parse_reason
+from automation.words import nearest, rejected
 
 MAX_RULES_BYTES = 1024 * 1024
 # ASCII only: '١d' (an Arabic-Indic digit) is not a day, and the amount must be what it looks like
@@ -54,8 +54,11 @@ def title_matches(patterns: Iterable[str], title: str) -> bool:
 
 def duration(value: Any) -> timedelta:
     """'45m', '2h', '1d', '90s'."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f"{value} is not a duration: write it in quotes with its unit, such as '{value}m', "
+                         "'2h' or '1d'")
     if not isinstance(value, str):
-        raise ValueError(f"not a duration like '45m', '2h' or '1d' (a {type(value).__name__})")
+        raise ValueError("not a duration like '45m', '2h' or '1d'")
     match = _DURATION.match(value)
     if not match:
         raise ValueError(f"not a duration like '45m', '2h' or '1d': '{shown(value, 40)}'")
@@ -247,7 +250,8 @@ def _checked(path: Path, rules: list[Rule]) -> list[Rule]:
 
 
 def _explain(error: Any, document: dict[str, Any]) -> str:
-    """One pydantic error as the user wrote the file: the rule (by name), the key, what is wrong."""
+    """One validation error as the user wrote the file: the rule (by name), the key, what is wrong
+    and what would be right, in plain words (`automation.words`)."""
     where = list(error["loc"])
     rule = ""
     if len(where) >= 2 and where[0] == "rule" and isinstance(where[1], int):
@@ -256,17 +260,21 @@ def _explain(error: Any, document: dict[str, Any]) -> str:
         name = entry.get("name") if isinstance(entry, dict) else None
         rule = f"rule '{shown(name)}'" if isinstance(name, str) and name else f"rule {where[1] + 1}"
         where = where[2:]
+    item = f", item {where.pop() + 1}" if len(where) > 1 and isinstance(where[-1], int) else ""
     key = ".".join(shown(str(part)) for part in where)
     if error["type"] == "extra_forbidden" and where:
         known = _keys(Matchers if len(where) > 1 else Rule)
-        problem = _unknown(str(where[-1]), error.get("input"), known, ".".join(str(part) for part in where[:-1]))
+        problem = _unknown(str(where[-1]), error.get("input"), known, ".".join(str(part) for part in where[:-1]),
+                           header="rule")
         return f"{rule}: {problem}" if rule else problem
     if error["type"] == "missing" and where == ["rule"]:
-        return "key 'rule': the file has no [[rule]] table; it needs at least one"
+        return "the file has no [[rule]] table; it needs at least one"
     if error["type"] == "list_type" and where == ["rule"]:
-        return "key 'rule': each rule is a [[rule]] table (two brackets)"
-    message = shown(str(error["msg"]).removeprefix("Value error, "), 300)
-    return ", ".join(part for part in (rule, f"key '{key}'" if key else "") if part) + f": {message}"
+        return "[rule] is one table: each rule is a [[rule]] table (two brackets)"
+    said = rejected(error, f"key '{key}'{item}" if key else "the file")
+    if error["type"] == "missing" and where in (["name"], ["action"]):
+        said += " (every rule needs a name and an action: cancel, cancel_items or report)"
+    return f"{rule}, {said}" if rule else said
 
 
 def _keys(model: type[BaseModel]) -> list[str]:
@@ -274,14 +282,22 @@ def _keys(model: type[BaseModel]) -> list[str]:
     return [field.alias or name for name, field in model.model_fields.items()]
 
 
-def _unknown(key: str, value: Any, known: Iterable[str], prefix: str = "") -> str:
-    """An unknown key or table, with the nearest known one."""
+def _unknown(key: str, value: Any, known: Iterable[str], prefix: str = "", header: str = "") -> str:
+    """An unknown key or table, with the nearest known one; a table as its header is written
+    (`[[rules]]`: did you mean `[[rule]]`?), `header` being the table it stands in."""
     table = isinstance(value, dict) or (isinstance(value, list) and bool(value) and
                                         all(isinstance(v, dict) for v in value))
     dotted = f"{prefix}." if prefix else ""
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    hint = f" (did you mean '{dotted}{close[0]}'?)" if close else f" (known: {', '.join(sorted(known))})"
-    return f"unknown {'table' if table else 'key'} '{dotted}{shown(key, 40)}'{hint}"
+    close = nearest(key, known)
+    if table:
+        opening, closing = ("[[", "]]") if isinstance(value, list) else ("[", "]")
+        path = f"{header}." if header else ""
+        suggested = "[[rule]]" if not header and close == "rule" else f"{opening}{path}{dotted}{close}{closing}"
+        hint = f" (did you mean {suggested}?)" if close else \
+            f" (known: {', '.join(sorted(known))})"
+        return f"unknown table {opening}{path}{dotted}{shown(key, 40)}{closing}{hint}"
+    hint = f" (did you mean '{dotted}{close}'?)" if close else f" (known: {', '.join(sorted(known))})"
+    return f"unknown key '{dotted}{shown(key, 40)}'{hint}"
 
 
 _HEADER = re.compile(r"^\s*\[\[\s*rule\s*\]\]")

@@ -14,6 +14,7 @@ from automation.runs.sweep import Candidate, Decider
 from pages.order_details import OrderedItem, OrderSummary
 from pages.your_orders import OrderCard
 
+PYDANTIC_WORDS = ("Input should", "Field required", "Extra inputs", "Value error", "String should", "valid dictionary")
 RULE = '[[rule]]\nname = "{name}"\naction = "{action}"\n'
 
 
@@ -24,6 +25,7 @@ def refused(tmp_path: Path, text: str | bytes) -> str:
         read_rules(path)
     message = str(caught.value)
     assert caught.value.exit_code == 2 and "\n" not in message and len(message) < 600, message
+    assert not [words for words in PYDANTIC_WORDS if words in message], message  # said in plain words
     return message
 
 
@@ -44,9 +46,15 @@ def refused(tmp_path: Path, text: str | bytes) -> str:
      "rule 'typo': unknown key 'titel' (did you mean 'title'?)"),
     (RULE.format(name="typo", action="cancel") + 'title = "x"\n[rule.except]\nseler = "x"\n',
      "rule 'typo': unknown key 'except.seler' (did you mean 'except.seller'?)"),
-    ('[[rules]]\nname = "x"\naction = "report"\n', "unknown table 'rules' (did you mean 'rule'?)"),
-    ('[rule]\nname = "x"\naction = "report"\n', "key 'rule': each rule is a [[rule]] table (two brackets)"),
-    ("", "key 'rule': the file has no [[rule]] table"),
+    ('[[rules]]\nname = "x"\naction = "report"\n', "unknown table [[rules]] (did you mean [[rule]]?)"),
+    ('[rules]\nname = "x"\naction = "report"\n', "unknown table [rules] (did you mean [[rule]]?)"),
+    ('[[rule]]\nname = "x"\n', "rule 'x', key 'action' is missing (every rule needs a name and an action"),
+    (RULE.format(name="typo", action="cancle"),
+     "rule 'typo', key 'action' must be cancel, cancel_items or report, not 'cancle' (did you mean 'cancel'?)"),
+    (RULE.format(name="x", action="report") + "placed_within = 45\n",
+     "rule 'x', key 'placed_within': 45 is not a duration: write it in quotes with its unit, such as '45m'"),
+    ('[rule]\nname = "x"\naction = "report"\n', "[rule] is one table: each rule is a [[rule]] table (two brackets)"),
+    ("", "the file has no [[rule]] table"),
     (RULE.format(name="everything", action="cancel"),
      "rule 'everything', key 'action': 'cancel' with no matcher would match every open order"),
     (RULE.format(name="everything", action="cancel_items") + '[rule.except]\ntitle = "gift"\n',
