@@ -13,6 +13,7 @@ import typer
 
 from automation import __version__
 from automation.errors import ToolError
+from automation.language import _, chosen, use
 from automation.text import printable
 
 if TYPE_CHECKING:
@@ -43,8 +44,9 @@ def main_options(
                                                             "[default: 1, 0 on a loopback address].")] = None,
     marketplace: Annotated[str | None, typer.Option(metavar="com|co.uk|de|se", help="The store's marketplace "
                                                     "[default: from the store's address, else com].")] = None,
-    language: Annotated[str | None, typer.Option(metavar="en|da|de|sv", help="Ask the site for this display "
-                                                 "language [default: the account's own].")] = None,
+    language: Annotated[str | None, typer.Option(metavar="en|da|de|sv", help="Speak this language, and ask the site "
+                                                 "for it [default: ORDERCANCEL_LANGUAGE, else the locale's (LANG) for "
+                                                 "the tool's words and the account's own on the site].")] = None,
     log_format: Annotated[str | None, typer.Option(metavar="console|json", help="console or json (default: console on a terminal).")] = None,
     artifacts_dir: Annotated[Path | None, typer.Option(metavar="DIR", help="Where screenshots, HTML and traces go.")] = None,
     state_dir: Annotated[Path | None, typer.Option(metavar="DIR", help="Where saved sessions live.")] = None,
@@ -59,6 +61,7 @@ def main_options(
                                  "headless": None if headed is None else not headed}
     ctx.obj = {k: v for k, v in overrides.items() if v is not None}
     ctx.meta["env_file"] = env_file
+    use(*chosen(language, os.environ))  # at once: a failure before the settings is said in it too
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")]
@@ -251,10 +254,10 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except ToolError as exc:  # what a command did not turn into its own output: one line, its exit code
-        print(f"error: {printable(str(exc))}", file=sys.stderr)
+        print(_("error: {message}").format(message=printable(str(exc))), file=sys.stderr)
         code = int(exc.exit_code)
     except typer.Abort:
-        print("error: interrupted", file=sys.stderr)
+        print(_("error: {message}").format(message=_("interrupted")), file=sys.stderr)
         code = 130
     except Exception as exc:
         # Typer vendors Click privately, so its usage errors are recognised by Click's public

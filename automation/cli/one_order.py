@@ -7,9 +7,10 @@ from functools import partial
 import typer
 
 from automation.browser.session import forget_session, save_session, session_file
-from automation.cli.output import ask_to_cancel, out, print_orders, print_results, say_lines
+from automation.cli.output import ask_to_cancel, print_orders, print_results, say_lines
 from automation.cli.start import finish, one_error_path, settings_from
 from automation.errors import AuthFailed, CannotStart, ExitCode, NeedsHuman
+from automation.language import _, ngettext
 from automation.order.cancellation import Cancellation, CancelRequest
 from automation.order.input import parse_item_selector, parse_note, parse_order_id
 from automation.order.items import Selector
@@ -83,7 +84,7 @@ def orders(ctx: typer.Context, filter_: str, as_json: bool) -> None:
 
     def work(c: OrderReader) -> Result:
         cards.extend(c.list_orders(None if filter_ == "all" else filter_))
-        return Result("", Outcome.CHECKED, f"{len(cards)} orders")
+        return Result("", Outcome.CHECKED, ngettext("{count} order", "{count} orders", len(cards)).format(count=len(cards)))
 
     result = with_storefront(settings, "", work)
     print_orders(result, cards, as_json, settings.market)
@@ -101,12 +102,13 @@ def login(ctx: typer.Context, headed: bool | None, as_json: bool) -> None:
         except (NeedsHuman, AuthFailed) as exc:
             if settings.headless:
                 raise
-            say_lines([f"{exc}. Finish signing in in the browser window ({HEADED_LOGIN_TIMEOUT_S} s)."])
+            say_lines([f"{exc}. " + _("Finish signing in in the browser window ({seconds} s).").format(
+                seconds=HEADED_LOGIN_TIMEOUT_S)])
             storefront.page.wait_for_url(lambda url: not SignInPage.is_sign_in_url(url),
                                          timeout=HEADED_LOGIN_TIMEOUT_S * 1000)
             save_session(storefront.context, settings)
             storefront.open_your_orders()
-        return Result("", Outcome.CHECKED, f"signed in; session saved in {session_file(settings)}")
+        return Result("", Outcome.CHECKED, _("signed in; session saved in {path}").format(path=session_file(settings)))
 
     finish(with_storefront(settings, "", work), as_json)
 
@@ -114,4 +116,4 @@ def login(ctx: typer.Context, headed: bool | None, as_json: bool) -> None:
 def logout(ctx: typer.Context) -> None:
     with one_error_path(False):
         settings = settings_from(ctx)
-    out.print("session forgotten" if forget_session(settings) else "no saved session")
+    say_lines([_("session forgotten") if forget_session(settings) else _("no saved session")])

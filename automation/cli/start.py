@@ -14,9 +14,10 @@ from typing import Any, NoReturn
 import typer
 from pydantic import ValidationError
 
-from automation.cli.output import out, print_batch, print_failure, print_result, progress_bar, say_lines
+from automation.cli.output import print_batch, print_failure, print_result, progress_bar, say_lines
 from automation.errors import CannotStart, ToolError
 from automation.files import ensure_folder
+from automation.language import _, chosen, use
 from automation.logs import configure, get_logger
 from automation.order.outcome import Result
 from automation.runs.batch import BatchSummary, OrderRecord
@@ -60,6 +61,7 @@ def settings_from(ctx: typer.Context, **extra: Any) -> Settings:
     env_file = trusted_env_file(candidate) if explicit or candidate.exists() else None
     settings = _settings(values, env_file)
     forget_secret_variables()
+    use(*chosen(settings.language, os.environ))  # as the options chose it, or an env file's ORDERCANCEL_LANGUAGE
     configure(settings.log_format)
     here = Path(".env")
     if here.exists() and (env_file is None or here.resolve() != env_file.resolve()):
@@ -132,11 +134,11 @@ def end_run(summary: BatchSummary, info: RunInfo, settings: Settings, report: Pa
     sent, the exit code."""
     kept = keep_report(summary, info, report) if report else None
     if quiet and not summary.records and not as_json:
-        out.print(quiet)
+        say_lines([quiet])
     else:
         print_batch(summary, as_json)
     if report and not as_json:
-        say_lines([f"report: {kept / 'report.html'}" if kept else
-                   f"report: none, nothing was done (the run is listed in {report / INDEX})"])
+        say_lines([_("report: {path}").format(path=kept / "report.html") if kept else
+                   _("report: none, nothing was done (the run is listed in {path})").format(path=report / INDEX)])
     send(settings.notify_urls(), summary, info.kind, notify_always, get_logger())
     raise typer.Exit(int(summary.exit_code))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from automation.language import _
 from automation.order.cancellation import Cancellation, CancelRequest
 from automation.order.items import Line, Selector
 from automation.order.outcome import Outcome, Result
@@ -66,7 +67,7 @@ def ask_after(canceller: Cancellation, row: BatchRow, earlier: EarlierClick) -> 
         result = canceller.cancel(CancelRequest(row.order_id, asked_again(row, earlier), row.reason, row.note))
     except Withheld:
         message, next_step = say("earlier_unconfirmed_other", names=earlier.names, order_id=row.order_id,
-                                 asked=", ".join(line.title for line in asked) or "no item")
+                                 asked=", ".join(line.title for line in asked) or _("no item"))
         return replace(earlier.reading, message=message, next_step=next_step, artifacts=[])
     finally:
         canceller.on_submit = press
@@ -74,4 +75,4 @@ def ask_after(canceller: Cancellation, row: BatchRow, earlier: EarlierClick) -> 
         return result
     if result.outcome is Outcome.ALREADY_CANCELLED:  # asked for what the earlier press cancelled
         return earlier.reading
-    return replace(result, message=f"{result.message}; besides, {earlier.reading.message}")
+    return replace(result, message=result.message + "; " + _("besides, {earlier}").format(earlier=earlier.reading.message))
