@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
-from babel.numbers import format_currency
 from babel.messages.pofile import read_po
+from babel.numbers import format_currency
 
 from automation.language import CATALOGS
 from automation.marketplace import business_days_after
