@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BROWSER_ENV = ORDERCANCEL_BROWSER_EXECUTABLE="$$(cat .browser-path)"
 
-.PHONY: demo test setup browser bench soak clean
+.PHONY: demo test setup browser bench soak clean catalogs
 
 setup: $(STAMP) .browser-path
 
@@ -43,3 +43,14 @@ clean:
 
 soak: setup
 	SOAK_ORDERS=300 SOAK_RESULTS=benchmarks/out/soak.json $(BROWSER_ENV) $(PY) -m pytest tests/test_soak.py -p no:xdist -s -q
+
+# After adding or changing a sentence in the code: the template and every language's .po brought
+# up to date (a new sentence comes in untranslated, a changed one as new: tests/unit/test_catalogs.py
+# names what to translate). Editing a .po needs no step: the tool reads a .po newer than its .mo,
+# and installing compiles the .mo (setup.py).
+CATALOGS := automation/locale
+catalogs: $(STAMP)
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k Nn_:1,2 --add-location=file --sort-output --no-wrap \
+		--project=order-cancel-assistant --version=0.1.0 -o $(CATALOGS)/ordercancel.pot .
+	$(VENV)/bin/pybabel -q update -i $(CATALOGS)/ordercancel.pot -d $(CATALOGS) -D ordercancel \
+		--no-fuzzy-matching --ignore-obsolete --no-wrap

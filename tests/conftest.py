@@ -101,8 +101,11 @@ class CliResult:
 
 @pytest.fixture
 def cli_env(store: StoreAdmin, store_server: RunningStore, tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERCANCEL_")}
+    # the tool speaks the locale's language: tests read English unless they ask (LANG, --language)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERCANCEL_")
+           and k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
     env.update({
+        "LANG": "C.UTF-8",
         "ORDERCANCEL_BASE_URL": store.url,
         "ORDERCANCEL_ASSET_HOSTS": store_server.asset_origin,  # the store's CDN, as the live site has one
         "ORDERCANCEL_EMAIL": seed.DEMO_EMAIL,

@@ -160,7 +160,7 @@ def test_a_request_waiting_over_seven_days_says_whom_to_contact(store: StoreAdmi
     with sqlite3.connect(journal) as db:  # the request was made eight days ago
         db.execute("UPDATE orders SET submitted_at = ?", ((datetime.now(UTC) - timedelta(days=8)).isoformat(),))
     (late,) = cli("follow", "--json").json["orders"]
-    assert late["message"].startswith("still waiting for the seller's decision, 8 d")
+    assert late["message"].startswith("still waiting for the seller's decision, 8 days")
     assert "contact the seller" in late["next_step"]
 
 

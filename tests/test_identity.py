@@ -154,7 +154,7 @@ def test_a_separator_in_a_note_cannot_smuggle_in_an_order(store: StoreAdmin, cli
     strict = cli("batch", str(batch), "--strict")
     lenient = cli("batch", str(batch), "--json")
 
-    assert strict.exit_code == 2 and "1 invalid row(s)" in strict.stderr
+    assert strict.exit_code == 2 and "1 invalid row and --strict" in strict.stderr
     assert lenient.exit_code == 1 and lenient.json["counts"] == {"invalid": 1}
     assert "control character or a line separator" in lenient.json["orders"][0]["message"]
     assert not presses(store) and store.order("113-2345678-2345678").statuses() == {"ordered"}

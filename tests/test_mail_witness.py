@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from automation import language
 from tests.conftest import CliResult
 from tests.mailserver import DOVECOT, Box, Dovecot, TokenService, running_dovecot
 from tests.store_api import StoreAdmin
@@ -90,7 +91,9 @@ def changes(tmp_path: Path) -> list[tuple[str, ...]]:
 
 
 def local(iso: str) -> str:
-    return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    """A mail's date as the tool writes it in English (the tests' CLI runs under LANG=C.UTF-8)."""
+    language.use("en")
+    return language.moment_text(datetime.fromisoformat(iso))
 
 
 def test_a_cancel_is_confirmed_by_mail_and_one_the_store_made_is_reported(
@@ -116,7 +119,7 @@ def test_a_cancel_is_confirmed_by_mail_and_one_the_store_made_is_reported(
                                           f"{local(journaled[0][5])} (by you)"
     assert records[theirs.id]["state"] == "cancelled_elsewhere"
     assert records[theirs.id]["message"].startswith("cancelled by the store or elsewhere: the store's e-mail of ")
-    assert "1 item(s) were cancelled (by the store), and the order page agrees" in records[theirs.id]["message"]
+    assert "1 item was cancelled (by the store), and the order page agrees" in records[theirs.id]["message"]
     assert posts and f"{theirs.id}: cancelled_elsewhere - cancelled by the store" in posts[0]["message"]
     assert "cancelled by the store or elsewhere" in (tmp_path / "report" / "latest" / "report.html").read_text()
     assert [e for e in store.events("cancel_received") if e["order_id"] == theirs.id] == []
@@ -165,7 +168,7 @@ def test_a_forged_mail_changes_nothing_until_the_order_page_agrees(
     (record,) = early.json["orders"]
     assert record["state"] == "pending" and record["outcome"] == "pending"
     assert "the store's e-mail of" in record["message"] and \
-        "says 1 item(s) were cancelled, but the order page does not show it yet" in record["message"]
+        "says 1 item was cancelled, but the order page does not show it yet" in record["message"]
     skipped = [line for line in early.logs if line.get("event") == "mail_skipped"]
     assert len(skipped) == 2 and all(line["level"] == "warning" for line in skipped), skipped
     assert {"larger than 1024 KiB"} <= {line["reason"] for line in skipped}

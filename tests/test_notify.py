@@ -85,7 +85,7 @@ def test_a_batch_that_changed_something_is_summarised_to_every_target(
     assert len(got.posts) == 1 and len(got.mails) == 1
     (post,) = got.posts
     assert post["title"] == "ordercancel batch: cancelled 1, not_cancellable 1"
-    assert f"{seed.DEMO_ORDER}: cancelled - cancelled 2 item(s)" in post["message"]
+    assert f"{seed.DEMO_ORDER}: cancelled - cancelled 2 items" in post["message"]
     assert f"{NOT_CANCELLABLE}: not_cancellable" in post["message"] and "next: " in post["message"]
     assert "Subject: ordercancel batch: cancelled 1, not_cancellable 1" in got.mails[0]
     session = next((tmp_path / "state" / "sessions").iterdir()).read_text()
@@ -166,7 +166,7 @@ def test_store_text_in_a_summary_is_shown_escaped(store: StoreAdmin, cli: Cli, t
     assert result.exit_code == 0, result.stderr[-2000:]
     assert len(got.posts) == 1 and len(got.mails) == 1
     message = got.posts[0]["message"]
-    assert "cancelled 1 item(s): Lamp \\x1b[31mRED\\x1b[0m \\u202eLIVE" in message
+    assert "cancelled 1 item: Lamp \\x1b[31mRED\\x1b[0m \\u202eLIVE" in message
     mail = email.message_from_string(got.mails[0], policy=email.policy.default)
     bodies = [part.get_content() for part in mail.walk() if part.get_content_maintype() == "text"]
     assert any("Lamp \\x1b[31mRED" in body for body in bodies), bodies

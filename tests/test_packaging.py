@@ -18,6 +18,10 @@ def test_a_plain_install_runs_the_demo(tmp_path: Path) -> None:
     assert install.returncode == 0, install.stderr[-2000:]
     freeze = subprocess.run([str(venv / "bin" / "pip"), "freeze"], capture_output=True, text=True, check=True).stdout
     assert "pytest" not in freeze and "hypothesis" not in freeze  # the test extra stays out
+    compiled = subprocess.run([str(venv / "bin" / "python"), "-c", "from automation import language as l; "
+                               "print(sorted(p.parent.parent.name for p in l.CATALOGS.glob('*/LC_MESSAGES/*.mo')))"],
+                              cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    assert compiled.strip() == "['da', 'de', 'sv']"  # the catalogs compiled at install
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERCANCEL_") and k != "PYTHONPATH"}
     if os.environ.get("ORDERCANCEL_BROWSER_EXECUTABLE"):

@@ -59,7 +59,7 @@ def test_without_a_terminal_no_store_control_reaches_stdout_or_stderr(store: Sto
     done = cli("--log-format", "console", "batch", str(batch), "--report", str(tmp_path / "report"))
     assert done.exit_code == 0, done.stderr[-2000:]
     assert "\x1b" not in done.stdout + done.stderr
-    assert done.stdout.startswith(f"{fresh.id}  cancelled  ") and f"cancelled 1 item(s): {SHOWN}" in done.stdout
+    assert done.stdout.startswith(f"{fresh.id}  cancelled  ") and f"cancelled 1 item: {SHOWN}" in done.stdout
     kept = tmp_path / "report" / "latest"
     report = (kept / "report.html").read_text()
     rows = list(csv.DictReader((kept / "results.csv").open()))

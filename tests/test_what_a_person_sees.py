@@ -54,9 +54,9 @@ def test_without_a_terminal_each_order_is_one_plain_line(store: StoreAdmin, cli:
     batch.write_text(f"order_id,items\n{fresh.id},\n{two.id},Bulb\n{NOT_CANCELLABLE},\n")
     result = cli("batch", str(batch))
     lines = result.stdout.strip().splitlines()
-    assert lines[0].startswith(f"{fresh.id}  cancelled  cancellable -> cancelled  cancelled 1 item(s)"), lines
+    assert lines[0].startswith(f"{fresh.id}  cancelled  cancellable -> cancelled  cancelled 1 item:"), lines
     # a row just cancelled in part reads as such, not as its unchanged "cancellable"
-    assert lines[1].startswith(f"{two.id}  cancelled  cancellable -> partly cancelled  cancelled 1 item(s)"), lines
+    assert lines[1].startswith(f"{two.id}  cancelled  cancellable -> partly cancelled  cancelled 1 item:"), lines
     assert lines[2].startswith(f"{NOT_CANCELLABLE}  not_cancellable  "), lines
     assert lines[3].startswith("cancelled: 2 not_cancellable: 1  (run ") and len(lines) == 4  # the counts once
 
@@ -92,10 +92,10 @@ def test_what_a_cancel_changed_is_known_though_the_store_lists_cancelled_lines_l
     assert rows["Wireless Mouse"].split()[:3] == ["*", "cancelled", "now"], shown
     assert rows["LED Desk Lamp"].split()[0] == "cancelled" and rows["USB-C"].split()[0] == "ordered", shown
     assert "state: cancellable -> partly cancelled" in shown, shown
-    assert len(re.findall(r"\d{4}-\d{2}-\d{2}", shown)) == 1, shown  # the refund date, once
+    assert len(re.findall(r"\b[A-Z][a-z]{2} \d{1,2}, \d{4}\b", shown)) == 1, shown  # the refund date (Dec 9, 2026), once
 
     checked = cli("check", order)
-    assert "can be cancelled now (1 open item(s))" in checked.stdout, checked.stdout
+    assert "can be cancelled now (1 open item)" in checked.stdout, checked.stdout
 
 
 def test_the_report_reads_well_in_a_browser(store: StoreAdmin, cli: Cli, tmp_path: Path, browser: Browser) -> None:

@@ -14,6 +14,7 @@ import typer
 from automation import __version__
 from automation.cli.conventions import with_conventions
 from automation.errors import ExitCode, ToolError
+from automation.language import _, chosen, use
 from automation.text import printable
 from automation.words import exit_codes_help, exit_meaning
 
@@ -52,8 +53,9 @@ def main_options(
                                                             "[default: 1, 0 on a loopback address].")] = None,
     marketplace: Annotated[str | None, typer.Option(metavar="com|co.uk|de|se", help="The store's marketplace "
                                                     "[default: from the store's address, else com].")] = None,
-    language: Annotated[str | None, typer.Option(metavar="en|da|de|sv", help="Ask the site for this display "
-                                                 "language [default: the account's own].")] = None,
+    language: Annotated[str | None, typer.Option(metavar="en|da|de|sv", help="Speak this language, and ask the site "
+                                                 "for it [default: ORDERCANCEL_LANGUAGE, else the locale's (LANG) for "
+                                                 "the tool's words and the account's own on the site].")] = None,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, show_default=False,
                                          help="Say more: -v info log lines, -vv debug ones (default: warnings "
                                               "and errors).")] = 0,
@@ -73,6 +75,7 @@ def main_options(
     given(ctx, base_url=base_url, headed=headed, slow_mo=slow_mo, min_interval=min_interval, marketplace=marketplace,
           language=language, verbose=verbose, quiet=quiet, log_format=log_format, log_file=log_file,
           artifacts_dir=artifacts_dir, state_dir=state_dir, env_file=env_file)
+    use(*chosen(language, os.environ))  # at once: a failure before the settings is said in it too
 
 
 def given(ctx: typer.Context, **options: Any) -> None:
@@ -322,10 +325,10 @@ def main() -> None:
     try:
         code = line.main(prog_name="ordercancel", standalone_mode=False)
     except ToolError as exc:  # what a command did not turn into its own output: one line, its exit code
-        print(f"error: {printable(str(exc))}", file=sys.stderr)
+        print(_("error: {message}").format(message=printable(str(exc))), file=sys.stderr)
         code = int(exc.exit_code)
     except typer.Abort:
-        print("error: interrupted", file=sys.stderr)
+        print(_("error: {message}").format(message=_("interrupted")), file=sys.stderr)
         code = 130
     except Exception as exc:
         # Typer vendors Click privately, so its usage errors are recognised by Click's public

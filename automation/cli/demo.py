@@ -15,6 +15,7 @@ import typer
 from automation.cli.output import out, print_batch, print_result, say_lines
 from automation.cli.start import finish, one_error_path, settings_from
 from automation.errors import CannotStart
+from automation.language import _
 from automation.order.cancellation import CancelRequest
 from automation.order.items import Selector
 from automation.order.outcome import Result
@@ -38,13 +39,13 @@ def demo(ctx: typer.Context, sweep: bool = False) -> None:
                                  password=seed.DEMO_PASSWORD,
                                  totp_secret=None, state_dir=Path(scratch), headless=ctx.obj.get("headless", True))
         order_id = seed.DEMO_ORDER
-        out.print(f"mock store running at {store.url}  (demo account {seed.DEMO_EMAIL} / {seed.DEMO_PASSWORD})")
-        say_lines([f"store's own record before: {_store_view(store, order_id)}"])
+        say_lines([running_at(store.url), _("store's own record before: {record}").format(
+            record=_store_view(store, order_id))])
         out.print(f"ordercancel cancel {order_id} --reason mistake --item Teapot")
         request = CancelRequest(order_id, [Selector("Teapot")], parse_reason("mistake"))
         result = with_storefront(settings, order_id, lambda c: c.cancel(request))
         print_result(result, False)
-        say_lines([f"store's own record after:  {_store_view(store, order_id)}"])
+        say_lines([_("store's own record after:  {record}").format(record=_store_view(store, order_id))])
     raise typer.Exit(int(result.exit_code))
 
 
@@ -67,7 +68,7 @@ def demo_sweep(ctx: typer.Context) -> None:
         settings = settings_from(ctx, base_url=store.url, asset_hosts=store.asset_origin, email=seed.DEMO_EMAIL,
                                  password=seed.DEMO_PASSWORD, totp_secret=None, state_dir=Path(scratch),
                                  headless=ctx.obj.get("headless", True))
-        out.print(f"mock store running at {store.url}  (demo account {seed.DEMO_EMAIL} / {seed.DEMO_PASSWORD})")
+        say_lines([running_at(store.url)])
         summary: BatchSummary | Result = BatchSummary("")
         for apply in (False, True):
             out.print(f"ordercancel sweep --rules examples/sweep-rules.toml{' --apply' if apply else ''}")
@@ -78,8 +79,16 @@ def demo_sweep(ctx: typer.Context) -> None:
             print_batch(summary, False)
         assert isinstance(summary, BatchSummary)
         for record in summary.records:
-            say_lines([f"store's own record of {record.order_id}: {_store_view(store, record.order_id)}"])
+            say_lines([_("store's own record of {order_id}: {record}").format(
+                order_id=record.order_id, record=_store_view(store, record.order_id))])
     raise typer.Exit(int(summary.exit_code))
+
+
+def running_at(url: str) -> str:
+    from mock_store import seed
+
+    return _("mock store running at {url}  (demo account {email} / {password})").format(
+        url=url, email=seed.DEMO_EMAIL, password=seed.DEMO_PASSWORD)
 
 
 def _store_view(store: Any, order_id: str) -> str:

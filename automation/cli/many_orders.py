@@ -18,6 +18,7 @@ from automation.cli.start import (
     usable_report_folder,
 )
 from automation.errors import CannotStart
+from automation.language import _, ngettext
 from automation.runs.batch import BatchOptions, BatchSummary
 from automation.runs.batch_input import BatchInput, read_batch, read_source
 from automation.runs.report import RunInfo
@@ -43,7 +44,9 @@ def read_batch_input(file: str, strict: bool) -> BatchInput:
     parsed = read_batch(read_source(file, sys.stdin.buffer), file)
     if strict and parsed.invalid:
         print_invalid_rows([bad.error for bad in parsed.invalid])
-        raise CannotStart(f"{len(parsed.invalid)} invalid row(s) and --strict: nothing was done")
+        raise CannotStart(ngettext("{count} invalid row and --strict: nothing was done",
+                                   "{count} invalid rows and --strict: nothing was done",
+                                   len(parsed.invalid)).format(count=len(parsed.invalid)))
     return parsed
 
 
@@ -63,7 +66,7 @@ def sweep(ctx: typer.Context, rules_file: Path, apply: bool, max_cancels: int, j
         found = SweepRun(settings, rules, options, progress_for(settings, as_json)).run()
     if not isinstance(found, BatchSummary):  # the sign-in or the store failed before any decision
         finish(found, as_json)
-    end_run(found, info, settings, report, as_json, notify_always, quiet="no rule matched any open order")
+    end_run(found, info, settings, report, as_json, notify_always, quiet=_("no rule matched any open order"))
 
 
 def follow(ctx: typer.Context, journal: Path | None, report: Path | None, as_json: bool, notify: list[str] | None,
@@ -81,4 +84,4 @@ def follow(ctx: typer.Context, journal: Path | None, report: Path | None, as_jso
             usable_report_folder(report)
         summary = FollowRun(settings, journal_path(journal, settings), info.run_id, address, report).run()
     end_run(summary, info, settings, report, as_json, notify_always,
-            quiet="nothing to follow: no cancellation in the journal waits for a decision")
+            quiet=_("nothing to follow: no cancellation in the journal waits for a decision"))

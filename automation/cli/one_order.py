@@ -12,6 +12,7 @@ from automation.cli import output
 from automation.cli.output import ask_to_cancel, out, print_orders, print_results, say_lines
 from automation.cli.start import finish, journal_path, one_error_path, settings_from
 from automation.errors import AuthFailed, CannotStart, ExitCode, NeedsHuman
+from automation.language import _, ngettext
 from automation.order.cancellation import Cancellation, CancelRequest
 from automation.order.input import parse_item_selector, parse_note, parse_order_id
 from automation.order.items import Selector
@@ -89,7 +90,7 @@ def orders(ctx: typer.Context, filter_: str, as_json: bool) -> None:
 
     def work(c: OrderReader) -> Result:
         cards.extend(c.list_orders(None if filter_ == "all" else filter_))
-        return Result("", Outcome.CHECKED, f"{len(cards)} orders")
+        return Result("", Outcome.CHECKED, ngettext("{count} order", "{count} orders", len(cards)).format(count=len(cards)))
 
     result = with_storefront(settings, "", work)
     print_orders(result, cards, as_json, settings.market)
@@ -107,11 +108,12 @@ def login(ctx: typer.Context, headed: bool | None, as_json: bool) -> None:
         except (NeedsHuman, AuthFailed) as exc:
             if settings.headless:
                 raise
-            say_lines([f"{exc}. Finish signing in in the browser window ({HEADED_LOGIN_TIMEOUT_S} s)."])
+            say_lines([f"{exc}. " + _("Finish signing in in the browser window ({seconds} s).").format(
+                seconds=HEADED_LOGIN_TIMEOUT_S)])
             storefront.robots.wait_for_person(storefront.page, HEADED_LOGIN_TIMEOUT_S)
             save_session(storefront.context, settings)
             storefront.open_your_orders()
-        return Result("", Outcome.CHECKED, f"signed in; session saved in {session_file(settings)}")
+        return Result("", Outcome.CHECKED, _("signed in; session saved in {path}").format(path=session_file(settings)))
 
     finish(with_storefront(settings, "", work), as_json)
 
@@ -121,4 +123,4 @@ def logout(ctx: typer.Context) -> None:
         settings = settings_from(ctx)
     forgotten = forget_session(settings)
     if not output.only_failures:
-        out.print("session forgotten" if forgotten else "no saved session")
+        out.print(_("session forgotten") if forgotten else _("no saved session"))

@@ -19,9 +19,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from automation.errors import ExitCode
+from automation.language import _, money_text, ngettext, number_text
 from automation.marketplace import Marketplace, priced
 from automation.order.items import Line
-from automation.order.outcome import ItemReport, OrderState, Outcome, Result
+from automation.order.outcome import ItemReport, OrderState, Outcome, Result, state_word
 from automation.runs.batch import BatchSummary, OrderRecord
 from automation.runs.journal import JournalState
 from automation.text import json_text, printable
@@ -94,10 +95,15 @@ def item_state(item: ItemReport) -> str:
     """What became of the line: 'cancelled now' (by this run), 'would cancel', else its change
     ('ordered', 'cancelled', '? -> cancelled' where the order's two reads disagree)."""
     if item.cancelled_now:
-        return "cancelled now"
+        return _("cancelled now")
     if item.would_cancel:
-        return "would cancel"
+        return _("would cancel")
     return item.change()
+
+
+def price_of(item: ItemReport) -> str:
+    """An item's price as the tool's language writes money, where it was read as an amount; else as the store wrote it."""
+    return money_text(item.amount, item.currency) if item.amount and item.currency else item.price or ""
 
 
 def item_mark(item: ItemReport) -> str:
@@ -110,16 +116,17 @@ def print_items(items: list[ItemReport]) -> None:
     if not items:
         return
     if on_terminal():
-        grid = Table("", "state", "qty", "price", "item", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        grid = Table("", _("state"), _("qty"), _("price"), _("item"), box=box.SIMPLE_HEAD, pad_edge=False,
+                     show_edge=False)
         for item in items:
             style = "bold green" if item.cancelled_now else "bold" if item.would_cancel else None
-            add_row(grid, item_mark(item), item_state(item), str(item.quantity), item.price or "", item.title,
+            add_row(grid, item_mark(item), item_state(item), str(item.quantity), price_of(item), item.title,
                     style=style)
         out.print(grid, markup=False)
         return
     width = max(len(item_state(i)) for i in items)
     say_lines([f"  {item_mark(item) or ' '} {item_state(item):<{width}}  x{item.quantity}  "
-               f"{item.price or '-':>10}  {item.title}" for item in items])
+               f"{price_of(item) or '-':>10}  {item.title}" for item in items])
 
 
 def ask_to_cancel(order_id: str, lines: list[Line], as_json: bool) -> bool:
@@ -127,14 +134,18 @@ def ask_to_cancel(order_id: str, lines: list[Line], as_json: bool) -> bool:
     then `Cancel all N items of ID? [y/N]`. Only y or yes goes on; end of input is no. With --json
     the question goes to stderr, so that stdout keeps its one JSON object."""
     console = err if as_json else out
-    count = f"{len(lines)} item{'' if len(lines) == 1 else 's'}"
-    say_lines([f"{order_id}: the store offers to cancel {count}:", *(f"  {line.label(lines)}" for line in lines)],
-              console)
+    count = len(lines)
+    offers = ngettext("{order_id}: the store offers to cancel {count} item:",
+                      "{order_id}: the store offers to cancel {count} items:", count)
+    say_lines([offers.format(order_id=order_id, count=count), *(f"  {line.label(lines)}" for line in lines)], console)
+    question = ngettext("Cancel all {count} item of {order_id}? [y/N] ", "Cancel all {count} items of {order_id}? [y/N] ",
+                        count)
     try:
-        answer = console.input(f"Cancel all {count} of {order_id}? [y/N] ", markup=False)
+        answer = console.input(question.format(count=count, order_id=order_id), markup=False)
     except EOFError:
         return False
-    return answer.strip().lower() in ("y", "yes")
+    # y or yes in English, and the language's own (j, ja): the question is asked in it
+    return answer.strip().lower() in {"y", "yes", _("y"), _("yes")}
 
 
 def print_result(result: Result, as_json: bool) -> None:
@@ -150,17 +161,18 @@ def print_result(result: Result, as_json: bool) -> None:
         lines[0] += f": {result.next_step}"
     shown = result.after or result.before
     if shown:
-        lines.append(f"  state: {result.state_change()} ({shown.status_text})")
+        lines.append("  " + _("state: {change} ({status})").format(change=result.state_change(),
+                                                                    status=shown.status_text))
     say_lines(lines)
     print_items(result.items)
     tail = []
     if any(item.cancelled_now for item in result.items):
-        tail.append("  * cancelled by this run")
+        tail.append("  * " + _("cancelled by this run"))
     if any(item.would_cancel for item in result.items):
-        tail.append("  > would be cancelled; nothing was submitted")
+        tail.append("  > " + _("would be cancelled; nothing was submitted"))
     if result.next_step and not one_line:
-        tail.append(f"  next: {result.next_step}")
-    tail += [f"  artifact: {path}" for path in result.artifacts]
+        tail.append("  " + _("next: {step}").format(step=result.next_step))
+    tail += ["  " + _("artifact: {path}").format(path=path) for path in result.artifacts]
     say_lines(tail)
 
 
@@ -191,9 +203,9 @@ def with_cancellable(result: Result) -> dict[str, Any]:
 def print_failure(message: str, as_json: bool, order_id: str = "") -> None:
     """A failure before any work: one line on stderr, or one JSON object on stdout."""
     if as_json:
-        print_json(Result(order_id, Outcome.BAD_INPUT, message, next_step="nothing was done; fix the input").to_json())
+        print_json(Result(order_id, Outcome.BAD_INPUT, message, next_step=_("nothing was done; fix the input")).to_json())
     else:
-        print(f"error: {printable(message)}", file=sys.stderr)
+        print(_("error: {message}").format(message=printable(message)), file=sys.stderr)
 
 
 ITEM_SHOWN = 32  # characters of the first item's title in the orders list
@@ -205,7 +217,7 @@ def items_cell(card: OrderCard) -> str:
         return "-"
     first = card.items[0].title or card.items[0].product_id or "?"
     first = first if len(first) <= ITEM_SHOWN else first[:ITEM_SHOWN - 1] + "…"
-    return first + (f" +{len(card.items) - 1} more" if len(card.items) > 1 else "")
+    return first + (" " + _("+{count} more").format(count=len(card.items) - 1) if len(card.items) > 1 else "")
 
 
 def print_orders(result: Result, cards: list[OrderCard], as_json: bool, market: Marketplace) -> None:
@@ -224,17 +236,23 @@ def print_orders(result: Result, cards: list[OrderCard], as_json: bool, market: 
     elif only_failures:
         return
     elif on_terminal():
-        grid = table("order", "state", "placed", "total", "status", "items") if wide() else \
-            table("order", "state", "status")
+        grid = table(_("order"), _("state"), _("placed"), _("total"), _("status"), _("items")) if wide() else \
+            table(_("order"), _("state"), _("status"))
         for row, card in zip(rows, cards, strict=True):
-            extra = [row["placed"], row["total"] or ""] if wide() else []
-            add_row(grid, row["order_id"], row["state"], *extra, row["status_text"],
+            extra = [row["placed"], total_of(row)] if wide() else []
+            add_row(grid, row["order_id"], state_word(row["state"]), *extra, row["status_text"],
                     *([items_cell(card)] if wide() else []))
         out.print(grid, markup=False)
-        say_lines([f"{len(rows)} orders"])
+        say_lines([result.message])
     else:
-        say_lines([f"{row['order_id']}  {row['state']}  {row['placed']}  {row['total'] or '-'}  {row['status_text']}  "
-                   f"{items_cell(card)}" for row, card in zip(rows, cards, strict=True)] + [f"{len(rows)} orders"])
+        say_lines([f"{row['order_id']}  {state_word(row['state'])}  {row['placed']}  {total_of(row) or '-'}  "
+                   f"{row['status_text']}  {items_cell(card)}" for row, card in zip(rows, cards, strict=True)] +
+                  [result.message])
+
+
+def total_of(row: dict[str, Any]) -> str:
+    """An order's total as the tool's language writes money, where it was read as an amount; else as the store wrote it."""
+    return money_text(row["amount"], row["currency"]) if row["amount"] and row["currency"] else row["total"] or ""
 
 
 class StatusLine:
@@ -292,7 +310,7 @@ def progress_bar(total: int) -> Iterator[Callable[[OrderRecord], None]]:
         return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
-        task = bar.add_task("starting", total=total)
+        task = bar.add_task(_("starting"), total=total)
         seen: Counter[str] = Counter()
 
         def tick(record: OrderRecord) -> None:
@@ -314,8 +332,9 @@ def print_batch(summary: BatchSummary, as_json: bool) -> None:
             print_result(summary.aborted, False)
         return
     if on_terminal():
-        columns = ("order", "outcome", "state", "message") if wide() else ("order", "outcome", "message")
-        grid = table(*columns, title=f"run {summary.run_id}")
+        columns = (_("order"), _("outcome"), _("state"), _("message")) if wide() else \
+            (_("order"), _("outcome"), _("message"))
+        grid = table(*columns, title=_("run {run_id}").format(run_id=summary.run_id))
         for record in summary.records:
             states = states_of(record.result)
             if wide():
@@ -329,10 +348,11 @@ def print_batch(summary: BatchSummary, as_json: bool) -> None:
         say_lines([plain_line(record) for record in summary.records])
     if summary.aborted:
         print_result(summary.aborted, False)
-    run = f"run {summary.run_id}, {summary.duration_ms / 1000:.1f} s"
+    run = _("run {run_id}, {seconds} s").format(run_id=summary.run_id, seconds=number_text(summary.duration_ms / 1000))
     counts = " ".join(f"{k}: {v}" for k, v in sorted(summary.counts.items()))
     # a run stopped before any order has said "nothing was done" in its result already
-    say_lines([f"{counts}  ({run})" if counts else f"({run})" if summary.aborted else f"no orders  ({run})"])
+    say_lines([f"{counts}  ({run})" if counts else f"({run})" if summary.aborted else
+               _("no orders") + f"  ({run})"])
 
 
 def plain_line(record: OrderRecord) -> str:
@@ -341,7 +361,7 @@ def plain_line(record: OrderRecord) -> str:
 
 
 def outcome_of(record: OrderRecord) -> str:
-    return record.state + (" (earlier run)" if record.skipped else "")
+    return record.state + (" " + _("(earlier run)") if record.skipped else "")
 
 
 def states_of(result: Result) -> str:
@@ -349,7 +369,7 @@ def states_of(result: Result) -> str:
 
 
 def message_of(result: Result) -> str:
-    return result.message + (f" Next: {result.next_step}" if result.next_step else "")
+    return result.message + (" " + _("Next: {step}").format(step=result.next_step) if result.next_step else "")
 
 
 def print_invalid_rows(errors: list[str]) -> None:

@@ -17,6 +17,7 @@ from automation.cli import output
 from automation.cli.output import err, log_line, out, print_batch, print_failure, print_result, progress_bar, say_lines
 from automation.errors import CannotStart, ToolError
 from automation.files import ensure_folder, open_log_file
+from automation.language import _, chosen, use
 from automation.logs import configure, get_logger
 from automation.order.outcome import Result
 from automation.runs.batch import BatchSummary
@@ -71,6 +72,7 @@ def settings_from(ctx: typer.Context, **extra: Any) -> Settings:
     env_file = trusted_env_file(candidate) if explicit or candidate.exists() else None
     settings = _settings(values, env_file)
     forget_secret_variables()
+    use(*chosen(settings.language, os.environ))  # as the options chose it, or an env file's ORDERCANCEL_LANGUAGE
     start_logs(settings, ctx.meta.get("verbosity", 0))
     here = Path(".env")
     if here.exists() and (env_file is None or here.resolve() != env_file.resolve()):
@@ -156,7 +158,7 @@ def end_run(summary: BatchSummary, info: RunInfo, settings: Settings, report: Pa
     else:
         print_batch(summary, as_json)
     if report and not as_json:
-        say_lines([f"report: {kept / 'report.html'}" if kept else
-                   f"report: none, nothing was done (the run is listed in {report / INDEX})"])
+        say_lines([_("report: {path}").format(path=kept / "report.html") if kept else
+                   _("report: none, nothing was done (the run is listed in {path})").format(path=report / INDEX)])
     send(settings.notify_urls(), summary, info.kind, notify_always, get_logger())
     raise typer.Exit(int(summary.exit_code))

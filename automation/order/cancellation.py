@@ -12,6 +12,7 @@ from automation.browser.playwright_errors import PlaywrightError, in_words
 from automation.browser.script_loads import ScriptLoads
 from automation.browser.storefront import Storefront, same_origin, served_html
 from automation.errors import RobotCheckShown, StoreTrouble
+from automation.language import _, date_text
 from automation.marketplace import business_days_after
 from automation.order.input import is_digital
 from automation.order.items import (
@@ -160,7 +161,7 @@ class Cancellation(OrderReader):
                     summary = again
                     continue
                 return self._confirm(request, submission, lines, before, items, CancelResultKind.UNKNOWN,
-                                     "the store asked to sign in again at the submit")
+                                     _("the store asked to sign in again at the submit"))
             return self._judge(request, submission, summary, lines, before, items,
                                [line for line in targets if line.cancelled])
         raise AssertionError("unreachable: the second attempt always returns")
@@ -243,26 +244,26 @@ class Cancellation(OrderReader):
         order_id = request.order_id
         if not submission.answered:
             return self._confirm(request, submission, lines, before, items, CancelResultKind.UNKNOWN,
-                                 "the store's answer to the submit never arrived")
+                                 _("the store's answer to the submit never arrived"))
         if CancelSummaryPage(self.page).is_showing():  # server-rendered: read as served, else from the page
             answer = cancel_summary.parse(submission.html or self.page.content(), self.page.url)
             if answer.rejected_id or answer.order_id not in (None, order_id):
                 raise WrongOrder(f"the cancel summary is for {answer.order_id or answer.rejected_id}, not {order_id}")
             result = self._confirm(request, submission, lines, before, items, answer.kind, answer.message)
             if already and result.outcome is Outcome.CANCELLED:
-                result.message += f"; already cancelled before: {names(already)}"
+                result.message += "; " + _("already cancelled before: {names}").format(names=names(already))
             return result
         html = self.page.content()  # a refusal may be shown by the form's own scripts
         if error_kind(html) == "server_error" or robot_check(html):  # answered, but not whether it acted
             return self._confirm(request, submission, lines, before, items, CancelResultKind.UNKNOWN,
-                                 "the store answered the submit with a "
-                                 f"{'robot check' if robot_check(html) else 'server error page'}")
+                                 _("the store answered the submit with a robot check") if robot_check(html)
+                                 else _("the store answered the submit with a server error page"))
         refusal = cancel_items.parse(html).refusal if cancel_items.showing(html) else None
         if refusal:
             after = self.read_order(order_id)
             if after is not None and not products(submission.chosen) - newly_cancelled(lines, lines_of(after.items)):
                 # cancelled meanwhile (by an earlier click whose answer was lost, or by someone else)
-                return self._already_cancelled(request, after, "the asked-for items were")
+                return self._already_cancelled(request, after, "already_cancelled_items")
             partial = any(line.item_id and not line.cancelled and line not in submission.chosen for line in lines)
             url = self.return_url(order_id, after or summary)
             message, next_step = say("refused_partial" if partial else "refused", refusal=refusal, order_id=order_id,
@@ -288,9 +289,9 @@ class Cancellation(OrderReader):
         else:
             done = not products(chosen) - newly_cancelled(lines, after_lines)
             after_items = since(report_items(after, self.market, after_lines), items)
-        refund_by = business_days_after(date.today(), REFUND_BUSINESS_DAYS, self.market.country).isoformat()
+        refund_by = business_days_after(date.today(), REFUND_BUSINESS_DAYS, self.market.country)
         values = {"order_id": order_id, "count": len(chosen), "names": names(chosen), "why": store_message,
-                  "heard": f" ({store_message})" if store_message else "", "refund_by": refund_by}
+                  "heard": f" ({store_message})" if store_message else "", "refund_by": date_text(refund_by)}
         common: dict[str, Any] = {"before": before, "after": report_state(after), "items": after_items,
                                   "reason": request.reason}
 
@@ -301,8 +302,8 @@ class Cancellation(OrderReader):
 
         if done:
             message, next_step = told("cancelled")
-            return Result(order_id, Outcome.CANCELLED, message, refund_expected_by=refund_by, next_step=next_step,
-                          **common)
+            return Result(order_id, Outcome.CANCELLED, message, refund_expected_by=refund_by.isoformat(),
+                          next_step=next_step, **common)
         if kind is CancelResultKind.PENDING and still_ordered(chosen, after_lines):
             message, next_step = told("pending")
             return Result(order_id, Outcome.PENDING, message, next_step=next_step, **common)
@@ -317,8 +318,8 @@ class Cancellation(OrderReader):
                            f"{after_state.value}: {after.status_text}")
 
     # -- outcomes that change nothing -------------------------------------------------------
-    def _already_cancelled(self, request: CancelRequest, summary: OrderSummary, what: str) -> Result:
-        message, next_step = say("already_cancelled", what=what)
+    def _already_cancelled(self, request: CancelRequest, summary: OrderSummary, key: str) -> Result:
+        message, next_step = say(key)
         return Result(request.order_id, Outcome.ALREADY_CANCELLED, message, before=report_state(summary),
                       after=report_state(summary), items=report_items(summary, self.market), reason=request.reason,
                       next_step=next_step)
@@ -337,9 +338,9 @@ class Cancellation(OrderReader):
         state = summary.state
         order_id = request.order_id
         if state is OrderState.CANCELLED:
-            return self._already_cancelled(request, summary, "the order was")
+            return self._already_cancelled(request, summary, "already_cancelled")
         if all_cancelled(request.items, lines_of(summary.items)):
-            return self._already_cancelled(request, summary, "the asked-for items were")
+            return self._already_cancelled(request, summary, "already_cancelled_items")
         common: dict[str, Any] = {"before": report_state(summary), "after": report_state(summary),
                                   "items": report_items(summary, self.market), "reason": request.reason}
         if state is OrderState.CANCELLATION_REQUESTED:
@@ -347,5 +348,6 @@ class Cancellation(OrderReader):
             return Result(order_id, Outcome.CANCELLATION_REQUESTED, message, next_step=next_step, **common)
         url = self.return_url(order_id, summary)
         message, next_step = say("digital" if is_digital(order_id) else "window_closed",
-                                 status=summary.status_text or "no status shown", advice=return_advice(summary, url))
+                                 status=summary.status_text or _("no status shown"),
+                                 advice=return_advice(summary, url))
         return Result(order_id, Outcome.NOT_CANCELLABLE, message, next_step=next_step, return_url=url, **common)

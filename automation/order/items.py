@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from automation.errors import BadInput, StoreTrouble
+from automation.language import _
 from automation.order.outcome import ItemReport
 from pages.cancel_items import CancellableItem
 from pages.order_details import OrderedItem
@@ -276,5 +277,5 @@ def differs(decided: list[Selector], chosen: list[Line]) -> str | None:
     ticking = products(chosen)
     if wanted == ticking:
         return None
-    return (f"the lines to tick ({', '.join(sorted(ticking.elements())) or 'none'}) are not the lines decided "
-            f"({', '.join(sorted(wanted.elements())) or 'none'})")
+    return _("the lines to tick ({ticking}) are not the lines decided ({decided})").format(
+        ticking=", ".join(sorted(ticking.elements())) or _("none"), decided=", ".join(sorted(wanted.elements())) or _("none"))

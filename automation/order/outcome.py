@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from automation.errors import ExitCode
+from automation.language import pgettext
 from pages.common import OrderState  # what the screens say; the results report it
 
 __all__ = ["ItemReport", "Money", "OrderState", "Outcome", "Result", "StateReport"]
@@ -58,10 +59,23 @@ PARTLY_CANCELLED = "partly cancelled"  # an order this run cancelled some lines 
 
 def change(before: str | None, after: str | None, arrow: str = ARROW) -> str:
     """A state before and after a run as every output shows it: one word when it stayed, else both,
-    '?' for a side that is not known. The terminal's arrow is ASCII; the report passes its own."""
+    '?' for a side that is not known, each in the tool's language (`state_word`). The terminal's
+    arrow is ASCII; the report passes its own."""
     if before == after:
-        return after or ""
-    return f"{before or '?'}{arrow}{after or '?'}"
+        return state_word(after) if after else ""
+    return f"{state_word(before) if before else '?'}{arrow}{state_word(after) if after else '?'}"
+
+
+def state_word(state: str) -> str:
+    """An order's or a line's state as a person reads it, in the tool's language; JSON and the
+    journal keep the code (`not_cancellable`), which is also the English a person reads."""
+    words = {"cancellable": pgettext("state", "cancellable"),
+             "not_cancellable": pgettext("state", "not_cancellable"),
+             "cancelled": pgettext("state", "cancelled"),
+             "cancellation_requested": pgettext("state", "cancellation_requested"),
+             "ordered": pgettext("state", "ordered"),
+             PARTLY_CANCELLED: pgettext("state", "partly cancelled")}
+    return words.get(state, state)
 
 
 @dataclass

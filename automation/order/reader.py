@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 from automation.browser.reloads import read_your_orders
 from automation.browser.storefront import Storefront, same_origin
 from automation.errors import StoreTrouble
+from automation.language import _
 from automation.marketplace import Marketplace, priced
 from automation.order.input import is_digital
 from automation.order.items import Line, lines_of, same_lines
 from automation.order.outcome import ItemReport, Money, OrderState, Outcome, Result, StateReport
-from automation.order.wording import RETURN_AT, RETURN_LATER, RETURN_OPEN, WORDING, say
+from automation.order.wording import RETURN_AT, RETURN_LATER, RETURN_OPEN, say
 from pages import order_details, your_orders
 from pages.common import error_kind, query_param
 from pages.order_details import OrderDetailsPage, OrderSummary
@@ -101,8 +102,8 @@ def return_advice(summary: OrderSummary, url: str | None = None) -> str:
     notes = sorted({i.return_note for i in summary.items if i.return_note})
     advice = f" ({'; '.join(notes)})" if notes else ""
     if url and urllib.parse.urlsplit(url).path == RETURN_STATUS:
-        return RETURN_OPEN.format(url=url)
-    return RETURN_AT.format(url=url, notes=advice) if url else RETURN_LATER.format(notes=advice)
+        return _(RETURN_OPEN).format(url=url)
+    return _(RETURN_AT).format(url=url, notes=advice) if url else _(RETURN_LATER).format(notes=advice)
 
 
 class OrderReader:
@@ -151,7 +152,7 @@ class OrderReader:
         url = self.return_url(order_id, summary) if summary.state is OrderState.NOT_CANCELLABLE else None
         open_items = sum(not item.cancelled for item in summary.items)  # what a cancel could still take
         message, next_step = say(key[summary.state], order_id=order_id, count=open_items,
-                                 status=summary.status_text or "none shown", advice=self._advice(order_id, summary, url))
+                                 status=summary.status_text or _("none shown"), advice=self._advice(order_id, summary, url))
         return Result(order_id, Outcome.CHECKED, message, before=report_state(summary), after=report_state(summary),
                       items=report_items(summary, self.market), next_step=next_step,
                       total=money(summary.total, self.market), return_url=url)
@@ -164,7 +165,7 @@ class OrderReader:
         plain = False
         cards: dict[str, OrderCard] = {}
         skipped: set[str] = set()
-        for _ in range(ORDERS_PAGES_MAX):
+        for _page in range(ORDERS_PAGES_MAX):
             if path is None:
                 break
             html, plain = read_your_orders(self.storefront, path, plain)  # once per page, decrypted
@@ -192,4 +193,4 @@ class OrderReader:
     @staticmethod
     def _advice(order_id: str, summary: OrderSummary, url: str | None) -> str:
         """What to do about an order that can no longer be cancelled."""
-        return (WORDING["digital"].next_step or "") if is_digital(order_id) else return_advice(summary, url)
+        return (say("digital", status="")[1] or "") if is_digital(order_id) else return_advice(summary, url)

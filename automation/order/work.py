@@ -14,6 +14,7 @@ from automation.browser.launch import launch_when_needed
 from automation.browser.playwright_errors import PlaywrightError
 from automation.browser.storefront import Storefront
 from automation.errors import AuthFailed, BadInput, BrowserUnavailable, NeedsHuman, RobotCheckShown
+from automation.language import _
 from automation.logs import get_logger
 from automation.order.cancellation import Cancellation
 from automation.order.failures import FAILURES, failure
@@ -79,7 +80,8 @@ def check_many(settings: Settings, order_ids: list[str]) -> list[Result]:
         return results
     stopped = results[-1]
     for order_id in order_ids[len(results):]:
-        results.append(Result(order_id, stopped.outcome, f"not read: {stopped.message}", next_step=stopped.next_step))
+        results.append(Result(order_id, stopped.outcome, _("not read: {message}").format(message=stopped.message),
+                              next_step=stopped.next_step))
     return results
 
 

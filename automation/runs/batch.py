@@ -17,17 +17,17 @@ from automation.browser.launch import BatchBrowsers
 from automation.browser.storefront import Storefront
 from automation.errors import AuthFailed, ExitCode, JournalConflict, NeedsHuman, StoreTrouble
 from automation.files import UnsafeName, artifact_path, write_private
+from automation.language import _, ngettext
 from automation.logs import get_logger
 from automation.order.cancellation import Cancellation, CancelRequest
 from automation.order.failures import failure
-from automation.order.items import Line, Selector, differs, journal_ticked, lines_of, ticked_cancelled, ticked_product
-from automation.order.outcome import OrderState, Outcome, Result
-from automation.order.reader import OrderReader, report_items, report_state
+from automation.order.items import Line, Selector, differs, journal_ticked, ticked_product
+from automation.order.outcome import Outcome, Result
 from automation.order.wording import say
 from automation.order.work import BROWSER_FAILURES, browser_failed, run_order
 from automation.runs.batch_input import BatchInput, BatchRow
 from automation.runs.journal import CHECKING, PENDING, SUBMITTING, Entry, Journal, JournalState, shown_state
-from automation.runs.resumed import EarlierClick, ask_after
+from automation.runs.resumed import EarlierClick, ask_after, confirm_earlier_click
 from automation.settings import Settings
 from pages import your_orders
 from pages.common import query_param
@@ -289,7 +289,7 @@ class BatchRun:
             why = self._why_not_press(row, chosen)
             if why:
                 refused = True
-                raise NotSubmitted(f"{why}; nothing was submitted")
+                raise NotSubmitted(_("{why}; nothing was submitted").format(why=why))
             journal.mark_submitting(order_id, journal_ticked(chosen, lines))  # with what was cancelled before
             clicked = True
 
@@ -336,20 +336,22 @@ class BatchRun:
         if not self.options.press_again or reading.outcome is Outcome.NOT_FOUND:
             return reading
         lines = [Selector(str(c.get("item_id")), ticked_product(c)) for c in ticked]
-        names = ", ".join(str(c.get("title")) for c in ticked) or "its items"
+        names = ", ".join(str(c.get("title")) for c in ticked) or _("its items")
         return ask_after(canceller, row, EarlierClick(lines, names, reading), self.options.confirm)
 
     def _why_not_press(self, row: BatchRow, chosen: list[Line]) -> str | None:
         """The last check before the click: the lines to tick are the lines decided (products and
         counts), and the run's limit of orders to press for is not reached. None: press."""
         if row.whole_order and (why := differs(list(row.lines), chosen)):
-            return f"the order changed after the sweep decided to cancel it whole: {why}"
+            return _("the order changed after the sweep decided to cancel it whole: {why}").format(why=why)
         if row.lines and (why := differs(list(row.lines), chosen)):
             return why
         with self._pressing:
             limit = self.options.max_clicks
             if row.order_id not in self._pressed and limit is not None and len(self._pressed) >= limit:
-                return f"this run may cancel at most {limit} order(s) (--max-cancels), and did"
+                return ngettext("this run may cancel at most {limit} order (--max-cancels), and did",
+                                "this run may cancel at most {limit} orders (--max-cancels), and did",
+                                limit).format(limit=limit)
             self._pressed.add(row.order_id)
         return None
 
@@ -373,26 +375,3 @@ class BatchRun:
 
 class NotSubmitted(StoreTrouble):
     """The last check before a click refused it: nothing was submitted."""
-
-
-def confirm_earlier_click(reader: OrderReader, order_id: str, ticked: list[dict[str, Any]]) -> Result:
-    """A row an earlier press may have acted on, judged by reading its order only: the button is
-    never pressed again. The ticked lines shown cancelled: cancelled; a seller asked: requested;
-    anything else needs a person to look."""
-    summary = reader.read_order(order_id)
-    if summary is None:
-        message, next_step = say("not_found", order_id=order_id)
-        return Result(order_id, Outcome.NOT_FOUND, message, next_step=next_step)
-    names = ", ".join(str(c.get("title")) for c in ticked) or "its items"
-    common: dict[str, Any] = {"before": report_state(summary), "after": report_state(summary),
-                              "items": report_items(summary, reader.market)}
-    if summary.cancelled_banner or summary.state is OrderState.CANCELLED or \
-            ticked_cancelled(ticked, lines_of(summary.items)):
-        message, next_step = say("confirmed_earlier", names=names)
-        return Result(order_id, Outcome.CANCELLED, message, next_step=next_step, **common)
-    if summary.state is OrderState.CANCELLATION_REQUESTED:
-        message, next_step = say("requested", names=names, heard="", order_id=order_id)
-        return Result(order_id, Outcome.CANCELLATION_REQUESTED, message, next_step=next_step, **common)
-    message, next_step = say("unconfirmed_earlier", names=names, order_id=order_id,
-                             status=summary.status_text or "no status shown")
-    return Result(order_id, Outcome.NEEDS_HUMAN, message, next_step=next_step, **common)

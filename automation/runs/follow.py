@@ -14,6 +14,7 @@ from typing import Any
 
 from automation.browser.launch import launch_when_needed
 from automation.browser.storefront import Storefront
+from automation.language import _, date_text, duration_text, ngettext
 from automation.logs import get_logger
 from automation.marketplace import Marketplace, business_days_after
 from automation.order.items import lines_of, ticked_cancelled
@@ -29,12 +30,7 @@ from automation.settings import Settings
 from pages.order_details import OrderSummary
 from pages.store_mail import StoreMail
 
-OVERDUE = timedelta(days=7)
-OVERDUE_ADVICE = {
-    JournalState.CANCELLATION_REQUESTED: "it has been over 7 days: contact the seller through Your Orders > "
-                                         "'Contact seller', or the store's customer service",
-    JournalState.DECISION_PENDING: "it has been over 7 days: contact the store's customer service",
-}
+OVERDUE = timedelta(days=7)  # the wording's next step after it names whom to contact (wording.FOLLOW_OVERDUE)
 
 
 @dataclass(frozen=True)
@@ -45,11 +41,19 @@ class StoreAnswer:
 
 
 def waited(since: datetime, now: datetime) -> str:
+    """How long a decision has been waited for, in the tool's language: minutes under a day, then days and hours."""
     minutes = int((now - since).total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min" if not days else ""]
-    return " ".join(p for p in parts if p) or "0 min"
+    return duration_text(days, hours, 0 if days else minutes)
+
+
+def what_of(entry: Awaiting, summary: OrderSummary) -> str:
+    """What a decision was about, as the object of its sentence: the order, or its asked-for items."""
+    if summary.cancelled_banner:
+        return _("the order")
+    count = len(entry.chosen)
+    return ngettext("{count} item", "{count} items", count).format(count=count) if count else _("the items")
 
 
 class Verdict(enum.StrEnum):
@@ -84,23 +88,22 @@ def decide(entry: Awaiting, summary: OrderSummary, now: datetime, market: Market
     page's return link, checked: `OrderReader.return_url`)."""
     order_id = entry.order_id
     seller = entry.state == JournalState.CANCELLATION_REQUESTED
-    decider = "the seller" if seller else "the store"
+    decider = "seller" if seller else "store"  # each has sentences of its own (wording: follow_*_seller, _store)
     common = {"before": report_state(summary), "after": report_state(summary), "items": report_items(summary, market)}
-    what = "the order" if summary.cancelled_banner else f"{len(entry.chosen) or 'the'} item(s)"
+    what = what_of(entry, summary)
     answer = verdict(JournalState(entry.state), entry.chosen, summary)
     if answer is Verdict.CANCELLED:
-        refund_by = business_days_after(now.date(), REFUND_BUSINESS_DAYS, market.country).isoformat()
-        message, next_step = say("follow_cancelled", decider=decider.capitalize(), what=what, refund_by=refund_by)
+        refund_by = business_days_after(now.date(), REFUND_BUSINESS_DAYS, market.country)
+        message, next_step = say(f"follow_cancelled_{decider}", what=what, refund_by=date_text(refund_by))
         return StoreAnswer(JournalState.CANCELLED, Result(order_id, Outcome.CANCELLED, message, next_step=next_step,
-                                                       refund_expected_by=refund_by, **common))
+                                                       refund_expected_by=refund_by.isoformat(), **common))
     if answer is Verdict.WAITING:
         key = "follow_overdue" if now - entry.since >= OVERDUE else "follow_waiting"
-        message, next_step = say(key, decider=decider, waited=waited(entry.since, now),
-                                 overdue=OVERDUE_ADVICE[JournalState(entry.state)])
+        message, next_step = say(f"{key}_{decider}", waited=waited(entry.since, now))
         outcome = Outcome.CANCELLATION_REQUESTED if seller else Outcome.PENDING
         return StoreAnswer(None, Result(order_id, outcome, message, next_step=next_step, **common))
-    message, next_step = say("follow_declined", decider=decider.capitalize(), what=what,
-                             status=summary.status_text or "no status shown", advice=return_advice(summary, return_url))
+    message, next_step = say(f"follow_declined_{decider}", what=what,
+                             status=summary.status_text or _("no status shown"), advice=return_advice(summary, return_url))
     return StoreAnswer(JournalState.NOT_CANCELLABLE, Result(order_id, Outcome.NOT_CANCELLABLE, message,
                                                          next_step=next_step, return_url=return_url, **common))
 

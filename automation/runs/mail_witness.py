@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from automation.language import N_, _, moment_text
 from automation.order.items import lines_of
 from automation.order.outcome import OrderState, Outcome, Result
 from automation.order.reader import OrderReader, report_items, report_state
-from automation.order.wording import say
+from automation.order.wording import mail_said, say
 from automation.runs.batch import OrderRecord
 from automation.runs.journal import Awaiting, Entry, Journal, JournalState
 from automation.runs.journal_mail import MAIL_NOT_SHOWN, MailNote
@@ -31,20 +32,19 @@ WITNESS, CONTRADICTED, IGNORED, SKIPPED = "witness", "contradicted", "ignored", 
 
 
 def when(mail: StoreMail) -> str:
-    """The mail's date as a person reads it: local time, to the minute."""
-    return mail.sent_at.astimezone().strftime("%Y-%m-%d %H:%M") if mail.sent_at else "an unknown date"
+    """The mail's date as a person reads it: local time, to the minute, in the tool's language."""
+    return moment_text(mail.sent_at) if mail.sent_at else _("an unknown date")
 
 
 def note_of(mail: StoreMail) -> MailNote:
     return MailNote(mail.message_id, mail.sent_at.isoformat() if mail.sent_at else None)
 
 
+WHO = {Canceller.YOU: N_(" (by you)"), Canceller.STORE: N_(" (by the store)")}
+
+
 def _who(mail: StoreMail) -> str:
-    return {Canceller.YOU: " (by you)", Canceller.STORE: " (by the store)"}.get(mail.who_cancelled, "")  # type: ignore[arg-type]
-
-
-def _what(mail: StoreMail) -> str:
-    return f"{len(mail.items)} item(s) were" if mail.items else "the order was"
+    return _(WHO[mail.who_cancelled]) if mail.who_cancelled in WHO else ""  # type: ignore[index]
 
 
 @dataclass
@@ -134,7 +134,8 @@ def look(journal: Journal, reader: OrderReader, order_id: str, mails: list[Store
     summary = reader.read_order(order_id)
     shown = summary is not None and page_shows(summary, mail)
     key = "mail_elsewhere" if shown else "mail_elsewhere_not_shown"
-    message, next_step = say(key, when=when(mail), what=_what(mail), who=_who(mail), sender=mail.sender)
+    message, next_step = say(key, when=when(mail), said=mail_said(True, len(mail.items)), who=_who(mail),
+                             sender=mail.sender)
     common = {} if summary is None else {"before": report_state(summary), "after": report_state(summary),
                                          "items": report_items(summary, settings.market)}
     entry = journal.get(order_id)
@@ -157,12 +158,11 @@ def weigh(evidence: MailEvidence, journal: Journal, order_id: str, decided: Jour
         return result, None
     agrees = (decided == JournalState.CANCELLED and said.kind is MailKind.CANCELLED) or \
              (decided == JournalState.NOT_CANCELLABLE and said.kind is MailKind.REFUSED)
-    words = "cancelled" if said.kind is MailKind.CANCELLED else "not cancelled"
     if agrees:
-        addition, _ = say("mail_agrees", when=when(said), who=_who(said))
+        addition = say("mail_agrees", when=when(said), who=_who(said))[0]
     else:
         key = "mail_not_shown_yet" if decided is None else "mail_contradicted"
-        addition, _ = say(key, when=when(said), what=_what(said), said=words)
+        addition = say(key, when=when(said), said=mail_said(said.kind is MailKind.CANCELLED, len(said.items)))[0]
     verdict = WITNESS if agrees else (MAIL_NOT_SHOWN if decided is None else CONTRADICTED)
     for mail in evidence.by_order.get(order_id, []):
         journal.note_mail(note_of(mail), order_id, mail.kind, mail.who_cancelled, verdict)

@@ -10,6 +10,7 @@ import urllib.parse
 from typing import Any
 
 from automation.errors import CannotStart
+from automation.language import _
 from automation.runs.batch import BatchSummary
 from automation.text import printable
 
@@ -61,21 +62,22 @@ def worth_sending(summary: BatchSummary) -> bool:
 
 
 def message(summary: BatchSummary, command: str) -> tuple[str, str]:
-    counts = ", ".join(f"{state} {n}" for state, n in sorted(summary.counts.items())) or "no orders"
+    """The summary's title and body, in the tool's language; outcomes and states by their codes."""
+    counts = ", ".join(f"{state} {n}" for state, n in sorted(summary.counts.items())) or _("no orders")
     title = f"ordercancel {command}: {counts}"
     lines = []
     if summary.aborted is not None:
-        lines.append(f"stopped before any order: {summary.aborted.message}")
+        lines.append(_("stopped before any order: {message}").format(message=summary.aborted.message))
         if summary.aborted.next_step:
-            lines.append(f"  next: {summary.aborted.next_step}")
+            lines.append("  " + _("next: {step}").format(step=summary.aborted.next_step))
     for record in summary.records:
         if record.skipped or record.state not in SHOWN:
             continue
-        rule = f" [rule {record.rule}]" if record.rule else ""
+        rule = " [" + _("rule {rule}").format(rule=record.rule) + "]" if record.rule else ""
         lines.append(f"{record.order_id}: {record.state}{rule} - {record.result.message}")
         if record.result.next_step:
-            lines.append(f"  next: {record.result.next_step}")
-    lines.append(f"run {summary.run_id}, exit code {int(summary.exit_code)}")
+            lines.append("  " + _("next: {step}").format(step=record.result.next_step))
+    lines.append(_("run {run_id}, exit code {code}").format(run_id=summary.run_id, code=int(summary.exit_code)))
     # a mail reader or a chat client may be a terminal too: store text stays data there
     return printable(title), "\n".join(printable(line) for line in lines)
 

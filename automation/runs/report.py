@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from automation.files import ensure_folder, run_folder, write_private
+from automation.language import N_, _, current, duration_text, moment_text, ngettext
 from automation.order.outcome import ItemReport
 from automation.runs.batch import BatchSummary, OrderRecord
 from automation.text import json_text, printable
@@ -28,7 +29,7 @@ ARROW = " → "  # the report is HTML: its before and after read better with a r
 COLOURS = {"cancelled": "#067d62", "cancellation_requested": "#007185", "pending": "#2a6fdb", "already_cancelled": "#5f9e8f",
            "would_cancel": "#565959", "not_cancellable": "#b12704", "not_found": "#8c6e00",
            "needs_human": "#c45500", "failed": "#cc0c39", "invalid": "#6f2dbd"}
-TITLES = {"batch": "Batch run", "sweep": "Sweep run", "follow": "Follow run", "cancel": "Cancel"}
+TITLES = {"batch": N_("Batch run"), "sweep": N_("Sweep run"), "follow": N_("Follow run"), "cancel": N_("Cancel")}
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class RunInfo:
 
     @property
     def title(self) -> str:
-        return TITLES.get(self.kind, f"{self.kind.capitalize()} run")
+        return _(TITLES[self.kind]) if self.kind in TITLES else f"{self.kind.capitalize()} run"
 
     def folder(self, reports: Path) -> Path:
         """This run's own folder under the reports folder (`files.run_folder`: its start and id)."""
@@ -99,11 +100,12 @@ def _link(path: str, folder: Path) -> str:
 def _items(items: list[ItemReport]) -> str:
     """Each item with its state before and after; what this run cancelled stands out."""
     rows = []
+    this_run = " " + _("(this run)")
     for item in items:
         change, now = item.change(ARROW), item.cancelled_now
         rows.append(f'<li class="{"now" if now else ""}">{escaped(item.title)} '
                     f'<span class=qty>×{item.quantity}</span> '
-                    f'<span class=change>{escaped(change)}{" (this run)" if now else ""}</span></li>')
+                    f'<span class=change>{escaped(change)}{escaped(this_run) if now else ""}</span></li>')
     return f"<ul class=items>{''.join(rows)}</ul>" if rows else ""
 
 
@@ -112,22 +114,23 @@ def _row(record: OrderRecord, folder: Path, store_url: str, rules: bool) -> str:
     screen = ""
     if record.screen:
         target = escaped(urllib.parse.quote(_relative(record.screen, folder)))
-        screen = (f'<a class=screen href="{target}" title="open the full-size screenshot">'
-                  f'<img src="{target}" alt="final screen of {escaped(record.order_id)}" width="240" loading="lazy"></a>')
+        alt, hint = _("final screen of {order_id}").format(order_id=record.order_id), _("open the full-size screenshot")
+        screen = (f'<a class=screen href="{target}" title="{escaped(hint)}">'
+                  f'<img src="{target}" alt="{escaped(alt)}" width="240" loading="lazy"></a>')
     artifacts = "<br>".join(_link(p, folder) for p in result.artifacts)
     state = escaped(result.state_change(ARROW))
     link = ""
     if store_url and is_order_number(record.order_id):  # not for invalid rows
         address = store_url + OrderDetailsPage.path_for(record.order_id)
-        link = f'<br><a class=store href="{escaped(address)}" rel="noreferrer">open in the store</a>'
-    outcome = escaped(record.state) + (" (earlier run)" if record.skipped else "")
+        link = f'<br><a class=store href="{escaped(address)}" rel="noreferrer">' + escaped(_("open in the store")) + "</a>"
+    outcome = escaped(record.state) + (escaped(" " + _("(earlier run)")) if record.skipped else "")
     # a sweep's rows are numbered by the sweep, not by a file's lines: its column is the rule that chose each
     second = f"<td class=rule>{escaped(record.rule or '')}</td>" if rules else f"<td>{record.line or ''}</td>"
     return (f'<tr data-outcome="{escaped(record.state)}"><td class=order>{escaped(record.order_id)}{link}</td>'
             f'{second}<td class=outcome style="color:{COLOURS.get(record.state, "#0f1111")}">{outcome}</td>'
             f"<td class=state>{state}</td><td>{_items(result.items)}</td>"
             f"<td>{escaped(result.message)}</td><td>{escaped(result.next_step or '')}</td>"
-            f"<td>{screen}</td><td class=artifacts>{artifacts}<br>{result.duration_ms} ms</td></tr>")
+            f"<td>{screen}</td><td class=artifacts>{artifacts}<br>{escaped(took(result.duration_ms))}</td></tr>")
 
 
 def _bar(counts: Counter[str]) -> str:
@@ -136,13 +139,14 @@ def _bar(counts: Counter[str]) -> str:
     segments = "".join(
         f'<span style="flex:{n};background:{COLOURS.get(state, "#0f1111")}" title="{escaped(state)}: {n}">'
         f"{escaped(state)} {n}</span>" for state, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-    return f'<div class=bar role="img" aria-label="outcomes of {total} orders">{segments}</div>'
+    label = ngettext("outcomes of {count} order", "outcomes of {count} orders", total).format(count=total)
+    return f'<div class=bar role="img" aria-label="{escaped(label)}">{segments}</div>'
 
 
 def _filter(counts: Counter[str]) -> str:
     boxes = "".join(f'<label><input type=checkbox name=outcome value="{escaped(state)}" checked> {escaped(state)} ({n})</label>'
                     for state, n in sorted(counts.items()))
-    return f"<fieldset class=filter><legend>Show</legend>{boxes}</fieldset>"
+    return "<fieldset class=filter><legend>" + escaped(_("Show")) + f"</legend>{boxes}</fieldset>"
 
 
 SCRIPT = """
@@ -175,48 +179,60 @@ nav { font-size: 13px; margin-bottom: 8px; }
 
 
 def took(ms: int) -> str:
-    """A run's duration as a person reads it: 850 ms, 3.1 s, 2 min 5 s, 1 h 4 min."""
+    """A run's duration as a person reads it, in the tool's language: 850 ms, 3.1 sec, 2 min 5 sec, 1 hr 4 min."""
     if ms < 1000:
-        return f"{ms} ms"
+        from babel.units import format_unit  # as `language` writes durations
+
+        return format_unit(ms, "duration-millisecond", length="short", locale=current().locale)
     if ms < 60_000:
-        return f"{ms / 1000:.1f} s"
+        return duration_text(seconds=round(ms / 1000, 1))
     minutes, seconds = divmod(round(ms / 1000), 60)
-    return f"{minutes} min {seconds} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+    return duration_text(minutes=minutes, seconds=seconds) if minutes < 60 else \
+        duration_text(hours=minutes // 60, minutes=minutes % 60)
 
 
 def _run(summary: BatchSummary, info: RunInfo) -> str:
     """When the run started (UTC, and the local time of the machine that ran it), its command line
     and how long it took."""
     utc, local = info.started.astimezone(UTC), info.started.astimezone()
+    # UTC as the run's folder names it (the same in every language), then the local time as the language writes it
+    local_time = escaped(_("local time"))
     when = (f'<time datetime="{utc.isoformat(timespec="seconds")}">{utc:%Y-%m-%d %H:%M:%S} UTC</time> · '
-            f"{local:%Y-%m-%d %H:%M:%S} {escaped(local.tzname() or '')} (UTC{local:%z}), local time")
-    return (f"<dl class=run><dt>started</dt><dd class=started>{when}</dd>"
-            f"<dt>command</dt><dd><code class=command>{escaped(info.command)}</code></dd>"
-            f"<dt>took</dt><dd class=took>{took(summary.duration_ms)}</dd>"
-            f"<dt>run</dt><dd>{escaped(summary.run_id)} · exit code {int(summary.exit_code)}</dd></dl>")
+            f"{escaped(moment_text(local))} {escaped(local.tzname() or '')} (UTC{local:%z}), {local_time}")
+    started, command, took_, run = (escaped(word) for word in (_("started"), _("command"), _("took"), _("run")))
+    exit_code = escaped(_("exit code {code}").format(code=int(summary.exit_code)))
+    return (f"<dl class=run><dt>{started}</dt><dd class=started>{when}</dd>"
+            f"<dt>{command}</dt><dd><code class=command>{escaped(info.command)}</code></dd>"
+            f"<dt>{took_}</dt><dd class=took>{escaped(took(summary.duration_ms))}</dd>"
+            f"<dt>{run}</dt><dd>{escaped(summary.run_id)} · {exit_code}</dd></dl>")
 
 
 def _html(summary: BatchSummary, folder: Path, info: RunInfo) -> str:
     counts = Counter(summary.counts)
     rules = info.kind == "sweep"
     rows = "\n".join(_row(record, folder, summary.store_url, rules) for record in summary.records)
-    aborted = (f"<p class=aborted>Run stopped before any order: {escaped(summary.aborted.message)}</p>"
-               if summary.aborted else "")
+    stopped = _("Run stopped before any order: {message}").format(message=summary.aborted.message) \
+        if summary.aborted else ""
+    aborted = f"<p class=aborted>{escaped(stopped)}</p>" if summary.aborted else ""
     tally = " · ".join(f"{escaped(state)}: {n}" for state, n in sorted(counts.items()))
-    title = f"{info.title} {escaped(summary.run_id)}"
+    title = f"{escaped(info.title)} {escaped(summary.run_id)}"
+    orders = ngettext("{count} order", "{count} orders", len(summary.records)).format(count=len(summary.records))
+    all_runs, nothing = escaped(_("all runs")), escaped(_("nothing to do"))
+    headings = "".join(f"<th>{escaped(text)}</th>" for text in (
+        _("order"), _("rule") if rules else _("line"), _("outcome"), _("state"), _("items"), _("message"),
+        _("next step"), _("final screen"), _("evidence")))
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ordercancel: {title}</title>
+<html lang="{current().language}"><head><meta charset="utf-8"><title>ordercancel: {title}</title>
 <meta name="referrer" content="no-referrer">
 <style>{STYLE}</style></head><body>
-<nav><a href="../index.html">all runs</a></nav>
+<nav><a href="../index.html">{all_runs}</a></nav>
 <h1>{title}</h1>
 {_run(summary, info)}
-<p>{len(summary.records)} orders · {tally or "nothing to do"}</p>
+<p>{escaped(orders)} · {tally or nothing}</p>
 {_bar(counts)}
 {aborted}
 {_filter(counts)}
-<table><thead><tr><th>order</th><th>{"rule" if rules else "line"}</th><th>outcome</th><th>state</th><th>items</th>
-<th>message</th><th>next step</th><th>final screen</th><th>evidence</th></tr></thead>
+<table><thead><tr>{headings}</tr></thead>
 <tbody>
 {rows}
 </tbody></table>

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from automation.files import RUN_FOLDER, LockedFile, judge_private_file, replace_symlink, write_private
+from automation.language import _, current, ngettext
 from automation.logs import get_logger
 from automation.order.outcome import Outcome
 from automation.runs.batch import BatchSummary
@@ -123,17 +124,18 @@ def _escaped(text: str) -> str:
 
 def _line(run: RunLine, reports: Path) -> str:
     started = datetime.fromisoformat(run.started)
-    counts = " · ".join(f"{_escaped(state)} {n}" for state, n in sorted(run.counts.items())) or "no orders"
+    counts = " · ".join(f"{_escaped(state)} {n}" for state, n in sorted(run.counts.items())) or _escaped(_("no orders"))
     if run.earlier:
-        some = "all" if run.earlier == sum(run.counts.values()) else str(run.earlier)
-        counts += f" <span class=none>({some} from earlier runs)</span>"
+        some = _("all from earlier runs") if run.earlier == sum(run.counts.values()) else \
+            ngettext("{count} from earlier runs", "{count} from earlier runs", run.earlier).format(count=run.earlier)
+        counts += f" <span class=none>({_escaped(some)})</span>"
     if run.folder is None:
-        report = "<span class=none>none: nothing clicked or changed</span>"
+        report = "<span class=none>" + _escaped(_("none: nothing clicked or changed")) + "</span>"
     elif (reports / run.folder).is_dir():
         href = html.escape(urllib.parse.quote(f"{run.folder}/report.html"))
         report = f'<a href="{href}">{html.escape(run.folder)}</a>'
     else:
-        report = f"<span class=none>{html.escape(run.folder)} (removed)</span>"
+        report = f"<span class=none>{html.escape(run.folder)} " + _escaped(_("(removed)")) + "</span>"
     return (f'<tr data-kind="{_escaped(run.kind)}"><td class=when><time datetime="{html.escape(run.started)}">'
             f"{started:%Y-%m-%d %H:%M:%S} UTC</time></td><td class=kind>{_escaped(run.kind)}</td>"
             f"<td><code>{_escaped(run.command)}</code></td><td>{counts}</td><td>{run.exit_code}</td>"
@@ -153,18 +155,22 @@ def index_html(runs: list[RunLine], reports: Path) -> str:
     """The list of runs, newest first, each linked to its report (if it has one)."""
     shown = runs[:SHOWN_RUNS]
     newest = next((r for r in shown if r.folder and (reports / r.folder).is_dir()), None)
-    lead = (f'<p>Newest report: <a href="{html.escape(urllib.parse.quote(f"{newest.folder}/report.html"))}">'
-            f"{html.escape(newest.folder)}</a></p>" if newest and newest.folder else "<p>No report yet.</p>")
-    older = (f"<p>{len(runs) - SHOWN_RUNS} older runs are in {RUNS} only.</p>" if len(runs) > SHOWN_RUNS else "")
+    newest_is, none_yet = _escaped(_("Newest report:")), _escaped(_("No report yet."))
+    lead = (f'<p>{newest_is} <a href="{html.escape(urllib.parse.quote(f"{newest.folder}/report.html"))}">'
+            f"{html.escape(newest.folder)}</a></p>" if newest and newest.folder else f"<p>{none_yet}</p>")
+    older_runs = _("{count} older runs are in {file} only.").format(count=len(runs) - SHOWN_RUNS, file=RUNS)
+    older = f"<p>{_escaped(older_runs)}</p>" if len(runs) > SHOWN_RUNS else ""
     rows = "\n".join(_line(run, reports) for run in shown)
+    title = _escaped(_("ordercancel runs"))
+    headings = "".join(f"<th>{_escaped(text)}</th>" for text in (
+        _("started"), _("command"), _("command line"), _("outcomes"), _("exit code"), _("took"), _("report")))
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ordercancel runs</title>
+<html lang="{current().language}"><head><meta charset="utf-8"><title>{title}</title>
 <meta name="referrer" content="no-referrer">
 <style>{STYLE}</style></head><body>
-<h1>ordercancel runs</h1>
+<h1>{title}</h1>
 {lead}
-<table><thead><tr><th>started</th><th>command</th><th>command line</th><th>outcomes</th><th>exit code</th>
-<th>took</th><th>report</th></tr></thead>
+<table><thead><tr>{headings}</tr></thead>
 <tbody>
 {rows}
 </tbody></table>

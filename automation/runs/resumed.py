@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
+from automation.language import _
 from automation.order.cancellation import Cancellation, CancelRequest
-from automation.order.items import Line, Selector
-from automation.order.outcome import Outcome, Result
+from automation.order.items import Line, Selector, lines_of, ticked_cancelled
+from automation.order.outcome import OrderState, Outcome, Result
+from automation.order.reader import OrderReader, report_items, report_state
 from automation.order.wording import say
 from automation.runs.batch_input import BatchRow
 
@@ -70,7 +73,7 @@ def ask_after(canceller: Cancellation, row: BatchRow, earlier: EarlierClick,
                                                 confirm=confirm))
     except Withheld:
         message, next_step = say("earlier_unconfirmed_other", names=earlier.names, order_id=row.order_id,
-                                 asked=", ".join(line.title for line in asked) or "no item")
+                                 asked=", ".join(line.title for line in asked) or _("no item"))
         return replace(earlier.reading, message=message, next_step=next_step, artifacts=[])
     finally:
         canceller.on_submit = press
@@ -78,4 +81,27 @@ def ask_after(canceller: Cancellation, row: BatchRow, earlier: EarlierClick,
         return result
     if result.outcome is Outcome.ALREADY_CANCELLED:  # asked for what the earlier press cancelled
         return earlier.reading
-    return replace(result, message=f"{result.message}; besides, {earlier.reading.message}")
+    return replace(result, message=result.message + "; " + _("besides, {earlier}").format(earlier=earlier.reading.message))
+
+
+def confirm_earlier_click(reader: OrderReader, order_id: str, ticked: list[dict[str, Any]]) -> Result:
+    """A row an earlier press may have acted on, judged by reading its order only: the button is
+    never pressed again. The ticked lines shown cancelled: cancelled; a seller asked: requested;
+    anything else needs a person to look."""
+    summary = reader.read_order(order_id)
+    if summary is None:
+        message, next_step = say("not_found", order_id=order_id)
+        return Result(order_id, Outcome.NOT_FOUND, message, next_step=next_step)
+    names = ", ".join(str(c.get("title")) for c in ticked) or _("its items")
+    common: dict[str, Any] = {"before": report_state(summary), "after": report_state(summary),
+                              "items": report_items(summary, reader.market)}
+    if summary.cancelled_banner or summary.state is OrderState.CANCELLED or \
+            ticked_cancelled(ticked, lines_of(summary.items)):
+        message, next_step = say("confirmed_earlier", names=names)
+        return Result(order_id, Outcome.CANCELLED, message, next_step=next_step, **common)
+    if summary.state is OrderState.CANCELLATION_REQUESTED:
+        message, next_step = say("requested", names=names, heard="", order_id=order_id)
+        return Result(order_id, Outcome.CANCELLATION_REQUESTED, message, next_step=next_step, **common)
+    message, next_step = say("unconfirmed_earlier", names=names, order_id=order_id,
+                             status=summary.status_text or _("no status shown"))
+    return Result(order_id, Outcome.NEEDS_HUMAN, message, next_step=next_step, **common)

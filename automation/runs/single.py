@@ -79,7 +79,7 @@ def awaiting(entry: Awaiting) -> Result:
     what the journal keeps, and never pressed again (`follow` reads the decision)."""
     kept = Result.from_json(entry.outcome or {"order_id": entry.order_id})
     seller = entry.state == JournalState.CANCELLATION_REQUESTED
-    message, next_step = say("awaiting_earlier", decider="the seller" if seller else "the store",
+    message, next_step = say("awaiting_earlier_seller" if seller else "awaiting_earlier_store",
                              when=entry.since.strftime("%Y-%m-%d %H:%M UTC"))
     return replace(kept, order_id=entry.order_id,
                    outcome=Outcome.CANCELLATION_REQUESTED if seller else Outcome.PENDING, message=message,

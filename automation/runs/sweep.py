@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from automation.language import _
 from automation.marketplace import Marketplace, parse_money
 from automation.order.items import Selector, lines_of
 from automation.order.outcome import ItemReport, Outcome, Result
@@ -197,8 +198,8 @@ def plan_sweep(decisions: list[Decision], journal: Mapping[str, Entry | None], u
         if entry.may_have_clicked:
             plan.confirms.append(BatchRow.from_request(entry.order_id, entry.request))
         else:
-            plan.drops.append((entry, "no rule chooses it now" if entry.order_id in open_orders
-                               else "it is no longer open to cancel"))
+            plan.drops.append((entry, _("no rule chooses it now") if entry.order_id in open_orders
+                               else _("it is no longer open to cancel")))
     return plan
 
 
@@ -211,16 +212,17 @@ def batch_row(decision: Decision, line: int = 0) -> BatchRow:
 def as_batch(plan: Plan) -> BatchInput:
     """The rows the batch works on: the orders to press for, the ones only to confirm, and those an
     earlier run finished (the batch lists them as such)."""
-    rows = [batch_row(d) for d in plan.clicks] + plan.confirms + [batch_row(d) for d, _ in plan.done]
+    rows = [batch_row(d) for d in plan.clicks] + plan.confirms + [batch_row(d) for d, _entry in plan.done]
     return BatchInput(rows=[replace(row, line=n) for n, row in enumerate(rows, 1)])
 
 
 def dropped(entry: Entry, why: str, applied: bool) -> Result:
     """What a dropped row says: in the journal, and in the run's summary."""
     rule = entry.request.get("rule")
-    done = "dropped, nothing was pressed" if applied else "it would be dropped, nothing pressed"
+    done = _("dropped, nothing was pressed") if applied else _("it would be dropped, nothing pressed")
     return Result(entry.order_id, Outcome.NO_LONGER_MATCHED,
-                  f"left unfinished by an earlier sweep (rule '{rule}') before its click; {why}: {done}")
+                  _("left unfinished by an earlier sweep (rule '{rule}') before its click; {why}: {done}").format(
+                      rule=rule, why=why, done=done))
 
 
 def records(plan: Plan, applied: bool) -> list[OrderRecord]:
@@ -231,24 +233,27 @@ def records(plan: Plan, applied: bool) -> list[OrderRecord]:
     done = {d.order_id: entry for d, entry in plan.done}
     for decision in plan.decisions:
         rule, order_id = decision.rule, decision.order_id
-        what = ", ".join(i.title for i in decision.items) if decision.items else "the whole order"
+        what = ", ".join(i.title for i in decision.items) if decision.items else _("the whole order")
         if not decision.cancels:
-            message = f"rule '{rule.name}' matched ({what})" + (f"; {rule.note}" if rule.note else "")
+            message = _("rule '{rule}' matched ({what})").format(rule=rule.name, what=what) + \
+                (f"; {rule.note}" if rule.note else "")
             out.append(_record(decision, "reported", Outcome.CHECKED, message))
         elif applied:
             continue
         elif order_id in clicks:
-            again = " (left unfinished by an earlier run: decided again)" if order_id in plan.resumed else ""
-            out.append(_record(decision, "would_cancel", Outcome.WOULD_CANCEL, f"rule '{rule.name}': would cancel {what}"
-                               f"{again}", "run the sweep again with --apply to cancel"))
+            again = _(" (left unfinished by an earlier run: decided again)") if order_id in plan.resumed else ""
+            out.append(_record(decision, "would_cancel", Outcome.WOULD_CANCEL,
+                               _("rule '{rule}': would cancel {what}").format(rule=rule.name, what=what) + again,
+                               _("run the sweep again with --apply to cancel")))
         elif order_id in done:
-            out.append(_record(decision, done[order_id].state, Outcome.SKIPPED, f"rule '{rule.name}' matches; an earlier "
-                               f"run ended it {shown_state(done[order_id].state)}: nothing to do", skipped=True))
+            out.append(_record(decision, done[order_id].state, Outcome.SKIPPED,
+                               _("rule '{rule}' matches; an earlier run ended it {state}: nothing to do").format(
+                                   rule=rule.name, state=shown_state(done[order_id].state)), skipped=True))
     if not applied:
         decided = {d.order_id: d for d in plan.decisions}
         for row in plan.confirms:
-            message = (f"rule '{row.rule}': an earlier run may have pressed 'Request cancellation' for it: would read "
-                       "the order to confirm, never press again")
+            message = _("rule '{rule}': an earlier run may have pressed 'Request cancellation' for it: would read "
+                        "the order to confirm, never press again").format(rule=row.rule)
             items = _items(decided[row.order_id]) if row.order_id in decided else []
             out.append(OrderRecord(row.order_id, None, "would_confirm",
                                    Result(row.order_id, Outcome.WOULD_CONFIRM, message, items=items), rule=row.rule))

@@ -101,9 +101,9 @@ def test_the_last_check_before_a_click_refuses_other_lines_and_orders_past_the_l
     assert "not the lines decided" in (run._why_not_press(decided, [case, laptop]) or "")
     assert run._why_not_press(decided, [case]) is None
     assert run._why_not_press(decided, [case]) is None  # the same order again (a sign-in at the submit)
-    assert "at most 1 order(s)" in (run._why_not_press(BatchRow(2, "113-0000002-0000002"), [laptop]) or "")
+    assert "at most 1 order (--max-cancels)" in (run._why_not_press(BatchRow(2, "113-0000002-0000002"), [laptop]) or "")
     nothing = BatchRun(Settings(_env_file=None), BatchOptions(tmp_path / "journal.sqlite", max_clicks=0), BatchInput())
-    assert "at most 0 order(s)" in (nothing._why_not_press(BatchRow(1, ORDER), [case]) or "")
+    assert "at most 0 orders" in (nothing._why_not_press(BatchRow(1, ORDER), [case]) or "")
 
 
 WHOLE_RULE = '[[rule]]\nname = "cases"\naction = "cancel"\ntitle = ["case"]\n[rule.except]\ntitle = ["laptop"]\n'
