@@ -65,12 +65,14 @@ def wide() -> bool:
     return out.width >= WIDE
 
 
-def table(*columns: str, title: str | None = None) -> Table:
-    """A table whose first columns (order numbers, outcomes, states) never wrap; the last folds."""
+def table(*columns: str, title: str | None = None, folding: int = 1) -> Table:
+    """A table whose first columns (order numbers, outcomes, states) never wrap; the last `folding`
+    ones (store text: statuses, titles, messages) fold and share the width that is left."""
     grid = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    for name in columns[:-1]:
+    for name in columns[:-folding]:
         grid.add_column(name, no_wrap=True, overflow="ignore")
-    grid.add_column(columns[-1], overflow="fold", ratio=1)
+    for name in columns[-folding:]:
+        grid.add_column(name, overflow="fold", ratio=1)
     return grid
 
 
@@ -236,8 +238,10 @@ def print_orders(result: Result, cards: list[OrderCard], as_json: bool, market: 
     elif only_failures:
         return
     elif on_terminal():
-        grid = table(_("order"), _("state"), _("placed"), _("total"), _("status"), _("items")) if wide() else \
-            table(_("order"), _("state"), _("status"))
+        # the status and the items share what the order number, state, date and total leave (a
+        # status that never wrapped left the items a dozen columns at 120)
+        grid = table(_("order"), _("state"), _("placed"), _("total"), _("status"), _("items"), folding=2) if wide() \
+            else table(_("order"), _("state"), _("status"))
         for row, card in zip(rows, cards, strict=True):
             extra = [row["placed"], total_of(row)] if wide() else []
             add_row(grid, row["order_id"], state_word(row["state"]), *extra, row["status_text"],

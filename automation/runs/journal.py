@@ -30,6 +30,7 @@ from automation.files import (
     judge_private_file,
     open_private_file,
 )
+from automation.language import _
 from automation.logs import get_logger
 from automation.order.outcome import Outcome
 from automation.runs import journal_lock, journal_schema
@@ -334,13 +335,12 @@ class Journal(MailRecords):
                    CHECKING, run_id, _now())
 
     def mark_submitting(self, order_id: str, chosen: list[dict[str, Any]]) -> None:
-        """The intent, committed before the click: the lines about to be ticked (with what the order
-        showed cancelled before), kept in `changes` too."""
+        """The intent, committed before the click: the lines about to be ticked, kept in `changes` too."""
         now = _now()
         ticked = ", ".join(str(line.get("title")) for line in chosen)
         self._move(order_id, (CHECKING, SUBMITTING), "state = ?, chosen = ?, submitted_at = ?, updated_at = ?",
                    SUBMITTING, json.dumps(chosen), now, now,
-                   message=f"about to press 'Request cancellation' for {ticked or 'the order'}")
+                   message=_("about to press 'Request cancellation' for {items}").format(items=ticked or _("the order")))
 
     def mark_retry(self, order_id: str) -> None:
         """Back to pending after a trouble that came before any click."""

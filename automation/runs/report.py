@@ -117,7 +117,9 @@ def _row(record: OrderRecord, folder: Path, store_url: str, rules: bool) -> str:
         alt, hint = _("final screen of {order_id}").format(order_id=record.order_id), _("open the full-size screenshot")
         screen = (f'<a class=screen href="{target}" title="{escaped(hint)}">'
                   f'<img src="{target}" alt="{escaped(alt)}" width="240" loading="lazy"></a>')
-    artifacts = "<br>".join(_link(p, folder) for p in result.artifacts)
+    # the evidence files, then how long the order took, said so (a bare "370 ms" read as evidence)
+    spent = _("took {duration}").format(duration=took(result.duration_ms))
+    artifacts = "<br>".join([*(_link(p, folder) for p in result.artifacts), escaped(spent)])
     state = escaped(result.state_change(ARROW))
     link = ""
     if store_url and is_order_number(record.order_id):  # not for invalid rows
@@ -130,7 +132,7 @@ def _row(record: OrderRecord, folder: Path, store_url: str, rules: bool) -> str:
             f'{second}<td class=outcome style="color:{COLOURS.get(record.state, "#0f1111")}">{outcome}</td>'
             f"<td class=state>{state}</td><td>{_items(result.items)}</td>"
             f"<td>{escaped(result.message)}</td><td>{escaped(result.next_step or '')}</td>"
-            f"<td>{screen}</td><td class=artifacts>{artifacts}<br>{escaped(took(result.duration_ms))}</td></tr>")
+            f"<td>{screen}</td><td class=artifacts>{artifacts}</td></tr>")
 
 
 def _bar(counts: Counter[str]) -> str:

@@ -70,3 +70,26 @@ def test_each_change_is_kept_with_its_command_rule_and_evidence(tmp_path: Path) 
     assert read_history(path, order_id="113-0000002-0000002") == [invalid]
     assert read_history(path, since=datetime.now(UTC) + timedelta(minutes=1)) == []
     assert read_history(tmp_path / "none.sqlite") == [] and not (tmp_path / "none.sqlite").exists()
+
+
+def test_history_and_the_intent_it_shows_speak_the_runs_language(tmp_path: Path) -> None:
+    """A Danish run's journal intent and `history`'s own words are Danish (only the journal's
+    states and the command names stay as they are everywhere)."""
+    from automation.cli.history import plain_lines
+    from automation.language import use
+
+    path = tmp_path / "journal.sqlite"
+    use("da")
+    try:
+        journal = Journal(path, "store.example", "a@example.com", "cancel", "run1")
+        journal.enqueue("113-0000001-0000001", {"line": 0, "items": []}, "run1", redo=False)
+        journal.mark_checking("113-0000001-0000001", "run1")
+        journal.mark_submitting("113-0000001-0000001", [{"item_id": "k1", "title": "Kettle"}])
+        journal.close()
+        (order,) = read_history(path)
+        lines = plain_lines(order)
+    finally:
+        use("en")
+    assert lines[0] == "113-0000001-0000001  submitting  af cancel"
+    assert lines[1].endswith("  checking -> submitting  cancel  trykker nu på 'Anmod om annullering' for Kettle")
+    assert not any("about to press" in line or " by " in line for line in lines)

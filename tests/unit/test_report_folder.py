@@ -97,3 +97,18 @@ def test_a_runs_list_that_is_a_symlink_or_writable_by_others_is_refused_before_a
     (tmp_path / "runs.jsonl").chmod(0o666)
     with pytest.raises(UnsafeFile, match="other users can write"):
         check_runs_list(tmp_path)
+
+
+def test_a_reports_evidence_column_says_how_long_an_order_took_not_a_bare_duration(tmp_path: Path) -> None:
+    """The evidence column holds the evidence files, then "took 1.4 sec": a bare "1.4 sec" there read
+    as a piece of evidence, and the line break before it stood alone where an order had no files."""
+    import re
+
+    from automation.runs.report import _row
+    result = Result(ORDER, Outcome.CANCELLED, "m", artifacts=[str(tmp_path / "a" / f"{ORDER}-after.png")],
+                    duration_ms=1400)
+    with_file = _row(OrderRecord(ORDER, 1, "cancelled", result), tmp_path, "", rules=False)
+    without = _row(OrderRecord(ORDER, 1, "cancelled", Result(ORDER, Outcome.CANCELLED, "m", duration_ms=370)),
+                   tmp_path, "", rules=False)
+    assert re.search(r"<td class=artifacts><a href=\"a/[^\"]+-after.png\">[^<]+</a><br>took 1.4 sec</td>", with_file)
+    assert "<td class=artifacts>took 370 ms</td>" in without
