@@ -152,3 +152,20 @@ def test_a_journal_of_the_first_version_opens_upgraded_in_place(cli: Cli, tmp_pa
         db.execute("PRAGMA user_version = 9")  # as a later version of the tool would leave it
     newer = cli("history", "--journal", str(path))
     assert newer.exit_code == 2 and "written by a later version of ordercancel" in newer.stderr
+
+
+def test_a_batch_asking_for_other_items_of_an_order_cancelled_before_is_a_new_instruction(
+        store: StoreAdmin, cli: Cli, tmp_path: Path) -> None:
+    order = store.add_order(["Teapot", "Kettle"])
+    assert cli("cancel", order.id, "--item", "Teapot", "--json").json["outcome"] == "cancelled"
+    batch = tmp_path / "orders.csv"
+    batch.write_text(f"order_id;items\n{order.id};Kettle\n")  # a spreadsheet's, days later
+
+    first = cli("batch", str(batch), "--json").json
+    again = cli("batch", str(batch), "--json").json
+
+    (row,) = first["orders"]
+    assert (row["state"], row["skipped"]) == ("cancelled", False), row  # not the Teapot's "earlier run"
+    assert store.order(order.id).statuses() == {"cancelled"} and presses(store, order.id) == 2
+    (same,) = again["orders"]
+    assert same["skipped"] is True and presses(store, order.id) == 2  # the same instruction is not a new one

@@ -26,7 +26,7 @@ from automation.order.outcome import Outcome, Result
 from automation.order.wording import say
 from automation.order.work import BROWSER_FAILURES, browser_failed, run_order
 from automation.runs.batch_input import BatchInput, BatchRow
-from automation.runs.journal import CHECKING, PENDING, SUBMITTING, Entry, Journal, JournalState, shown_state
+from automation.runs.journal import AWAITING, CHECKING, PENDING, SUBMITTING, Entry, Journal, JournalState, shown_state
 from automation.runs.resumed import EarlierClick, ask_after, confirm_earlier_click
 from automation.settings import Settings
 from pages import your_orders
@@ -174,7 +174,10 @@ class BatchRun:
                           message=bad.error)
         todo = []
         for row in self.batch.rows:
-            entry = journal.enqueue(row.order_id, row.request(), self.run_id, self.options.redo)
+            # a batch row asking for other items than an earlier, finished row of the order is a new
+            # instruction (the order page decides what is left); a sweep never acts on an order twice
+            renewed = self.options.press_again and new_instruction(journal.get(row.order_id), row.request())
+            entry = journal.enqueue(row.order_id, row.request(), self.run_id, self.options.redo or renewed)
             if entry.finished:
                 summary.records.append(OrderRecord(row.order_id, row.line, entry.state,
                                                    Result.from_json(entry.outcome or {"order_id": row.order_id}),
@@ -375,3 +378,15 @@ class BatchRun:
 
 class NotSubmitted(StoreTrouble):
     """The last check before a click refused it: nothing was submitted."""
+
+
+def new_instruction(earlier: Entry | None, request: dict[str, Any]) -> bool:
+    """Whether a request asks for other items than the earlier row it meets, which ended (and is
+    not waiting for a decision: its click stays the one to follow)."""
+    if earlier is None or not earlier.finished or earlier.state in AWAITING:
+        return False
+    return _asked(earlier.request) != _asked(request)
+
+
+def _asked(kept: dict[str, Any]) -> tuple[Any, ...]:
+    return sorted(kept.get("items") or []), kept.get("lines") or [], bool(kept.get("whole_order"))

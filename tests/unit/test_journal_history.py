@@ -93,3 +93,17 @@ def test_history_and_the_intent_it_shows_speak_the_runs_language(tmp_path: Path)
     assert lines[0] == "113-0000001-0000001  submitting  af cancel"
     assert lines[1].endswith("  checking -> submitting  cancel  trykker nu på 'Anmod om annullering' for Kettle")
     assert not any("about to press" in line or " by " in line for line in lines)
+
+
+def test_only_a_finished_row_asked_for_other_items_is_a_new_instruction() -> None:
+    from automation.runs.batch import new_instruction
+    from automation.runs.journal import Entry
+
+    def entry(state: str, items: list[str]) -> Entry:
+        return Entry("113-0000001-0000001", state, 1, {"line": 2, "items": items, "reason": None}, None, None)
+    asked = {"line": 5, "items": ["Kettle"], "reason": "mistake"}
+    assert new_instruction(entry("cancelled", ["Teapot"]), asked)
+    assert not new_instruction(entry("cancelled", ["Kettle"]), asked)  # line and reason are not the instruction
+    assert not new_instruction(entry("decision_pending", ["Teapot"]), asked)  # its click is still to be followed
+    assert not new_instruction(entry("submitting", ["Teapot"]), asked)  # not finished: read before any press
+    assert not new_instruction(None, asked)
