@@ -4,10 +4,17 @@ and each failed before its fix. (tests/test_live_shape.py and tests/test_mail_wi
 CLI ones.)"""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 from automation.browser.reloads import MAX_RELOADS, ReloadWatch
+from automation.runs.batch import BatchSummary
+from automation.runs.report import RunInfo
+from automation.runs.report_folder import INDEX, RUNS, keep_report, read_runs
 
 STORE = "https://www.amazon.com"
 
@@ -122,3 +129,22 @@ def test_before_the_tools_own_load_is_done_only_the_screens_address_counts() -> 
     watch.settled = True
     assert tab.load("/your-orders/orders") == "loaded"  # one reload: the page's own doing, allowed
     assert tab.load("/your-orders/orders") == "refused" and tab.closed
+
+
+@pytest.mark.parametrize("bad", [
+    '"counts": {"cancelled": 1e400}', '"counts": {}, "exit_code": Infinity',  # floats past int: OverflowError
+    '"started": "9999-12-31T23:59:59-01:00"', '"started": "0001-01-01T00:00:00+01:00"',  # past UTC's years
+    '"nested": ' + "[" * 100_000, '"nested": ' + '{"a": ' * 100_000,  # RecursionError
+])
+def test_a_runs_list_line_that_no_run_wrote_is_left_out_whatever_it_holds(tmp_path: Path, bad: str) -> None:
+    """The runs list is read back after every run with --report: a line there that broke the reading
+    ended the run (its clicks done) in a traceback, no summary printed, no index, no notification."""
+    good = ('{"run_id": "a", "started": "2026-12-01T10:00:00+00:00", "kind": "batch", "command": "x", '
+            '"counts": {}, "exit_code": 0, "duration_ms": 5}')
+    line = good.replace('"a"', '"b"').replace('"duration_ms": 5', f'"duration_ms": 5, {bad}')
+    (tmp_path / RUNS).write_text(f"{good}\n{line}\n")
+    os.chmod(tmp_path / RUNS, 0o600)
+    did = BatchSummary("0123456789ab")
+    keep_report(did, RunInfo("follow", "ordercancel follow", did.run_id), tmp_path)
+    assert [r.run_id for r in read_runs((tmp_path / RUNS).read_bytes())] == ["0123456789ab", "a"]
+    assert "ordercancel follow" in (tmp_path / INDEX).read_text()
