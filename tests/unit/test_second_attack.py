@@ -6,15 +6,21 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from automation.browser.reloads import MAX_RELOADS, ReloadWatch
+from automation.runs import mail_witness, mailbox
 from automation.runs.batch import BatchSummary
+from automation.runs.journal import Journal
+from automation.runs.mailbox import HEADER, MailboxRead, _parsed, _wanted
 from automation.runs.report import RunInfo
 from automation.runs.report_folder import INDEX, RUNS, keep_report, read_runs
+from automation.settings import Settings
+from pages.store_mail import MailKind, MalformedMail, parse
 
 STORE = "https://www.amazon.com"
 
@@ -148,3 +154,100 @@ def test_a_runs_list_line_that_no_run_wrote_is_left_out_whatever_it_holds(tmp_pa
     keep_report(did, RunInfo("follow", "ordercancel follow", did.run_id), tmp_path)
     assert [r.run_id for r in read_runs((tmp_path / RUNS).read_bytes())] == ["0123456789ab", "a"]
     assert "ordercancel follow" in (tmp_path / INDEX).read_text()
+
+
+# -- the store's e-mail ---------------------------------------------------------------------------
+
+ORDER = "113-1234567-1234567"
+
+
+def mail(headers: dict[str, str] | None = None, body: str | None = None) -> bytes:
+    fields = {"From": "order-update@amazon.com", "Subject": f"Your Amazon.com order #{ORDER} has been canceled",
+              "Date": "Tue, 01 Dec 2026 14:02:00 +0000", "Message-ID": "<m1@amazonses.example>",
+              "Content-Type": "text/html; charset=utf-8", **(headers or {})}
+    body = body if body is not None else "<h3>Canceled Items</h3><ul><li><a href='/dp/B0KETTLE01'>Kettle</a></li></ul>"
+    return ("".join(f"{k}: {v}\r\n" for k, v in fields.items()) + f"\r\n{body} Order #{ORDER}").encode()
+
+
+NESTED = "".join(f"--b{n}\r\nContent-Type: multipart/mixed; boundary=b{n + 1}\r\n\r\n" for n in range(2000))
+
+
+@pytest.mark.parametrize(("headers", "body"), [
+    ({"From": "(" * 5000 + " order-update@amazon.com"}, None),  # comments nested 5000 deep: RecursionError
+    ({"Content-Type": "text/html; " + "(" * 1000}, None),  # the same in the parser's first read
+    ({"Content-Type": "multipart/mixed; boundary=b0"}, NESTED),  # parts nested 2000 deep: RecursionError
+    ({"Subject": "=?utf-8?q?a?= " * 50_000}, None),  # 700 KB of encoded words: two minutes of parsing
+    ({"From": '"' * 100_000 + " <order-update@amazon.com>"}, None),  # a From of quotes: minutes
+])
+def test_a_mail_built_against_the_standard_librarys_parser_is_refused_before_it_parses(
+        headers: dict[str, str], body: str | None) -> None:
+    """Before: a RecursionError that ended every `follow --mailbox` in a traceback while the mail
+    stayed in the mailbox, or minutes of one core per mail (a mail is at most 1 MiB, a run 500)."""
+    with pytest.raises(MalformedMail):
+        parse(mail(headers, body))
+
+
+def test_a_date_past_the_years_a_local_time_can_show_is_no_date() -> None:
+    """Before: OverflowError (31 Dec 9999 at -01:00 is in the year 10000 in UTC), the run's end."""
+    assert parse(mail({"Date": "Fri, 31 Dec 9999 23:59:59 -0100"})).sent_at is None
+    assert parse(mail({"Date": "Thu, 30 Dec 9999 23:59:59 +0000"})).sent_at is None  # shown east of UTC: 10000
+    assert parse(mail()).sent_at == datetime(2026, 12, 1, 14, 2, tzinfo=UTC)
+
+
+class Mailbox:
+    """An IMAP client's fetch, answering from the mails given (uid: raw)."""
+
+    def __init__(self, mails: dict[int, bytes]) -> None:
+        self.mails = mails
+
+    def fetch(self, uids: list[int], what: list[str]) -> dict[int, dict[bytes, Any]]:
+        if what[0] == "RFC822.SIZE":
+            return {uid: {b"RFC822.SIZE": len(self.mails[uid]),
+                          HEADER: self.mails[uid].split(b"\r\n\r\n")[0] + b"\r\n\r\n"} for uid in uids}
+        return {uid: {b"BODY[]<0>": self.mails[uid]} for uid in uids}
+
+
+class Log:
+    def __init__(self) -> None:
+        self.lines: list[tuple[str, dict[str, Any]]] = []
+
+    def warning(self, event: str, **fields: Any) -> None:
+        self.lines.append((event, fields))
+
+    def info(self, event: str, **fields: Any) -> None:
+        pass
+
+
+def test_each_mail_is_known_by_the_id_the_journal_settles_it_by_whatever_kind_it_is(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: the parser read an encoded Message-ID decoded, the mailbox read it as written, so the
+    mail was never settled and every run reported it again (and notified); a mail of no kind of the
+    tool's (a shipping notice) was never settled either, so every run fetched it again, filling its
+    16 MiB with the same mails; and a parser error other than MalformedMail ended the run."""
+    box = Mailbox({1: mail({"Message-ID": "=?us-ascii?q?<m2@x>?="}),
+                   2: mail({"Subject": "Your package has shipped", "Message-ID": "<m3@x>"}, "<p>On its way</p>"),
+                   3: mail({"Message-ID": "<m4@x>"})})
+    monkeypatch.setattr(mailbox, "parse", lambda raw: parse(raw) if b"m4" not in raw else 1 / 0)
+    found, log = MailboxRead(), Log()
+    _parsed(box, _wanted(box, [1, 2, 3], 7, set(), log, found), log, found)
+    assert [(m.message_id, m.kind) for m in found.mails] == [("<uid-7-1@mailbox>", MailKind.CANCELLED),
+                                                              ("<m3@x>", MailKind.OTHER)]
+    assert found.skipped == ["<m4@x>"] and [e for e, _ in log.lines] == ["mail_skipped"]
+    assert "ZeroDivisionError" in log.lines[0][1]["reason"]
+
+
+def test_a_flood_of_mails_naming_orders_the_tool_never_touched_makes_it_look_at_ten_per_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anyone can write the store's sender: 500 forged mails, each naming another order, made one
+    `follow` read 500 order pages (two store requests each) of the shopper's real account."""
+    numbers = [f"113-{n:07d}-{n:07d}" for n in range(1, 31)]
+    forged = [parse(mail({"Subject": f"Your Amazon.com order #{n} has been canceled", "Message-ID": f"<{n}@x>"},
+                         f"<p>{n}</p>").replace(ORDER.encode(), n.encode())) for n in numbers]
+    monkeypatch.setattr(mail_witness, "read_store_mails", lambda *args: MailboxRead(forged))
+    journal = Journal(tmp_path / "journal.sqlite", "www.amazon.com", "me@example.com")
+    log = Log()
+    settings = Settings(_env_file=None, base_url="https://www.amazon.com")
+    evidence = mail_witness.gather(settings, None, journal, [], log)  # type: ignore[arg-type]
+    assert len(evidence.by_order) == mail_witness.MAX_LOOKS
+    assert [e for e, _ in log.lines] == ["mail_orders_left"] and log.lines[0][1]["count"] == 20
+    assert journal.mails_settled() == set()  # the other 20 are read by the next run
