@@ -173,7 +173,8 @@ class OrderReader:
             read = your_orders.parse(html)
             new_skips = [number for number in dict.fromkeys(read.rejected) if number not in skipped]
             for number in new_skips:
-                self.log.warning("order_card_skipped", number=number, reason="not an order number")
+                self.log.warning("order_card_skipped", number=number, reason="no order card: not an order number, or "
+                                 "it holds another card")
             skipped.update(new_skips)
             fresh = {c.order_id: c for c in read.cards if c.order_id not in cards}
             cards.update(fresh)

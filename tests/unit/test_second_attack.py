@@ -20,6 +20,7 @@ from automation.runs.mailbox import HEADER, MailboxRead, _parsed, _wanted
 from automation.runs.report import RunInfo
 from automation.runs.report_folder import INDEX, RUNS, keep_report, read_runs
 from automation.settings import Settings
+from pages import your_orders
 from pages.store_mail import MailKind, MalformedMail, parse
 
 STORE = "https://www.amazon.com"
@@ -251,3 +252,27 @@ def test_a_flood_of_mails_naming_orders_the_tool_never_touched_makes_it_look_at_
     assert len(evidence.by_order) == mail_witness.MAX_LOOKS
     assert [e for e, _ in log.lines] == ["mail_orders_left"] and log.lines[0][1]["count"] == 20
     assert journal.mails_settled() == set()  # the other 20 are read by the next run
+
+
+# -- Your Orders ----------------------------------------------------------------------------------
+
+CARD = ('<div class="order-card"><div class="yohtmlc-order-id"><bdi>113-{n:07d}-1234567</bdi></div>'
+        '<div class="item-box"><a href="/dp/B0ITEM{n:04d}">Thing {n}</a></div>'
+        '<span class="delivery-box__primary-text">{status}</span>')
+
+
+def test_a_card_that_holds_another_is_no_card_and_nesting_costs_one_walk() -> None:
+    """Before: each card was read with every card inside it (their statuses and items as its own:
+    an open order read "Arriving / Cancelled"), and each card's boxes compared in pairs: 250 nested
+    cards took 100 s to read, 1000 nested carousel boxes 20 s."""
+    nested = "".join(CARD.format(n=n, status="Arriving" if n else "Cancelled") for n in range(300))
+    screen = your_orders.parse(f'<form class="js-time-filter-form"></form>{nested}{"</div>" * 300}')
+    (card,) = screen.cards
+    assert (card.order_id, card.status_text, [i.product_id for i in card.items]) == \
+        ("113-0000299-1234567", "Arriving", ["B0ITEM0299"])
+    assert len(screen.rejected) == 299 and screen.rejected[0] == "'113-0000000-1234567'"
+    boxes = "".join('<div class="yo-enhanced-card">' for _ in range(1000)) + '<a href="/dp/B0DEEP0001">Deep</a>'
+    deep = CARD.format(n=1, status="Arriving").replace('<div class="item-box">', '<div class="yo-enhanced-item-carousel">'
+                                                       + boxes + "</div>" * 1000 + '<div class="item-box">')
+    (card,) = your_orders.parse(f'<form class="js-time-filter-form"></form>{deep}</div>').cards
+    assert [(i.product_id, i.layout) for i in card.items] == [("B0DEEP0001", "carousel"), ("B0ITEM0001", "item-box")]
