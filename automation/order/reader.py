@@ -87,7 +87,9 @@ def return_link(summary: OrderSummary, order_id: str, base_url: str) -> str | No
         return None
     url = urllib.parse.urljoin(base_url + "/", summary.return_path.strip())
     parts = urllib.parse.urlsplit(url)
-    orders = [v for k, vs in urllib.parse.parse_qs(parts.query).items() if k.lower() == "orderid" for v in vs]
+    # every parameter a lenient server might take for the order's ("orderId ", "orderId%00", "amp;orderId", a blank one)
+    query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
+    orders = [v for k, vs in query.items() if "orderid" in re.sub(r"[^a-z]", "", k.lower()) for v in vs]
     if not URL_CHARACTERS.fullmatch(url) or not same_origin(url, base_url) or \
             parts.path not in (RETURN_CART, RETURN_STATUS) or any(found != order_id for found in orders) or \
             (parts.path == RETURN_CART and not orders):
