@@ -16,6 +16,7 @@ from email.parser import BytesHeaderParser
 from typing import Any
 
 from automation.errors import CannotStart
+from automation.files import scrub
 from automation.settings import Settings
 from pages.store_mail import MESSAGE_ID, MalformedMail, StoreMail, parse
 
@@ -83,12 +84,22 @@ def _connect(address: MailboxAddress, timeout: float) -> Any:
     return client
 
 
+class LoginRefused(Exception):
+    """The mailbox refused the sign-in; its answer is not shown: a server may repeat what it was sent."""
+
+
 def _login(client: Any, address: MailboxAddress, settings: Settings) -> None:
-    if settings.mail_token:
-        client.oauth2_login(address.user, settings.mail_token.get_secret_value())
-    else:
-        assert settings.mail_password is not None
-        client.login(address.user, settings.mail_password.get_secret_value())
+    from imapclient.exceptions import IMAPClientError
+
+    try:
+        if settings.mail_token:
+            client.oauth2_login(address.user, settings.mail_token.get_secret_value())
+        else:
+            assert settings.mail_password is not None
+            client.login(address.user, settings.mail_password.get_secret_value())
+    except IMAPClientError:  # an answer like 'NO refused: A1 LOGIN me "the-password"' is no one's to read
+        raise LoginRefused("the mailbox refused the sign-in: check ORDERCANCEL_MAIL_PASSWORD (an app password) "
+                           "or ORDERCANCEL_MAIL_TOKEN") from None
 
 
 def _message_id(fetched: dict[bytes, Any], uid: int, validity: int) -> str:
@@ -162,8 +173,9 @@ def read_store_mails(settings: Settings, address: MailboxAddress, since: date, k
             uids = uids[-MAX_MESSAGES:]
         validity = int(folder.get(b"UIDVALIDITY", 0))
         _parsed(client, _wanted(client, uids, validity, known, log, found) if uids else {}, log, found)
-    except (IMAPClientError, OSError) as exc:  # ssl.SSLError and socket errors are OSErrors
-        found.error = f"{type(exc).__name__}: {str(exc)[:200]}"
+    except (IMAPClientError, OSError, LoginRefused) as exc:  # ssl.SSLError and socket errors are OSErrors
+        found.error = str(exc) if isinstance(exc, LoginRefused) else \
+            f"{type(exc).__name__}: {scrub(str(exc), settings.secrets())[:200]}"
         log.warning("mailbox_unreadable", host=address.host, folder=address.folder, error=found.error,
                     hint="the run goes on with the order pages alone")
     finally:

@@ -276,3 +276,26 @@ def test_a_card_that_holds_another_is_no_card_and_nesting_costs_one_walk() -> No
                                                        + boxes + "</div>" * 1000 + '<div class="item-box">')
     (card,) = your_orders.parse(f'<form class="js-time-filter-form"></form>{deep}</div>').cards
     assert [(i.product_id, i.layout) for i in card.items] == [("B0DEEP0001", "carousel"), ("B0ITEM0001", "item-box")]
+
+
+class EchoingServer:
+    """A mailbox server whose refusal repeats the command it was sent."""
+
+    def login(self, user: str, password: str) -> None:
+        from imapclient.exceptions import LoginError
+        raise LoginError(f"b'[AUTHENTICATIONFAILED] refused: A1 LOGIN {user} \"{password}\"'")
+
+    def logout(self) -> None:
+        pass
+
+
+def test_a_mailbox_that_repeats_the_password_in_its_refusal_is_not_quoted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: the warning `mailbox_unreadable` carried the server's answer, password and all, to the
+    log (stderr, which cron mails on)."""
+    monkeypatch.setattr(mailbox, "_connect", lambda *args: EchoingServer())
+    settings = Settings(_env_file=None, mailbox="imap://me@127.0.0.1/INBOX", mail_password="s3cret-app-pass")
+    log = Log()
+    found = mailbox.read_store_mails(settings, mailbox.MailboxAddress.of(settings.mailbox or ""),
+                                     datetime(2026, 12, 1).date(), set(), log)
+    assert found.error is not None and found.error.startswith("the mailbox refused the sign-in")
+    assert "s3cret" not in repr(log.lines) + found.error
