@@ -180,7 +180,7 @@ class Faults:
     late_cancel_ms: int = 3000
     # send signed-out visitors to a sign-in page on this other host name (a phishing-like detour)
     sign_in_host: str | None = None
-    # a script added to the order pages (details, cancel items), as a compromised page would run one
+    # a script added to the order pages (details, cancel items, Your Orders), as a compromised page would run one
     inject_script: str | None = None
     # Your Orders' key service out of reach, so its decryption library reloads the page instead of
     # decrypting (as on the live site): "encrypted" on the encrypted page only (its plain fallback,

@@ -24,7 +24,7 @@ DETAILS_PATH = "/your-orders/order-details"
 CANCEL_PATH = "/progress-tracker/package/preship/cancel-items"
 SUMMARY_PATH = "/progress-tracker/package/preship/cancel-summary"
 MAX_FIELD = 1024
-ORDER_PAGES = ("order_details.html", "cancel_items.html")  # where the inject_script fault adds its script
+ORDER_PAGES = ("order_details.html", "cancel_items.html", "orders.html")  # where the inject_script fault adds its script
 
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                         auto_reload=False)

@@ -32,6 +32,16 @@ BROKEN = (email.errors.NoBoundaryInMultipartDefect, email.errors.StartBoundaryNo
           email.errors.CloseBoundaryNotFoundDefect, email.errors.MultipartInvariantViolationDefect,
           email.errors.InvalidBase64PaddingDefect, email.errors.InvalidBase64CharactersDefect,
           email.errors.InvalidBase64LengthDefect, email.errors.MisplacedEnvelopeHeaderDefect)
+# The standard library's header parser, which reads these headers (the others are never parsed),
+# recurses on nested comments and takes seconds to minutes over long ones (a megabyte of encoded
+# words, a From of quotes); the feed parser and walk() recurse on nested parts. The store's mails
+# need little of each: a mail past these bounds is not one of its mails.
+PARSED_HEADERS = {"from", "subject", "date", "message-id", "content-type", "content-transfer-encoding",
+                  "content-disposition", "mime-version"}
+MAX_HEADER = 1000  # characters of one of those, folded lines together: a store's subject has some 300
+MAX_COMMENTS = 8  # "(" in one of those: a Date may end "(UTC)"
+MAX_PARTS = 16  # a store's mail is a text and an HTML part, perhaps with images
+_PART_TYPE = re.compile(rb"^content-type:", re.IGNORECASE | re.MULTILINE)
 SENDER = re.compile(r"order-update@amazon\.(?:com|co\.uk|de|se)")
 MESSAGE_ID = re.compile(r"<[!-~]{1,250}>")  # printable ASCII, no white space, in angle brackets
 
@@ -97,7 +107,19 @@ class StoreMail:
         return SENDER.fullmatch(self.sender) is not None
 
 
+def _bounded(raw: bytes) -> None:
+    """The mail's parts and the headers the parser reads, within the bounds above (else MalformedMail),
+    judged before that parser reads any: the headers as plain text (compat32 parses none)."""
+    if len(_PART_TYPE.findall(raw)) > MAX_PARTS:  # a part of another type than text/plain names its type
+        raise MalformedMail(f"more than {MAX_PARTS} MIME parts")
+    for part in email.message_from_bytes(raw, policy=email.policy.compat32).walk():
+        for name, value in ((name.lower(), str(value)) for name, value in part.items()):
+            if name in PARSED_HEADERS and (len(value) > MAX_HEADER or value.count("(") > MAX_COMMENTS):
+                raise MalformedMail(f"a {name} header of {len(value)} characters and {value.count('(')} comments")
+
+
 def _message(raw: bytes) -> EmailMessage:
+    _bounded(raw)
     message = email.message_from_bytes(raw, policy=email.policy.default)
     broken = [defect for part in message.walk() for defect in part.defects if isinstance(defect, BROKEN)]
     if broken:
@@ -163,9 +185,11 @@ def _header(message: EmailMessage, name: str) -> str:
 def _sent_at(value: str) -> datetime | None:
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):  # Overflow: 31 Dec 9999 -0100
         return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    # a year a local time can still be shown in (31 Dec 9999 in UTC is 10000 east of it)
+    return moment if 1970 <= moment.year < 9999 else None
 
 
 def parse(raw: bytes) -> StoreMail:

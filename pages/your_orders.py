@@ -7,7 +7,17 @@ from typing import TYPE_CHECKING
 
 from selectolax.lexbor import LexborNode
 
-from pages.common import PRODUCT_LINK, OrderState, attribute, document, is_order_number, product_id, shown, text, within
+from pages.common import (
+    PRODUCT_LINK,
+    OrderState,
+    attribute,
+    document,
+    innermost,
+    is_order_number,
+    product_id,
+    shown,
+    text,
+)
 from pages.texts import all_languages
 
 if TYPE_CHECKING:
@@ -71,7 +81,7 @@ class OrdersScreen:
     cards: list[OrderCard]  # only cards whose number is an order number
     next_page_path: str | None
     still_encrypted: int  # cards the page's decryption script has not yet replaced
-    rejected: list[str] = field(default_factory=list)  # the numbers of the other cards, escaped (`shown`)
+    rejected: list[str] = field(default_factory=list)  # the numbers of the other cards (and of cards holding cards), escaped (`shown`)
 
 
 def showing(html: str) -> bool:
@@ -79,13 +89,19 @@ def showing(html: str) -> bool:
 
 
 def parse(html: str) -> OrdersScreen:
-    """The page's cards. A card whose number is not an order number (none, a path, markup...) is
-    no order card: the store gave a string that is data, and it is only reported, escaped."""
+    """The page's cards. A card whose number is not an order number (none, a path, markup...), or
+    that holds another card, is no order card: the store gave a string that is data, and it is only
+    reported, escaped."""
     doc = document(html)
-    read = [_card(node) for node in doc.css(CARD)]
+    found = doc.css(CARD)
+    cards = innermost(found, doc.root) if doc.root is not None else found
+    # a card that holds another is none: its statuses and items would be the other's too
+    kept = {node.mem_id for node in cards}
+    holders = [shown(text(node.css_first(ORDER_ID))) for node in found if node.mem_id not in kept]
+    read = [_card(node) for node in cards]
     return OrdersScreen([card for card in read if is_order_number(card.order_id)],
                         attribute(doc.css_first(NEXT_PAGE), "href"), len(doc.css(ENCRYPTED_CARD)),
-                        [shown(card.order_id) for card in read if not is_order_number(card.order_id)])
+                        [shown(card.order_id) for card in read if not is_order_number(card.order_id)] + holders)
 
 
 def plain_path(path: str) -> str:
@@ -115,9 +131,7 @@ def _card(card: LexborNode) -> OrderCard:
 def card_items(card: LexborNode) -> tuple[CardItem, ...]:
     """The card's items in every layout, in document order. Where one layout's box holds another's
     (a carousel card wrapping an item box), the innermost is the item: no item is read twice."""
-    found = card.css(ITEM)
-    leaves = [node for node in found if not any(o.mem_id != node.mem_id and within(o, [node]) for o in found)]
-    return tuple(_item(node) for node in leaves)
+    return tuple(_item(node) for node in innermost(card.css(ITEM), card))
 
 
 def _item(node: LexborNode) -> CardItem:

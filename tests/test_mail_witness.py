@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -207,3 +208,34 @@ def test_a_mailbox_is_refused_before_any_work_without_its_secret_or_with_one_in_
     assert closed.exit_code == 0 and closed.json["orders"] == []
     (warning,) = [line for line in closed.logs if line.get("event") == "mailbox_unreadable"]
     assert warning["level"] == "warning" and "app-password" not in closed.stdout + closed.stderr
+
+
+def test_mails_built_against_the_mail_parser_neither_stop_a_follow_nor_are_read_twice(
+        store: StoreAdmin, cli: Cli, dovecot: Dovecot, box: Box, mail_env: dict[str, str | None]) -> None:
+    """Attack findings: parts nested 2000 deep (a RecursionError in the standard library's parser)
+    and a Date of 31 Dec 9999 at -01:00 (an OverflowError) each ended every `follow --mailbox` in a
+    traceback while the mail was in the mailbox; a cancellation mail whose Message-ID is an encoded
+    word was reported again by every run, and a mail of no kind of the tool's fetched again."""
+    lamp = store.add_order(["Desk Lamp"])  # never touched by the tool, still open
+    subject = f"Your Amazon.com order #{lamp.id} has been canceled"
+    nested = "".join(f"--b{n}\r\nContent-Type: multipart/mixed; boundary=b{n + 1}\r\n\r\n" for n in range(2000))
+    deep = store_mail(lamp.id, subject, "x")
+    deep = deep.replace(b"Content-Type: text/html", b"Content-Type: multipart/mixed; boundary=b0; x=")
+    dovecot.deliver(box, deep.split(b"\n\n")[0] + b"\n\n" + nested.encode())
+    dated = store_mail(lamp.id, subject, f"<p>Order #{lamp.id}</p>")
+    dovecot.deliver(box, re.sub(rb"Date: [^\n]*", b"Date: Fri, 31 Dec 9999 23:59:59 -0100", dated))
+    encoded = store_mail(lamp.id, subject, f"<p>Order #{lamp.id}</p>")
+    dovecot.deliver(box, re.sub(rb"Message-ID: [^\n]*", b"Message-ID: =?us-ascii?q?<lamp@x>?=", encoded))
+    dovecot.deliver(box, store_mail(lamp.id, "Your package has shipped", "<p>On its way</p>"))
+
+    first = cli("follow", "--json", env=mail_env)
+    second = cli("follow", env=mail_env)
+
+    assert first.exit_code == 0, first.stderr[-2000:]
+    (record,) = first.json["orders"]
+    assert record["order_id"] == lamp.id and record["state"] == "mail_not_shown"
+    assert record["message"].startswith("an e-mail from order-update@amazon.com of "), record["message"]
+    (skipped,) = [line for line in first.logs if line.get("event") == "mail_skipped"]
+    assert skipped["reason"] == "not readable as the store's mail: more than 16 MIME parts"
+    assert second.exit_code == 0 and "nothing to follow" in second.stdout, second.stdout + second.stderr[-2000:]
+    assert not [e for e in store.events("cancel_received") if e["order_id"] == lamp.id]

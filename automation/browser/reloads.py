@@ -49,28 +49,49 @@ def main_frame_load(request: Request) -> bool:
 
 class ReloadWatch:
     """Counts the main frame's document loads of one screen's address on one tab, from the tool's own
-    load of it on. The one after the allowance is aborted before it leaves the browser, and the tab
-    closed: whatever waited on it (a load, a sign-in step, a decryption) ends at once, and the loop
-    with it. A route, so only that address's requests pass through Python."""
+    load of it on (a sign-in's steps are not counted, the store sending the browser back is), and
+    once that load is done every document the tab loads by itself, whatever its address: a page
+    that sends itself elsewhere and back (an old address that redirects to it) loops as surely as
+    one that reloads. Once the allowance is used up no document loads in the tab: a route aborts
+    the next before it leaves the browser, and the tab is closed; a redirect's next hop, which no
+    route sees, is counted from the tab's requests and closes the tab. Whatever waited (a load, a
+    sign-in step, a decryption) ends at once, and the loop with it. The route is on the store's
+    origin only, so its assets never pass through Python."""
 
     def __init__(self, page: Page, base_url: str, path: str) -> None:
         self.page = page
         self.path = path
         self.loads = 0
         self.stopped = False
-        self._pattern = address_pattern(base_url, path)
-        page.route(self._pattern, self._route)
+        self.settled = False  # the tool's own load is done: every document the tab loads now is its own doing
+        self._screen = address_pattern(base_url, path)
+        self._origin = re.compile("^" + re.escape(urllib.parse.urljoin(base_url + "/", "/")))
+        page.route(self._origin, self._route)
+        page.on("request", self._redirected)
+
+    def _counts(self, request: Request) -> bool:
+        return main_frame_load(request) and (self.settled or self._screen.match(request.url) is not None)
 
     def _route(self, route: Route) -> None:
         if not main_frame_load(route.request):
             route.fallback()
             return
-        self.loads += 1
-        if not self.stopped and self.loads <= 1 + MAX_RELOADS:
-            route.fallback()
+        if self.stopped or self.loads >= 1 + MAX_RELOADS:  # its allowance used up: no document loads in this tab
+            route.abort("aborted")
+            self._stop()
             return
+        self.loads += self._counts(route.request)
+        route.fallback()
+
+    def _redirected(self, request: Request) -> None:
+        if request.redirected_from is None or not self._counts(request):
+            return
+        self.loads += 1
+        if self.loads > 1 + MAX_RELOADS:
+            self._stop()
+
+    def _stop(self) -> None:
         self.stopped = True
-        route.abort("aborted")
         if not self.page.is_closed():
             self.page.close()
 
@@ -82,7 +103,8 @@ class ReloadWatch:
         if self.page.is_closed():
             return
         try:
-            self.page.unroute(self._pattern, self._route)
+            self.page.remove_listener("request", self._redirected)
+            self.page.unroute(self._origin, self._route)
         except PlaywrightError:  # the tab closed meanwhile: its routes went with it
             pass
 
@@ -136,8 +158,9 @@ def read_your_orders(storefront: Storefront, path: str, plain: bool = False) -> 
 def _read_decrypted(storefront: Storefront, path: str) -> str:
     timeout_s = storefront.settings.timeout_s
     try:
-        with watching(storefront.page, storefront.settings.base_url, path):
+        with watching(storefront.page, storefront.settings.base_url, path) as watch:
             storefront.visit(path)
+            watch.settled = True
             return _decrypted_html(storefront.page, timeout_s)
     except SelfReloading as exc:
         raise NotDecrypted(f"the page reloaded itself again and again: stopped after {exc.loads - 1} reloads") from None

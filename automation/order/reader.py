@@ -88,7 +88,9 @@ def return_link(summary: OrderSummary, order_id: str, base_url: str) -> str | No
         return None
     url = urllib.parse.urljoin(base_url + "/", summary.return_path.strip())
     parts = urllib.parse.urlsplit(url)
-    orders = [v for k, vs in urllib.parse.parse_qs(parts.query).items() if k.lower() == "orderid" for v in vs]
+    # every parameter a lenient server might take for the order's ("orderId ", "orderId%00", "amp;orderId", a blank one)
+    query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
+    orders = [v for k, vs in query.items() if "orderid" in re.sub(r"[^a-z]", "", k.lower()) for v in vs]
     if not URL_CHARACTERS.fullmatch(url) or not same_origin(url, base_url) or \
             parts.path not in (RETURN_CART, RETURN_STATUS) or any(found != order_id for found in orders) or \
             (parts.path == RETURN_CART and not orders):
@@ -174,7 +176,8 @@ class OrderReader:
             read = your_orders.parse(html)
             new_skips = [number for number in dict.fromkeys(read.rejected) if number not in skipped]
             for number in new_skips:
-                self.log.warning("order_card_skipped", number=number, reason="not an order number")
+                self.log.warning("order_card_skipped", number=number, reason="no order card: not an order number, or "
+                                 "it holds another card")
             skipped.update(new_skips)
             fresh = {c.order_id: c for c in read.cards if c.order_id not in cards}
             cards.update(fresh)

@@ -24,6 +24,9 @@ from automation.settings import Settings
 from pages.order_details import OrderSummary
 from pages.store_mail import Canceller, MailKind, StoreMail
 
+# orders the journal does not hold that one run reads because a mail names them: a flood of forged
+# mails, each naming another order, makes the tool look this often at most (and the next run looks on)
+MAX_LOOKS = 10
 LOOKBACK = timedelta(days=7)  # besides the oldest open order: how far back a cancellation by the store is looked for
 # what a follow run's line says of a mail (besides the states of the orders it reads)
 CONFIRMED, ELSEWHERE, NOT_SHOWN = "confirmed_by_mail", "cancelled_elsewhere", "mail_not_shown"
@@ -70,9 +73,24 @@ def gather(settings: Settings, address: MailboxAddress, journal: Journal, waitin
             journal.note_mail(note_of(mail), mail.order_id, mail.kind, mail.who_cancelled, IGNORED)
             continue
         evidence.by_order.setdefault(mail.order_id, []).append(mail)
+    _within_looks(evidence, journal, {entry.order_id for entry in waiting}, log, now)
     log.info("mailbox_read", mails=sum(map(len, evidence.by_order.values())), skipped=len(found.skipped),
              since=since.isoformat())
     return evidence
+
+
+def _within_looks(evidence: MailEvidence, journal: Journal, waiting: set[str], log: Any, now: datetime) -> None:
+    """The orders the journal does not hold, that the mails name, cut to the newest MAX_LOOKS; the
+    others' mails are not settled: the next run reads them."""
+    strangers = sorted((order_id for order_id in evidence.by_order if order_id not in waiting
+                        and journal.get(order_id) is None),
+                       key=lambda order_id: max(m.sent_at or now for m in evidence.by_order[order_id]), reverse=True)
+    for order_id in strangers[MAX_LOOKS:]:
+        del evidence.by_order[order_id]
+    if len(strangers) > MAX_LOOKS:
+        log.warning("mail_orders_left", count=len(strangers) - MAX_LOOKS,
+                    reason=f"the store's e-mails name more than {MAX_LOOKS} orders the tool did not act on: this run "
+                           "looks at the newest; the next run looks on")
 
 
 def _ours(entry: Entry, mail: StoreMail) -> bool:

@@ -5,6 +5,7 @@ required except on loopback. Every mail is untrusted input: one that is too larg
 is skipped with one warning; what the others say is parsed by `pages.store_mail`."""
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import logging
 import ssl
@@ -15,8 +16,9 @@ from email.parser import BytesHeaderParser
 from typing import Any
 
 from automation.errors import CannotStart
+from automation.files import scrub
 from automation.settings import Settings
-from pages.store_mail import MESSAGE_ID, MailKind, MalformedMail, StoreMail, parse
+from pages.store_mail import MESSAGE_ID, MalformedMail, StoreMail, parse
 
 MAX_MESSAGE_BYTES = 1024 * 1024  # a store's mail is some 100 KiB; anything past 1 MiB is not one
 MAX_RUN_BYTES = 16 * 1024 * 1024
@@ -55,7 +57,7 @@ class MailboxAddress:
 @dataclass
 class MailboxRead:
     """What one run found in the mailbox: the store's mails about cancellations, read and parsed."""
-    mails: list[StoreMail] = field(default_factory=list)
+    mails: list[StoreMail] = field(default_factory=list)  # of every kind: the caller settles those of none
     skipped: list[str] = field(default_factory=list)  # too large or unreadable, each said in one warning: their ids
     error: str | None = None  # the mailbox could not be read at all (said in one warning)
 
@@ -82,12 +84,22 @@ def _connect(address: MailboxAddress, timeout: float) -> Any:
     return client
 
 
+class LoginRefused(Exception):
+    """The mailbox refused the sign-in; its answer is not shown: a server may repeat what it was sent."""
+
+
 def _login(client: Any, address: MailboxAddress, settings: Settings) -> None:
-    if settings.mail_token:
-        client.oauth2_login(address.user, settings.mail_token.get_secret_value())
-    else:
-        assert settings.mail_password is not None
-        client.login(address.user, settings.mail_password.get_secret_value())
+    from imapclient.exceptions import IMAPClientError
+
+    try:
+        if settings.mail_token:
+            client.oauth2_login(address.user, settings.mail_token.get_secret_value())
+        else:
+            assert settings.mail_password is not None
+            client.login(address.user, settings.mail_password.get_secret_value())
+    except IMAPClientError:  # an answer like 'NO refused: A1 LOGIN me "the-password"' is no one's to read
+        raise LoginRefused("the mailbox refused the sign-in: check ORDERCANCEL_MAIL_PASSWORD (an app password) "
+                           "or ORDERCANCEL_MAIL_TOKEN") from None
 
 
 def _message_id(fetched: dict[bytes, Any], uid: int, validity: int) -> str:
@@ -129,12 +141,17 @@ def _parsed(client: Any, wanted: dict[int, str], log: Any, found: MailboxRead) -
             if not isinstance(raw, bytes) or len(raw) > MAX_MESSAGE_BYTES:
                 raise MalformedMail("no body" if not isinstance(raw, bytes) else "larger than it said")
             mail = parse(raw)
-        except MalformedMail as exc:
-            log.warning("mail_skipped", uid=uid, reason=f"not readable as the store's mail: {exc}")
+        # the standard library's parser raises more than it documents on a hostile mail (one mail
+        # never stops the run)
+        except Exception as exc:
+            reason = str(exc) if isinstance(exc, MalformedMail) else type(exc).__name__
+            log.warning("mail_skipped", uid=uid, reason=f"not readable as the store's mail: {reason}")
             found.skipped.append(message_id)
             continue
-        if mail.kind is not MailKind.OTHER:  # shipping notices, offers...: not this tool's business
-            found.mails.append(mail)
+        # known by the id the journal settles it by (the parser reads an encoded Message-ID decoded:
+        # such a mail was read, and reported, again by every run); shipping notices, offers... are
+        # settled too, as no business of this tool's, or they would be fetched again by every run
+        found.mails.append(dataclasses.replace(mail, message_id=message_id))
 
 
 def read_store_mails(settings: Settings, address: MailboxAddress, since: date, known: set[str],
@@ -156,8 +173,9 @@ def read_store_mails(settings: Settings, address: MailboxAddress, since: date, k
             uids = uids[-MAX_MESSAGES:]
         validity = int(folder.get(b"UIDVALIDITY", 0))
         _parsed(client, _wanted(client, uids, validity, known, log, found) if uids else {}, log, found)
-    except (IMAPClientError, OSError) as exc:  # ssl.SSLError and socket errors are OSErrors
-        found.error = f"{type(exc).__name__}: {str(exc)[:200]}"
+    except (IMAPClientError, OSError, LoginRefused) as exc:  # ssl.SSLError and socket errors are OSErrors
+        found.error = str(exc) if isinstance(exc, LoginRefused) else \
+            f"{type(exc).__name__}: {scrub(str(exc), settings.secrets())[:200]}"
         log.warning("mailbox_unreadable", host=address.host, folder=address.folder, error=found.error,
                     hint="the run goes on with the order pages alone")
     finally:

@@ -55,7 +55,7 @@ class RunLine:
                        {str(k): int(v) for k, v in dict(data["counts"]).items()}, int(data["exit_code"]),
                        int(data["duration_ms"]), folder if isinstance(folder, str) and RUN_FOLDER.fullmatch(folder)
                        else None, int(data.get("earlier", 0)))
-        except (KeyError, TypeError, ValueError, AttributeError):
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):  # Overflow: 1e400, year 9999-01:00
             return None
 
 
@@ -105,13 +105,13 @@ def keep_report(summary: BatchSummary, info: RunInfo, reports: Path) -> Path | N
 
 def read_runs(data: bytes) -> list[RunLine]:
     """The runs list, newest first: JSON Lines split on "\\n" only; a line that is not a run's
-    (a torn write, an edit) is left out, never fatal."""
+    (a torn write, an edit: broken, nested 100 000 deep, a count of 1e400) is left out, never fatal."""
     runs = []
     for text in data.decode("utf-8", "replace").split("\n"):
         if text.strip():
             try:
                 run = RunLine.from_json(json.loads(text))
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested deeper than Python's stack
                 run = None
             if run is not None:
                 runs.append(run)

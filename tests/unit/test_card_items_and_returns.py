@@ -191,6 +191,11 @@ def test_a_return_link_on_the_stores_origin_is_passed_on_absolute(href: str, url
     f"/spr/returns/cart?orderId={ORDER}&x=a b",  # a space inside (an href is stripped at its ends only)
     f"/spr/returns/cart?orderId={ORDER}&x=\u202e",  # bidi override
     f"/spr/returns/cart?orderId={ORDER}&x=" + "a" * 2000,
+    # another order under a name a lenient server may read as orderId (attack finding: passed on)
+    f"/spr/returns/cart?orderId={ORDER}&orderId%00=113-7654321-7654321",
+    f"/spr/returns/cart?orderId={ORDER}&+orderId=113-7654321-7654321",
+    f"/spr/returns/cart?orderId={ORDER}&amp;orderId=113-7654321-7654321",  # "&amp;amp;" in the page
+    f"/spr/returns/cart?orderId=&orderId={ORDER}",  # a blank one first
 ])
 def test_a_return_link_anywhere_else_is_not_passed_on(href: str) -> None:
     summary = order_details.parse(details(href.replace("&", "&amp;")))
