@@ -102,3 +102,20 @@ def test_a_sweep_report_names_each_rows_rule_and_a_follow_with_nothing_to_do_kee
     (row,) = re.findall(rf"<tr data-outcome=\"would_cancel\"><td class=order>{mug.id}.*?</tr>", html, re.S)
     assert "<td class=rule>mugs &lt;b&gt;</td>" in row  # the rule's own name, escaped like any text
     assert store.events("cancel_received") == []
+
+
+def test_a_report_that_cannot_be_written_leaves_the_runs_outcome_standing_in_one_line(
+        store: StoreAdmin, cli: Cli, tmp_path: Path) -> None:
+    order = store.add_order(["Kettle"])
+    rows = tmp_path / "orders.csv"
+    rows.write_text(f"order_id\n{order.id}\n")
+    reports = tmp_path / "reports"
+    (reports / "index.html").mkdir(parents=True)  # a full disk, or a folder where the index goes
+
+    result = cli("batch", str(rows), "--report", str(reports))
+
+    assert result.exit_code == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert result.stdout.startswith(f"{order.id}  cancelled")
+    (said,) = [line for line in result.stderr.splitlines() if "report could not be written" in line]
+    assert said.startswith(f"the report could not be written in {reports}: ")
+    assert store.order(order.id).statuses() == {"cancelled"}

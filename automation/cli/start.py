@@ -151,13 +151,21 @@ def end_run(summary: BatchSummary, info: RunInfo, settings: Settings, report: Pa
     """A run's ending, the same for batch, sweep and follow: the report kept (`keep_report`), the
     summary printed (or `quiet` when nothing happened) with where its report is, the notifications
     sent, the exit code."""
-    kept = keep_report(summary, info, report) if report else None
+    kept, unwritten = None, None
+    try:
+        kept = keep_report(summary, info, report) if report else None
+    except (OSError, ToolError) as exc:  # the work is done and stands; its report is what failed
+        unwritten = str(exc.strerror if isinstance(exc, OSError) and exc.strerror else exc)
+        get_logger().error("report_not_written", folder=str(report), error=unwritten)
     if quiet and not summary.records and not as_json:
         if not output.only_failures:
             out.print(quiet)
     else:
         print_batch(summary, as_json)
-    if report and not as_json:
+    if unwritten is not None:
+        err.print(_("the report could not be written in {folder}: {why}; the run's outcome above stands").format(
+            folder=report, why=unwritten), markup=False, highlight=False)
+    elif report and not as_json:
         say_lines([_("report: {path}").format(path=kept / "report.html") if kept else
                    _("report: none, nothing was done (the run is listed in {path})").format(path=report / INDEX)])
     send(settings.notify_urls(), summary, info.kind, notify_always, get_logger())
