@@ -19,7 +19,8 @@ LOGIN_HEADED = N_("run 'ordercancel login --headed', finish signing in by hand, 
 FOLLOW_READS = N_("nothing to do now: 'ordercancel follow' reads the decision and records it")
 SOLVE_IT = N_("run 'ordercancel login --headed', solve it, then run again")
 REFUND = N_("nothing to do: any charge is refunded, typically within 3-5 business days (by {refund_by})")
-SELLER_DECIDES = N_("the seller decides; see the answer with 'ordercancel check {order_id}'")
+SELLER_DECIDES = N_("the seller decides, and the store e-mails the answer: 'ordercancel follow' reads it and records "
+                    "it in the journal")
 # the next step of an order it is too late to cancel: the order page's own return link where it shows one
 RETURN_AT = N_("too late to cancel: return it at {url}{notes}")
 RETURN_OPEN = N_("too late to cancel: a return is already open; see its status at {url}")
@@ -62,9 +63,7 @@ WORDING: dict[str, Wording] = {
     # what a submit did
     "cancelled": Wording(Nn_("cancelled {count} item: {names}{heard}", "cancelled {count} items: {names}{heard}"),
                          REFUND),
-    "requested": Wording(N_("the seller was asked to cancel {names}{heard}"),
-                         N_("the seller decides, and the store e-mails the answer: 'ordercancel follow' reads it and "
-                            "records it in the journal")),
+    "requested": Wording(N_("the seller was asked to cancel {names}{heard}"), SELLER_DECIDES),
     "pending": Wording(N_("the store is attempting to cancel {names} and will decide later{heard}; the items still "
                           "show as ordered"),
                        N_("nothing to do now, and nothing to click again: 'ordercancel follow' reads the store's "
