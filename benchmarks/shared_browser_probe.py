@@ -69,7 +69,8 @@ def processes(kind: bytes, but_not: bytes = b"\0\0") -> int:
             line = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        found += kind in line and but_not not in line
+        # Debian's headless shell is a /bin/sh wrapper that stays the browser's parent: not a browser
+        found += kind in line and but_not not in line and not line.startswith(b"/bin/sh")
     return found
 
 
