@@ -37,6 +37,7 @@ bench: setup
 	$(BROWSER_ENV) $(PY) benchmarks/batch_throughput.py
 	$(BROWSER_ENV) $(PY) benchmarks/cold_start.py
 	$(BROWSER_ENV) $(PY) benchmarks/order_breakdown.py
+	$(BROWSER_ENV) $(PY) benchmarks/side_by_side.py
 
 clean:
 	rm -rf $(VENV) .browser-path test-results

@@ -11,12 +11,32 @@ import logging
 import sys
 from collections.abc import Callable, Mapping, MutableMapping
 from datetime import datetime
+from types import ModuleType
 from typing import Any, TextIO
 
-import structlog
-import structlog.tracebacks
-
 from automation.text import printable
+
+
+def _structlog_without_rich() -> ModuleType:
+    """structlog, imported with rich hidden: its dev renderer and its traceback helper import
+    rich's traceback and pretty-printer (and pygments through them) when rich is installed, about
+    50 ms of a cold start. This tool renders its own lines and turns exceptions into dicts without
+    locals, so it uses neither. rich stays importable afterwards (the command line draws with it)."""
+    if "structlog" in sys.modules:
+        return sys.modules["structlog"]
+    hidden = "rich" not in sys.modules
+    if hidden:
+        sys.modules["rich"] = None  # type: ignore[assignment]  # None there: `import rich` raises ImportError
+    try:
+        import structlog  # noqa: PLC0415
+        import structlog.tracebacks  # noqa: PLC0415, F401
+    finally:
+        if hidden:
+            del sys.modules["rich"]
+    return structlog
+
+
+structlog = _structlog_without_rich()
 
 SECRET_KEYS = {"password", "totp_secret", "cookie", "cookies", "storage_state", "otp", "code"}
 # what a person's line leaves out: the time, level and event are written first, and one command

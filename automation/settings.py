@@ -210,7 +210,19 @@ class Settings(BaseSettings):
         on a loopback address does not need the politeness."""
         if self.min_interval is not None:
             return self.min_interval
-        return 0.0 if self.host in ("127.0.0.1", "::1", "localhost") else 1.0
+        return 0.0 if self.on_loopback else 1.0
+
+    @property
+    def on_loopback(self) -> bool:
+        """The store is on this machine (the bundled mock): no politeness owed, and no network."""
+        return self.host in ("127.0.0.1", "::1", "localhost")
+
+    @property
+    def default_concurrency(self) -> int:
+        """Workers of a batch when not asked: 2 on a loopback store (on 2 cores the mock's batch is
+        fastest at 2, `benchmarks/RESULTS.md`), 1 on a real one, where the account's page loads are
+        spaced by `page_interval_s` across all workers, so a second worker only waits."""
+        return 2 if self.on_loopback else 1
 
     @property
     def artifacts_path(self) -> Path:

@@ -303,18 +303,18 @@ def test_on_a_terminal_a_progress_bar_counts_outcomes(store: StoreAdmin, cli_env
     assert "cancelled: 1 not_cancellable: 1" in summary
 
 
-@pytest.mark.parametrize("concurrency", ["2", "4"])
+@pytest.mark.parametrize(("asked", "workers"), [([], 2), (["--concurrency", "4"], 4)])
 def test_no_process_of_the_tool_listens_on_a_port(store: StoreAdmin, cli_env: dict[str, str], tmp_path: Path,
-                                                  concurrency: str) -> None:
+                                                  asked: list[str], workers: int) -> None:
     """No debugging port, at any concurrency: every listening TCP socket on the machine is read
     from /proc while the batch works (slowly: the store answers each page after 300 ms) and none
     may belong to the tool, its Playwright drivers or its browsers. And no driver sits idle: once
-    the run has signed in, one Playwright driver runs per worker, not one more."""
+    the run has signed in, one Playwright driver runs per worker, not one more. Unasked, a batch
+    on the loopback mock runs 2 workers."""
     orders = [store.add_order([f"Cup {n}"]) for n in range(6)]
     batch = write_csv(tmp_path / "orders.csv", [f"{o.id},,," for o in orders])
     store.faults(latency_ms=[300, 300])
-    tool = subprocess.Popen([sys.executable, "-m", "automation.cli", "batch", str(batch), "--concurrency", concurrency,
-                             "--json"], cwd=tmp_path, env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    tool = subprocess.Popen([sys.executable, "-m", "automation.cli", "batch", str(batch), *asked, "--json"], cwd=tmp_path, env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     looked, listening, drivers = 0, [], 0
     try:
         while tool.poll() is None:
@@ -326,7 +326,7 @@ def test_no_process_of_the_tool_listens_on_a_port(store: StoreAdmin, cli_env: di
         out, _ = tool.communicate(timeout=300)
     assert tool.returncode == 0 and json.loads(out)["counts"] == {"cancelled": 6}
     assert looked > 0 and not listening
-    assert drivers == int(concurrency)
+    assert drivers == workers
 
 
 def is_driver(pid: int) -> bool:

@@ -109,7 +109,8 @@ def test_a_batch_with_work_starts_its_browser_once_and_signs_in_once(store: Stor
     orders = [store.add_order([f"Mug {n}"]) for n in range(3)]
     batch = tmp_path / "orders.csv"
     batch.write_text("order_id\n" + "".join(f"{o.id}\n" for o in orders) + f"{SHIPPED}\n")
-    result = cli("batch", str(batch), "--json")  # no saved session yet
+    # no saved session yet; one worker (on the loopback mock the default is 2, each its own browser)
+    result = cli("batch", str(batch), "--concurrency", "1", "--json")
     assert result.json["counts"] == {"cancelled": 3, "not_cancellable": 1}, result.stderr[-2000:]
     assert [line["event"] for line in result.logs].count("browser_started") == 1
     assert [e["result"] for e in store.events("sign_in")] == ["ok"]

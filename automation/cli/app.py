@@ -206,8 +206,9 @@ def batch(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(metavar="FILE", help="CSV with a header (order_id, items, reason, note) or JSON Lines; - for stdin.")],
     journal: JournalOption = None,
-    concurrency: Annotated[int, typer.Option(min=1, max=16, metavar="N", help="Orders worked on at once, each in a browser "
-                                             "of its own.")] = 1,
+    concurrency: Annotated[int | None, typer.Option(min=1, max=16, metavar="N", help="Orders worked on at once, each in "
+                                                    "a browser of its own [default: 2 on a loopback address, else 1]."
+                                                    )] = None,
     retries: Annotated[int, typer.Option(min=0, max=10, metavar="N", help="Retries after timeouts and server errors.")] = 2,
     redo: Annotated[bool, typer.Option("--redo", help="Take finished orders again.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Refuse the whole run if any row is invalid.")] = False,

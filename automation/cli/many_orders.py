@@ -25,7 +25,7 @@ from automation.runs.report import RunInfo
 from automation.runs.run import run_batch
 
 
-def batch(ctx: typer.Context, file: str, journal: Path | None, concurrency: int, retries: int, redo: bool,
+def batch(ctx: typer.Context, file: str, journal: Path | None, concurrency: int | None, retries: int, redo: bool,
           strict: bool, report: Path | None, as_json: bool, notify: list[str] | None, notify_always: bool) -> None:
     info = RunInfo("batch", command_line(ctx))
     with one_error_path(as_json):
@@ -33,7 +33,7 @@ def batch(ctx: typer.Context, file: str, journal: Path | None, concurrency: int,
         settings = notifying_settings(ctx, notify)
         if report:
             usable_report_folder(report)
-        options = BatchOptions(journal_path(journal, settings), concurrency, retries, redo,
+        options = BatchOptions(journal_path(journal, settings), concurrency or settings.default_concurrency, retries, redo,
                                info.folder(report) if report else None, file, run_id=info.run_id)
         summary = run_batch(settings, options, parsed, progress=progress_for(settings, as_json))
     end_run(summary, info, settings, report, as_json, notify_always)

@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
@@ -23,10 +23,12 @@ from automation.language import _, money_text, ngettext, number_text
 from automation.marketplace import Marketplace, priced
 from automation.order.items import Line
 from automation.order.outcome import ItemReport, OrderState, Outcome, Result, state_word
-from automation.runs.batch import BatchSummary, OrderRecord
 from automation.runs.journal import JournalState
 from automation.text import json_text, printable
 from pages.your_orders import OrderCard
+
+if TYPE_CHECKING:  # the batch runner only for its types: a `check` does not load it
+    from automation.runs.batch import BatchSummary, OrderRecord
 
 
 def plain_terminal() -> bool:

@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -20,13 +20,15 @@ from automation.files import ensure_folder, open_log_file
 from automation.language import _, chosen, use
 from automation.logs import configure, get_logger
 from automation.order.outcome import Result
-from automation.runs.batch import BatchSummary
 from automation.runs.notify import check_urls, holds_secret, send
 from automation.runs.report import RunInfo
 from automation.runs.report_folder import INDEX, check_runs_list, keep_report
-from automation.runs.run import Progress
 from automation.settings import SECRET_VARIABLES, Settings, forget_secret_variables, trusted_env_file
 from automation.words import rejected
+
+if TYPE_CHECKING:  # the batch runner only for its types: a `check` does not load it
+    from automation.runs.batch import BatchSummary
+    from automation.runs.run import Progress
 
 # the option that sets a setting, where one does (the others are ORDERCANCEL_* variables only)
 OPTION_OF = {"base_url": "--base-url", "headless": "--headed/--headless", "slow_mo_ms": "--slow-mo",

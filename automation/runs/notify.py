@@ -7,12 +7,14 @@ from __future__ import annotations
 import logging
 import re
 import urllib.parse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automation.errors import CannotStart
 from automation.language import _
-from automation.runs.batch import BatchSummary
 from automation.text import printable
+
+if TYPE_CHECKING:  # the batch runner only for its types: a `check` does not load it
+    from automation.runs.batch import BatchSummary
 
 # "cancelled_elsewhere": the store's e-mail says an order was cancelled, not by this tool, and its page agrees
 CHANGED = {"cancelled", "cancellation_requested", "pending", "not_cancellable", "cancelled_elsewhere"}

@@ -13,15 +13,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automation.files import ensure_folder, run_folder, write_private
 from automation.language import N_, _, current, duration_text, moment_text, ngettext
 from automation.order.outcome import ItemReport
-from automation.runs.batch import BatchSummary, OrderRecord
 from automation.text import json_text, printable
 from pages.common import is_order_number
 from pages.order_details import OrderDetailsPage
+
+if TYPE_CHECKING:  # the batch runner only for its types: a `check` does not load it
+    from automation.runs.batch import BatchSummary, OrderRecord
 
 CSV_FIELDS = ["order_id", "line", "state", "outcome", "state_before", "state_after", "duration_ms", "attempts",
               "skipped", "message", "next_step", "artifacts", "rule"]

@@ -10,15 +10,17 @@ import urllib.parse
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automation.files import RUN_FOLDER, LockedFile, judge_private_file, replace_symlink, write_private
 from automation.language import _, current, ngettext
 from automation.logs import get_logger
 from automation.order.outcome import Outcome
-from automation.runs.batch import BatchSummary
 from automation.runs.report import RunInfo, took, write_report
 from automation.text import json_text, printable
+
+if TYPE_CHECKING:  # the batch runner only for its types: a `check` does not load it
+    from automation.runs.batch import BatchSummary
 
 RUNS, INDEX, LATEST = "runs.jsonl", "index.html", "latest"
 SHOWN_RUNS = 1000  # the index lists this many, newest first; runs.jsonl keeps every run

@@ -34,3 +34,16 @@ def test_each_command_help_shows_an_example(command: str) -> None:
     examples = printed.split("Example", 1)[1]
     assert f"ordercancel {command}" in examples or f"ordercancel --headed {command}" in examples
     assert "playwright" not in loaded
+
+
+def test_a_check_imports_no_browser_driver_nor_rich_tracebacks() -> None:
+    """What `check` imports (its command's module and the logging): no Playwright client (a check
+    reads over plain HTTP until a screen needs the browser), and not structlog's
+    rich tracebacks and pretty-printer (the tool renders its own lines); rich itself still draws."""
+    probe = ("import sys, automation.cli.one_order, automation.logs\n"
+             "before = set(sys.modules)\nimport rich.console\n"
+             "print('\\n'.join(sorted(before)), file=sys.stderr)\nprint(rich.console.Console.__name__)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    loaded = set(done.stderr.split())
+    assert "structlog" in loaded and "automation.settings" in loaded and done.stdout.strip() == "Console"
+    assert not loaded & {"playwright.sync_api", "pygments", "rich.traceback", "rich.pretty"}

@@ -57,3 +57,13 @@ def test_amazon_and_its_cdn_are_reached_on_443_only() -> None:
     assert rules[0] == "MAP www.amazon.com:443 www.amazon.com:443" and rules[-2:] == ["MAP * ~NOTFOUND",
                                                                                       "EXCLUDE *.awswaf.com"]
     assert "MAP m.media-amazon.com:443 m.media-amazon.com:443" in rules and len(rules) == 9
+
+
+@pytest.mark.parametrize(("address", "workers", "interval"), [("http://127.0.0.1:8000", 2, 0.0), ("http://[::1]:8000", 2, 0.0),
+                                                              ("http://localhost:8000", 2, 0.0),
+                                                              ("https://www.amazon.com", 1, 1.0),
+                                                              ("http://10.0.0.5:8000", 1, 1.0)])
+def test_a_batch_runs_two_workers_on_a_loopback_store_and_one_on_a_real_one(address: str, workers: int,
+                                                                            interval: float) -> None:
+    settings = Settings(_env_file=None, base_url=address)
+    assert (settings.default_concurrency, settings.page_interval_s) == (workers, interval)
