@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     slow_mo_ms: float = Field(default=0, ge=0, le=10_000)
     # seconds between page loads per account; default: 1 on a real store, 0 on loopback (the mock)
     min_interval: float | None = Field(default=None, ge=0, le=60)
+    # a batch's workers when --concurrency is not given; default: 2 on loopback (the mock), 1 on a real store
+    concurrency: int | None = Field(default=None, ge=1, le=16)
     browser_executable: Path | None = None  # for headless work: the light headless shell
     headed_browser_executable: Path | None = None  # for --headed: a full Chromium (default: found on PATH)
     browser_endpoint: str | None = None
@@ -222,6 +224,8 @@ class Settings(BaseSettings):
         """Workers of a batch when not asked: 2 on a loopback store (on 2 cores the mock's batch is
         fastest at 2, `benchmarks/RESULTS.md`), 1 on a real one, where the account's page loads are
         spaced by `page_interval_s` across all workers, so a second worker only waits."""
+        if self.concurrency is not None:
+            return self.concurrency
         return 2 if self.on_loopback else 1
 
     @property

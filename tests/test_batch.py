@@ -314,7 +314,9 @@ def test_no_process_of_the_tool_listens_on_a_port(store: StoreAdmin, cli_env: di
     orders = [store.add_order([f"Cup {n}"]) for n in range(6)]
     batch = write_csv(tmp_path / "orders.csv", [f"{o.id},,," for o in orders])
     store.faults(latency_ms=[300, 300])
-    tool = subprocess.Popen([sys.executable, "-m", "automation.cli", "batch", str(batch), *asked, "--json"], cwd=tmp_path, env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {k: v for k, v in cli_env.items() if k != "ORDERCANCEL_CONCURRENCY"}  # the tool's own default
+    tool = subprocess.Popen([sys.executable, "-m", "automation.cli", "batch", str(batch), *asked, "--json"], cwd=tmp_path,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     looked, listening, drivers = 0, [], 0
     try:
         while tool.poll() is None:
