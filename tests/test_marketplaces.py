@@ -35,12 +35,11 @@ def shop(marketplace: str, account_language: str | None = None) -> dict[str, Any
     }
 
 
-# Every marketplace in two languages and every language on two marketplaces (money follows the
-# marketplace, words the language, and each is asserted in each): amazon.com's and amazon.co.uk's
-# English, the Dane on amazon.de whom the how-to is written for, and a reader whose language is not
-# the marketplace's own on each store. The sixteen pairs took a minute of the suite's eight.
-PAIRS = [("com", "en"), ("com", "sv"), ("co.uk", "en"), ("co.uk", "da"), ("de", "da"), ("de", "de"), ("se", "de"),
-         ("se", "sv")]
+# Every marketplace and every language once (money follows the marketplace, words the language,
+# and each is asserted in each): amazon.co.uk's English, the Dane on amazon.de whom the how-to is
+# written for, and on the other two a reader whose language is not the marketplace's own. Sixteen
+# pairs took a minute of the suite's eight, eight pairs half that; the suite has grown since.
+PAIRS = [("com", "sv"), ("co.uk", "en"), ("de", "da"), ("se", "de")]
 
 
 @pytest.mark.parametrize(("marketplace", "language"), PAIRS)
