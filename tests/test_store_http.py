@@ -449,3 +449,11 @@ def test_an_order_number_that_is_no_number_only_when_a_test_asks_for_a_hostile_s
     shopper.sign_in()
     assert "../x/113-1234567-1234567" in order_cards(shopper.get("/your-orders/orders").text)
     assert shopper.get("/your-orders/order-details", params={"orderID": hostile.id}).status_code == 200
+
+
+def test_the_admin_api_answers_an_unknown_order_with_its_json_error(store: StoreAdmin) -> None:
+    for method, path, doc in [("GET", "/__admin/orders/113-0000000-0000009", None),
+                              ("POST", "/__admin/orders/113-0000000-0000009/seller-decision", {"accept": True}),
+                              ("POST", "/__admin/orders/113-0000000-0000009/store-cancel", {})]:
+        answer = store.http.request(method, path, json=doc)
+        assert (answer.status_code, answer.json()) == (404, {"error": "no such order"}), path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mock_store import seed
 from mock_store.mail import MailServer
-from mock_store.model import Faults, StoreError
+from mock_store.model import Faults, Order, StoreError
 from mock_store.web import State
 
 
@@ -115,30 +115,32 @@ def add_orders(body: NewOrders, store: State) -> Response:
     return JSONResponse({"orders": [o.id for o in orders]})
 
 
-@router.get("/orders/{order_id:path}")  # path: a hostile id may hold slashes
-def order(order_id: str, store: State) -> Response:
+def known_order(order_id: str, store: State) -> Order:
+    """The order the address names; else 404, `{"error": "no such order"}` (the admin's error shape)."""
     found = store.orders.get(order_id)
     if found is None:
-        return JSONResponse({"error": "no such order"}, status_code=404)
+        raise StarletteHTTPException(404, "no such order")
+    return found
+
+
+KnownOrder = Annotated[Order, Depends(known_order)]
+
+
+@router.get("/orders/{order_id:path}")  # path: a hostile id may hold slashes
+def order(found: KnownOrder, store: State) -> Response:
     with store.lock:
         return JSONResponse(store.admin_view(found))
 
 
 @router.post("/orders/{order_id}/seller-decision")
-def seller_decision(order_id: str, body: SellerDecision, store: State) -> Response:
-    found = store.orders.get(order_id)
-    if found is None:
-        return JSONResponse({"error": "no such order"}, status_code=404)
+def seller_decision(found: KnownOrder, body: SellerDecision, store: State) -> Response:
     store.seller_decides(found, body.accept)
     return JSONResponse(store.admin_view(found))
 
 
 @router.post("/orders/{order_id}/store-cancel")
-def store_cancel(order_id: str, body: StoreCancel, store: State) -> Response:
+def store_cancel(found: KnownOrder, body: StoreCancel, store: State) -> Response:
     """The store cancels an order (or some of its items) itself, and e-mails the shopper."""
-    found = store.orders.get(order_id)
-    if found is None:
-        return JSONResponse({"error": "no such order"}, status_code=404)
     store.store_cancels(found, body.items)
     return JSONResponse(store.admin_view(found))
 
