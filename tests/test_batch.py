@@ -285,7 +285,7 @@ def test_a_remote_browser_server_does_the_browser_work(store: StoreAdmin, cli: C
         single = cli("cancel", seed.DEMO_ORDER, "--item", "Kettle", "--json", env=env)
         assert single.exit_code == 0 and single.json["outcome"] == "cancelled"
         batch = write_csv(tmp_path / "orders.csv", ["113-2345678-2345678,Lamp,,", "113-8901234-8901234,,,"])
-        many = cli("batch", str(batch), "--json", env=env)
+        many = cli("batch", str(batch), "--concurrency", "2", "--json", env=env)  # both workers in its one browser
         assert many.exit_code == 0, many.stderr[-2000:]
         assert store.order("113-2345678-2345678").item("Lamp")["status"] == "cancelled"
     finally:
@@ -308,34 +308,54 @@ def test_no_process_of_the_tool_listens_on_a_port(store: StoreAdmin, cli_env: di
                                                   asked: list[str], workers: int) -> None:
     """No debugging port, at any concurrency: every listening TCP socket on the machine is read
     from /proc while the batch works (slowly: the store answers each page after 300 ms) and none
-    may belong to the tool, its Playwright drivers or its browsers. And no driver sits idle: once
-    the run has signed in, one Playwright driver runs per worker, not one more. Unasked, a batch
-    on the loopback mock runs 2 workers."""
+    may belong to the tool, its Playwright driver or its browser. And the workers share them: one
+    Playwright driver and one browser per run, at 2 workers as at 4, each worker in its own
+    context (the store saw the orders' pages from as many sessions at once as workers). Unasked,
+    a batch on the loopback mock runs 2 workers."""
     orders = [store.add_order([f"Cup {n}"]) for n in range(6)]
     batch = write_csv(tmp_path / "orders.csv", [f"{o.id},,," for o in orders])
     store.faults(latency_ms=[300, 300])
     env = {k: v for k, v in cli_env.items() if k != "ORDERCANCEL_CONCURRENCY"}  # the tool's own default
     tool = subprocess.Popen([sys.executable, "-m", "automation.cli", "batch", str(batch), *asked, "--json"], cwd=tmp_path,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    looked, listening, drivers = 0, [], 0
+    looked, listening, drivers, browsers = 0, [], 0, 0
     try:
         while tool.poll() is None:
             family = process_tree(tool.pid)
             listening += [pid for pid in family if socket_inodes(pid) & listening_inodes()]
-            looked += len(family) > 3  # the tool, its drivers and browsers are up
+            looked += len(family) > 3  # the tool, its driver and browser are up
             drivers = max(drivers, sum(is_driver(pid) for pid in family))
+            browsers = max(browsers, sum(is_browser(pid) for pid in family))
     finally:
         out, _ = tool.communicate(timeout=300)
     assert tool.returncode == 0 and json.loads(out)["counts"] == {"cancelled": 6}
     assert looked > 0 and not listening
-    assert drivers == workers
+    assert (drivers, browsers) == (1, 1)
+    assert 2 <= most_pages_at_once(store.requests(), 0.3) <= workers
+
+
+def most_pages_at_once(requests: list[dict[str, Any]], latency_s: float) -> int:
+    """The most page loads of the browser that arrived within one answer's latency of each other:
+    one worker's loads are at least that far apart (each waits for the answer before the next)."""
+    pages = sorted(r["at"] for r in requests if r["navigation"] and "Chrome" in r["agent"])
+    return max((sum(at <= other < at + latency_s for other in pages) for at in pages), default=0)
+
+
+def command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def is_driver(pid: int) -> bool:
-    try:
-        return b"run-driver" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
+    return b"run-driver" in command_line(pid)
+
+
+def is_browser(pid: int) -> bool:
+    """A browser's main process (its helpers carry --type=; Debian's wrapper script is its parent)."""
+    line = command_line(pid)
+    return b"--remote-debugging-pipe" in line and b"--type=" not in line and not line.startswith(b"/bin/sh")
 
 
 def process_tree(root: int) -> list[int]:

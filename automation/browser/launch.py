@@ -1,5 +1,5 @@
-"""The browser's life cycle: one Chromium per run (one per worker thread in a batch), local or remote,
-over Playwright's own pipe; lean contexts that reach the store's origin and its asset origins only."""
+"""The browser's life cycle: one Chromium per run (a batch's workers share it: browser/workers.py),
+local or remote, over Playwright's own pipe; lean contexts that reach the store's origin and its asset origins only."""
 from __future__ import annotations
 
 import json
@@ -142,47 +142,6 @@ def launch_when_needed(stack: ExitStack, settings: Settings) -> Callable[[], Bro
                 raise
         return started[0]
     return browser
-
-
-class BatchBrowsers:
-    """The browsers of a batch, each started only when a screen needs it (a batch whose orders are
-    all answered by plain reads starts none). Playwright's sync API belongs to the thread that
-    started it, so each worker thread drives a browser of its own through its own Playwright, over
-    Playwright's pipe: no debugging port is ever opened (any local process could attach to one,
-    read what is typed and take the cookies). With one thread, the main thread's browser (the one
-    that signed in, if one had to) does the work."""
-
-    def __init__(self, settings: Settings, threads: int = 1, existing: Browser | None = None) -> None:
-        self.settings = settings
-        self.threads = threads
-        self._first = ExitStack()  # holds the main thread's browser, once started
-        # the main thread's browser, started on the first call; the caller's own (it closes it), if given
-        self.first: Callable[[], Browser] = (lambda: existing) if existing is not None else \
-            launch_when_needed(self._first, settings)
-
-    def __enter__(self) -> BatchBrowsers:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._first.close()
-
-    def signed_in(self) -> None:
-        """The run's one sign-in is saved: with several threads, each uses a browser (and a
-        Playwright driver) of its own, so the main thread's stop rather than sit idle (measured:
-        the idle driver alone held ~80 MiB)."""
-        if self.threads > 1:
-            self._first.close()  # nothing to close when the browser is the caller's or never started
-
-    @contextmanager
-    def for_this_thread(self) -> Iterator[Callable[[], Browser]]:
-        """The calling thread's browser, as a function that starts it when first needed: the main
-        thread's with one thread, else one of this thread's own Playwright (or, with a browser
-        server, its own connection)."""
-        if self.threads == 1:
-            yield self.first
-            return
-        with ExitStack() as stack:
-            yield launch_when_needed(stack, self.settings)
 
 
 def blocked_requests(settings: Settings) -> re.Pattern[str]:

@@ -17,6 +17,7 @@ from automation.browser.reloads import read_your_orders
 from automation.browser.robot_checks import RobotChecks
 from automation.browser.session import load_session, save_session, sign_in
 from automation.browser.traces import scrubbed_zip
+from automation.browser.workers import Turn, pause
 from automation.errors import AuthFailed, StoreTimeout, StoreTrouble
 from automation.files import UnsafeName, artifact_path, ensure_folder, scrub, write_private
 from automation.marketplace import language_cookie
@@ -32,14 +33,14 @@ if TYPE_CHECKING:
 
 class Pacer:
     """Spaces page loads on one account: the next load starts at least the interval after the
-    previous one finished, across every context and thread of the process that works for that
+    previous one finished, across every context and worker of the process that works for that
     account (so the store, too, sees them at least that far apart)."""
     _all: dict[tuple[str, str], Pacer] = {}
     _all_lock = threading.Lock()
 
     def __init__(self, interval_s: float) -> None:
         self.interval_s = interval_s
-        self._lock = threading.Lock()
+        self._turn = Turn()
         self._finished = float("-inf")
 
     @classmethod
@@ -53,10 +54,10 @@ class Pacer:
         if self.interval_s <= 0:
             yield
             return
-        with self._lock:  # one load at a time on this account, then the interval
+        with self._turn.held():  # one load at a time on this account, then the interval
             due = self._finished + self.interval_s
             if time.monotonic() < due:
-                time.sleep(due - time.monotonic())  # politeness toward the store, not a wait for a page
+                pause(due - time.monotonic())  # politeness toward the store, not a wait for a page
             try:
                 yield
             finally:
@@ -244,6 +245,15 @@ class Storefront:
         Its plain fallback serves as well, where the page's decryption does not complete."""
         html, _ = read_your_orders(self, YourOrdersPage.PATH)
         if SignInPage(self.page).is_showing() or not your_orders.showing(html):
+            raise StoreTrouble("Your Orders did not show after signing in")
+
+    def prove_signed_in(self) -> None:
+        """Signed in (the browser signs in where the store asks), as Your Orders proves when the
+        store serves it to this context. Opened, not read: the wait for its cards' decryption (a
+        second on a long list) is for reading orders, which this proof does not."""
+        self.visit(YourOrdersPage.PATH)
+        html = self.fetch(YourOrdersPage.PATH)
+        if html is None or SignInPage(self.page).is_showing() or not your_orders.showing(html):
             raise StoreTrouble("Your Orders did not show after signing in")
 
     def sign_in(self) -> None:

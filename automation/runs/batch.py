@@ -1,11 +1,10 @@
 """Batch runs: many orders, unattended, resumable, never acting twice, with a journal and a summary."""
 from __future__ import annotations
 
-import queue
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,8 +12,8 @@ from typing import Any
 
 import structlog
 
-from automation.browser.launch import BatchBrowsers
 from automation.browser.storefront import Storefront
+from automation.browser.workers import SharedBrowser, pause
 from automation.errors import AuthFailed, ExitCode, JournalConflict, NeedsHuman, StoreTrouble
 from automation.files import UnsafeName, artifact_path, write_private
 from automation.language import _, ngettext
@@ -50,7 +49,7 @@ JOURNAL_STATE = {
 }
 RETRYABLE = {Outcome.ERROR}
 BACKOFF_S = 0.5
-PAGE_RENEWAL = 20  # orders per browser tab
+PAGE_RENEWAL = 5  # orders per browser tab: a renderer grows with each (measured: 68 MiB at 5, 89 at 20)
 
 
 @dataclass
@@ -130,7 +129,7 @@ class BatchRun:
     def __init__(self, settings: Settings, options: BatchOptions, batch: BatchInput,
                  progress: Any = None, browser: Any = None) -> None:
         self.settings = settings
-        self.browser = browser  # a running browser to work in (one thread), else the run launches its own
+        self.browser = browser  # a running browser to work in (every worker), else the run launches its own
         self.options = options
         self.batch = batch
         self.progress = progress  # called with each finished OrderRecord
@@ -188,40 +187,28 @@ class BatchRun:
 
     # -- with the browser -------------------------------------------------------------------
     def _work(self, journal: Journal, todo: list[tuple[BatchRow, Entry]], summary: BatchSummary) -> None:
-        threads = min(self.options.concurrency, len(todo))
-        shared = BatchBrowsers(self.settings, threads, existing=self.browser if threads == 1 else None)
+        """The orders, by this greenlet and the workers beside it (browser/workers.py): every
+        worker in the run's one browser, each in a context of its own."""
+        workers = min(self.options.concurrency, len(todo))
 
         def finished(record: OrderRecord) -> None:
             summary.records.append(record)
             if self.progress:
                 self.progress(record)
 
-        with shared:
-            aborted = self._sign_in_once(shared.first)
+        with SharedBrowser(self.settings, existing=self.browser) as shared:
+            aborted = self._sign_in_once(shared)
             if aborted is not None:
                 summary.aborted = aborted
                 return
-            shared.signed_in()
-            jobs: queue.Queue[tuple[BatchRow, Entry] | None] = queue.Queue()
-            for job in todo:
-                jobs.put(job)
-            for _ in range(threads):
-                jobs.put(None)
-            if threads == 1:  # the browser that signed in does the work, from this thread
+            jobs = deque(todo)
+            for _ in range(workers - 1):  # they start with the browser: a run of plain reads needs none
+                shared.beside(lambda: self._worker(shared, journal, jobs, finished))
+            try:
                 self._worker(shared, journal, jobs, finished)
-                return
-            done: queue.Queue[OrderRecord | BaseException] = queue.Queue()
-            workers = [threading.Thread(target=self._worker, args=(shared, journal, jobs, done.put), daemon=True,
-                                        name=f"batch-worker-{n}") for n in range(threads)]
-            for worker in workers:
-                worker.start()
-            for _ in range(len(todo)):
-                record = done.get()
-                if isinstance(record, BaseException):
-                    raise record
-                finished(record)
-            for worker in workers:
-                worker.join()
+            finally:
+                jobs.clear()  # whatever ended this worker, the others start no new order
+            shared.wait()
 
     def _sign_in_once(self, browser: Any) -> Result | None:
         """One sign-in for the whole run, saved for every worker's context; None when ready. A
@@ -234,12 +221,12 @@ class BatchRun:
                 return None
             for attempt in range(self.options.retries + 1):
                 try:
-                    storefront.open_your_orders()
+                    storefront.prove_signed_in()
                     return None
                 except StoreTrouble:
                     if attempt == self.options.retries:
                         raise
-                    time.sleep(BACKOFF_S * 2 ** attempt)  # backoff between attempts, not a page wait
+                    pause(BACKOFF_S * 2 ** attempt)  # backoff between attempts, not a page wait
         except (AuthFailed, NeedsHuman, StoreTrouble) as exc:
             return failure(exc, run=True)
         except BROWSER_FAILURES as exc:  # the run stops before any order, with its summary and report
@@ -248,24 +235,18 @@ class BatchRun:
             storefront.close()
         return None
 
-    def _worker(self, shared: BatchBrowsers, journal: Journal, jobs: queue.Queue[Any],
-                deliver: Callable[[Any], None]) -> None:
-        try:
-            with shared.for_this_thread() as browser:
-                storefront = Storefront(browser, self.settings, self.run_id, self.log)
-                handled = 0
-                while (job := jobs.get()) is not None:
-                    row, entry = job
-                    handled += 1
-                    if handled % PAGE_RENEWAL == 0:
-                        storefront.renew_page()
-                    structlog.contextvars.bind_contextvars(run_id=self.run_id, order_id=row.order_id)
-                    deliver(self.process(storefront, journal, row, entry))
-                storefront.close()
-        except BaseException as exc:  # a worker that dies must not leave the main thread waiting
-            if shared.threads == 1:
-                raise
-            deliver(exc)
+    def _worker(self, shared: SharedBrowser, journal: Journal, jobs: deque[tuple[BatchRow, Entry]],
+                finished: Callable[[OrderRecord], None]) -> None:
+        storefront = Storefront(shared, self.settings, self.run_id, self.log)
+        handled = 0
+        while jobs and not shared.interrupted:
+            row, entry = jobs.popleft()
+            handled += 1
+            if handled % PAGE_RENEWAL == 0:
+                storefront.renew_page()
+            structlog.contextvars.bind_contextvars(run_id=self.run_id, order_id=row.order_id)
+            finished(self.process(storefront, journal, row, entry))
+        storefront.close()
 
     def process(self, storefront: Storefront, journal: Journal, row: BatchRow, entry: Entry) -> OrderRecord:
         """One order, however it ends. A journal row that something else changed under the run (a
@@ -322,7 +303,7 @@ class BatchRun:
                 journal.mark_retry(order_id)
                 row_state = PENDING
             self.log.info("order_retry", attempt=attempts, message=result.message)
-            time.sleep(BACKOFF_S * 2 ** (attempts - 1))  # backoff between whole-order retries, not a page wait
+            pause(BACKOFF_S * 2 ** (attempts - 1))  # backoff between whole-order retries, not a page wait
         state = JOURNAL_STATE[result.outcome]
         if state is JournalState.ALREADY_CANCELLED and clicked:
             state = JournalState.CANCELLED  # this tool's own earlier click, confirmed on the order page
