@@ -197,24 +197,26 @@ class BatchRun:
                 self.progress(record)
 
         with SharedBrowser(self.settings, existing=self.browser) as shared:
-            aborted = self._sign_in_once(shared)
+            first = Storefront(shared, self.settings, self.run_id, self.log)  # this worker's, once signed in
+            aborted = self._sign_in_once(first)
             if aborted is not None:
+                first.close()
                 summary.aborted = aborted
                 return
             jobs = deque(todo)
             for _ in range(workers - 1):  # they start with the browser: a run of plain reads needs none
-                shared.beside(lambda: self._worker(shared, journal, jobs, finished))
+                shared.beside(lambda: self._worker(shared, Storefront(shared, self.settings, self.run_id, self.log),
+                                                   journal, jobs, finished))
             try:
-                self._worker(shared, journal, jobs, finished)
+                self._worker(shared, first, journal, jobs, finished)
             finally:
                 jobs.clear()  # whatever ended this worker, the others start no new order
             shared.wait()
 
-    def _sign_in_once(self, browser: Any) -> Result | None:
+    def _sign_in_once(self, storefront: Storefront) -> Result | None:
         """One sign-in for the whole run, saved for every worker's context; None when ready. A
         saved session the store still takes needs none: Your Orders read over plain HTTP (no
         redirect followed) is the proof, and no browser starts for it."""
-        storefront = Storefront(browser, self.settings, self.run_id, self.log)
         try:
             fetched = storefront.fetch(YourOrdersPage.PATH)
             if fetched is not None and your_orders.showing(fetched):
@@ -231,13 +233,10 @@ class BatchRun:
             return failure(exc, run=True)
         except BROWSER_FAILURES as exc:  # the run stops before any order, with its summary and report
             return browser_failed(exc)
-        finally:
-            storefront.close()
         return None
 
-    def _worker(self, shared: SharedBrowser, journal: Journal, jobs: deque[tuple[BatchRow, Entry]],
-                finished: Callable[[OrderRecord], None]) -> None:
-        storefront = Storefront(shared, self.settings, self.run_id, self.log)
+    def _worker(self, shared: SharedBrowser, storefront: Storefront, journal: Journal,
+                jobs: deque[tuple[BatchRow, Entry]], finished: Callable[[OrderRecord], None]) -> None:
         handled = 0
         while jobs and not shared.interrupted:
             row, entry = jobs.popleft()
