@@ -1,4 +1,4 @@
 """`python -m automation.cli`: the command line."""
-from automation.cli.app import main
+from automation.cli.launcher import run
 
-main()
+run()

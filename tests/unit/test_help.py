@@ -47,3 +47,17 @@ def test_a_check_imports_no_browser_driver_nor_rich_tracebacks() -> None:
     loaded = set(done.stderr.split())
     assert "structlog" in loaded and "automation.settings" in loaded and done.stdout.strip() == "Console"
     assert not loaded & {"playwright.sync_api", "pygments", "rich.traceback", "rich.pretty"}
+
+
+def test_the_console_script_exits_as_sys_exit_would_and_says_everything_first() -> None:
+    """`launcher.run` skips the interpreter's teardown: its status is the one `sys.exit` gives, and
+    what was printed, on stdout (a pipe, block-buffered) and stderr, all arrives."""
+    from automation.cli.launcher import exit_status
+
+    assert (exit_status(None), exit_status(3), exit_status(0)) == (0, 3, 0)
+    probe = ("import sys\nfrom automation.cli import launcher\n"
+             "def main():\n    print('x' * 70000)\n    print('said', file=sys.stderr)\n    sys.exit('bye')\n"
+             "launcher.main = main\nlauncher.run()")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stdout == "x" * 70000 + "\n" and done.stderr == "said\nbye\n"
