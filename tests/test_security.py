@@ -180,13 +180,12 @@ def test_no_browser_process_inherits_the_secrets(store: StoreAdmin, cli_env: dic
     tool = subprocess.Popen([sys.executable, "-m", "automation.cli", "check", "113-5555555-5555555", "--json"],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     seen: dict[int, bytes] = {}
+    itself = Path(f"/proc/{tool.pid}/cmdline").read_bytes()
     try:
         while tool.poll() is None and len(seen) < 3:
             for pid in descendants(tool.pid):
-                try:
-                    seen.setdefault(pid, Path(f"/proc/{pid}/environ").read_bytes())
-                except OSError:
-                    pass
+                if pid not in seen and (environ := started_environ(pid, itself)) is not None:
+                    seen[pid] = environ
     finally:
         tool.communicate(timeout=120)
     assert tool.returncode == 0
@@ -194,6 +193,20 @@ def test_no_browser_process_inherits_the_secrets(store: StoreAdmin, cli_env: dic
     for environ in seen.values():
         assert seed.TOTP_PASSWORD.encode() not in environ and seed.TOTP_SECRET.encode() not in environ
         assert b"ORDERCANCEL_PASSWORD" not in environ
+
+
+def started_environ(pid: int, tool: bytes) -> bytes | None:
+    """The environment a child process started with; None while it is still a fork of the tool
+    (between fork and exec, /proc shows the tool's own first environment, secrets and all: the
+    tool's memory, not a new process's), or gone."""
+    process = Path(f"/proc/{pid}")
+    try:
+        before = (process / "cmdline").read_bytes()
+        environ = (process / "environ").read_bytes()
+        after = (process / "cmdline").read_bytes()
+    except OSError:
+        return None
+    return None if tool in (before, after) else environ
 
 
 def descendants(root: int) -> list[int]:
