@@ -114,9 +114,6 @@ def cli_env(store: StoreAdmin, store_server: RunningStore, tmp_path: Path) -> di
         "ORDERCANCEL_ARTIFACTS_DIR": str(tmp_path / "artifacts"),
         "ORDERCANCEL_LOG_FORMAT": "json",
         "ORDERCANCEL_TIMEOUT_S": "15",
-        # one browser per batch unless a test asks for more: the loopback default of 2 doubles the
-        # browsers of the suite's many small batches (tests of the default unset it)
-        "ORDERCANCEL_CONCURRENCY": "1",
     })
     if os.environ.get("ORDERCANCEL_BROWSER_EXECUTABLE"):
         env["ORDERCANCEL_BROWSER_EXECUTABLE"] = os.environ["ORDERCANCEL_BROWSER_EXECUTABLE"]

@@ -84,7 +84,7 @@ def test_a_thirty_row_file_gives_each_order_its_outcome(store: StoreAdmin, cli: 
     rows, expected = mixed_orders(store)
     batch = write_csv(tmp_path / "orders.csv", rows)
 
-    result = cli("batch", str(batch), "--json", "--report", str(tmp_path / "report"), timeout=300)
+    result = cli("batch", str(batch), "--concurrency", "2", "--json", "--report", str(tmp_path / "report"), timeout=300)
 
     assert result.exit_code == 1, result.stderr[-3000:]  # the invalid rows
     summary = result.json

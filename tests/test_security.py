@@ -54,7 +54,8 @@ def test_no_secret_or_cookie_anywhere_after_a_batch_with_faults(store: StoreAdmi
     batch = tmp_path / "orders.csv"
     batch.write_text("order_id\n" + "".join(f"{o.id}\n" for o in orders) + "113-0000000-0000001\n")
     store.faults(seed=4, error_rate=0.2, session_ttl_requests=6)  # errors, evidence and sign-ins again
-    first = cli("batch", str(batch), "--json", "--report", str(tmp_path / "report"), "--retries", "3", env=SECRET_ENV)
+    first = cli("batch", str(batch), "--concurrency", "2", "--json", "--report", str(tmp_path / "report"), "--retries", "3",
+                env=SECRET_ENV)
     assert first.exit_code in (0, 1), first.stderr[-2000:]
     store.faults(seed=4, error_rate=1.0)
     traced = cli("cancel", orders[0].id, "--trace", "--json", env=SECRET_ENV)  # an error with evidence
