@@ -1,7 +1,8 @@
-"""The tool against the recorded script, side by side in one run: `batch` at concurrency 1, 2 and 4
-and the recorded script (`ordercancel cancel` per order in a new process with no saved session: a
-new browser and a fresh sign-in each time), the same browser binary, the same mock store (in its
-own process, not counted); then the cold starts a person waits for (`--help`, `check ID` with a
+"""The tool against the recorded script, side by side in one run: `batch` at concurrency 1, 2 and 4,
+each signing in as its first run would (and at 2 again with the session saved, as a scheduled
+batch finds it after its first run), and the recorded script (`ordercancel cancel` per order in a
+new process with no saved session: a new browser and a fresh sign-in each time); the same browser
+binary, the same mock store (in its own process, not counted); then the cold starts a person waits for (`--help`, `check ID` with a
 saved session). Prints one JSON line per measurement, then a table.
 
 Every number carries the 1-minute load average beside it (taken when the measurement ended): the
@@ -10,7 +11,7 @@ the summed PSS (`/proc/PID/smaps_rollup`) over the tool's whole process tree, sa
 CPU is the tree's user+system time (each process's last sample, so the final 50 ms are missed)
 over the wall time, in % of one core.
 
-    python benchmarks/side_by_side.py [--orders 24] [--concurrency 1 2 4] [--script-orders 8] [--runs 6]
+    python benchmarks/side_by_side.py [--orders 24] [--concurrency 1 2 4] [--saved 2] [--script-orders 8] [--runs 6]
 """
 from __future__ import annotations
 
@@ -86,16 +87,20 @@ def measured(args: list[str], env: dict[str, str]) -> dict[str, object]:
     return {"wall_s": wall, "peak_kib": peak_kib, "cpu_s": cpu, "stdout": stdout}
 
 
-def batch(store: BenchStore, orders: int, concurrency: int) -> dict[str, object]:
+def batch(store: BenchStore, orders: int, concurrency: int, saved: bool = False) -> dict[str, object]:
+    """A batch in a fresh state folder: it signs in, unless `saved`, where a `login` before it (not
+    measured) saved the session, as a scheduled batch finds it after its first run."""
     ids = fresh_orders(store.admin, orders, "117")
     with tempfile.TemporaryDirectory() as scratch:
         rows = Path(scratch) / "orders.csv"
         rows.write_text("order_id,reason\n" + "".join(f"{i},mistake\n" for i in ids))
-        run = measured(["batch", str(rows), "--concurrency", str(concurrency), "--json"],
-                       tool_env(store.url, ORDERCANCEL_STATE_DIR=scratch))
+        env = tool_env(store.url, ORDERCANCEL_STATE_DIR=scratch)
+        if saved:
+            subprocess.run([*TOOL, "login"], env=env, check=True, capture_output=True)
+        run = measured(["batch", str(rows), "--concurrency", str(concurrency), "--json"], env)
     counts = json.loads(str(run["stdout"]))["counts"]
     wall = float(run["wall_s"])  # type: ignore[arg-type]
-    return {"way": f"batch -c {concurrency}", "orders": orders, "counts": counts, "wall_s": round(wall, 1),
+    return {"way": f"batch -c {concurrency}" + (", session saved" if saved else ""), "orders": orders, "counts": counts, "wall_s": round(wall, 1),
             "orders_per_s": round(orders / wall, 2), "cpu_pct": round(100 * float(run["cpu_s"]) / wall),  # type: ignore[arg-type]
             "peak_pss_mib": round(int(run["peak_kib"]) / 1024), "load": load()}  # type: ignore[call-overload]
 
@@ -148,6 +153,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=24)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--saved", type=int, nargs="*", default=[2], help="concurrencies run again with a saved session")
     parser.add_argument("--script-orders", type=int, default=8)
     parser.add_argument("--runs", type=int, default=6, help="cold starts of each kind")
     args = parser.parse_args()
@@ -161,6 +167,9 @@ def main() -> None:
     with bench_store() as store:
         for concurrency in args.concurrency:
             rows.append(batch(store, args.orders, concurrency))
+            print(json.dumps(rows[-1]), flush=True)
+        for concurrency in args.saved:
+            rows.append(batch(store, args.orders, concurrency, saved=True))
             print(json.dumps(rows[-1]), flush=True)
         if args.script_orders:
             rows.append(recorded_script(store, args.script_orders))
