@@ -2,8 +2,9 @@
 each signing in as its first run would (and at 2 again with the session saved, as a scheduled
 batch finds it after its first run), and the recorded script (`ordercancel cancel` per order in a
 new process with no saved session: a new browser and a fresh sign-in each time); the same browser
-binary, the same mock store (in its own process, not counted); then the cold starts a person waits for (`--help`, `check ID` with a
-saved session). Prints one JSON line per measurement, then a table.
+binary, the same mock store (in its own process, not counted); then the cold starts a person
+waits for (`--help`, `check ID` with a saved session). Prints one JSON line per measurement, then
+a table.
 
 Every number carries the 1-minute load average beside it (taken when the measurement ended): the
 machine is shared, and only numbers taken side by side in one run compare. Memory is the peak of
