@@ -30,6 +30,15 @@ hypothesis_settings.register_profile("suite", deadline=None)
 hypothesis_settings.load_profile("suite")
 
 
+# The longest tests start first (a minute and half a minute), so that no xdist worker is still
+# running one of them alone while the others have finished: xdist hands tests out in this order
+LONGEST_FIRST = ("tests/test_packaging.py", "tests/test_soak.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))
+
+
 @pytest.fixture(scope="session")
 def store_server() -> Iterator[RunningStore]:
     with running_store(scenario="demo", admin_token=secrets.token_urlsafe(16)) as running:
