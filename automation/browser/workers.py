@@ -35,6 +35,11 @@ def _running() -> Any:
     return getattr(_here, "browser", None)
 
 
+def sharing() -> bool:
+    """Whether workers share this thread's browser: then every wait of theirs must be on its loop."""
+    return _running() is not None
+
+
 async def _until(future: asyncio.Future[Any]) -> None:
     await future
 

@@ -19,7 +19,7 @@ from playwright._impl._errors import TargetClosedError
 from playwright._impl._sync_base import SyncBase
 from playwright.sync_api import Browser, Error, sync_playwright
 
-from automation.browser.storefront import Pacer
+from automation.browser.storefront import Pacer, Storefront
 from automation.browser.workers import SharedBrowser, Turn, pause
 from automation.logs import get_logger
 from automation.order.cancellation import Cancellation
@@ -140,3 +140,20 @@ def test_a_press_the_browser_closed_under_is_counted_unanswered_even_when_no_new
     with pytest.raises(TargetClosedError):
         canceller._submit(form, [Line("B0KETTLE01", "Kettle", False, "k1")], [], None)  # type: ignore[arg-type]
     assert canceller.unanswered  # the batch presses it no more this run, and its journal row stays submitting
+
+
+def test_beside_other_workers_a_read_waits_on_the_loop_never_in_a_plain_read_that_holds_them_all(
+        driver: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    front = Storefront(lambda: driver, SETTINGS, "run", get_logger())
+    monkeypatch.setattr(front, "_fetch_plain", lambda url, path: "read over plain HTTP")
+
+    class ThroughTheBrowser(Exception):
+        pass
+
+    def open_context() -> None:
+        raise ThroughTheBrowser  # the context's request API would read it, waiting on the loop
+
+    monkeypatch.setattr(front, "_open_context", open_context)
+    assert front.fetch("/your-orders/orders") == "read over plain HTTP"  # no browser yet: none is started for it
+    with SharedBrowser(SETTINGS, existing=driver), pytest.raises(ThroughTheBrowser):
+        front.fetch("/your-orders/orders")
