@@ -276,7 +276,7 @@ def test_a_remote_browser_server_does_the_browser_work(store: StoreAdmin, cli: C
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "playwright", "run-server", "--port", str(port),
                                "--host", "127.0.0.1", "--unsafe"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True)
+                              text=True, start_new_session=True)
     try:
         assert server.stdout is not None
         assert "Listening on" in server.stdout.readline()
@@ -288,8 +288,8 @@ def test_a_remote_browser_server_does_the_browser_work(store: StoreAdmin, cli: C
         many = cli("batch", str(batch), "--concurrency", "2", "--json", env=env)  # both workers in its one browser
         assert many.exit_code == 0, many.stderr[-2000:]
         assert store.order("113-2345678-2345678").item("Lamp")["status"] == "cancelled"
-    finally:
-        server.terminate()
+    finally:  # the whole group: `python -m playwright` leaves its node server running after a SIGTERM
+        os.killpg(server.pid, signal.SIGKILL)
         server.wait(timeout=10)
 
 

@@ -17,7 +17,7 @@ from automation.browser.reloads import read_your_orders
 from automation.browser.robot_checks import RobotChecks
 from automation.browser.session import load_session, save_session, sign_in
 from automation.browser.traces import scrubbed_zip
-from automation.browser.workers import Turn, pause
+from automation.browser.workers import Turn, pause, sharing
 from automation.errors import AuthFailed, StoreTimeout, StoreTrouble
 from automation.files import UnsafeName, artifact_path, ensure_folder, scrub, write_private
 from automation.marketplace import language_cookie
@@ -195,7 +195,9 @@ class Storefront:
         url = urllib.parse.urljoin(self.settings.base_url + "/", path)
         if not same_origin(url, self.settings.base_url):
             return None
-        if self._context is None:
+        # a plain read blocks the thread: beside other workers (browser/workers.py) it would hold
+        # them all for as long as the store takes, and their pages' route handlers with them
+        if self._context is None and not sharing():
             return self._fetch_plain(url, path)
         try:
             with self.pacer.load():

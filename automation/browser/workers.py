@@ -35,6 +35,11 @@ def _running() -> Any:
     return getattr(_here, "browser", None)
 
 
+def sharing() -> bool:
+    """Whether workers share this thread's browser: then every wait of theirs must be on its loop."""
+    return _running() is not None
+
+
 async def _until(future: asyncio.Future[Any]) -> None:
     await future
 
@@ -92,13 +97,25 @@ class SharedBrowser:
         self._running = 0
         self._ended: asyncio.Future[None] | None = None
         self._errors: list[BaseException] = []
+        self._caller = greenlet.getcurrent()  # the first worker, where an interrupt is raised
+        self._workers: list[greenlet.greenlet] = []
+        self._stopped = False
         if existing is not None:
             self()
 
     def __enter__(self) -> SharedBrowser:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
+        try:
+            if isinstance(error, Exception):
+                self._settle()  # the caller failed: the others end the order in hand, and take no other
+            elif error is not None:
+                self._stop()
+        finally:
+            self._close()
+
+    def _close(self) -> None:
         try:
             self._stack.close()
         finally:
@@ -115,9 +132,9 @@ class SharedBrowser:
         return browser
 
     @property
-    def interrupted(self) -> bool:
-        """A worker was interrupted (Ctrl+C reached it): the others take no new work."""
-        return any(not isinstance(error, Exception) for error in self._errors)
+    def stopping(self) -> bool:
+        """A worker failed or was interrupted: the others take no new order."""
+        return bool(self._errors)
 
     def beside(self, job: Callable[[], None]) -> None:
         """Run `job` beside the caller as a worker: now if the browser runs, else once it starts
@@ -136,16 +153,47 @@ class SharedBrowser:
 
         def run() -> None:
             try:
-                job()
-            except BaseException as exc:  # noqa: BLE001  # raised by wait(), in the main greenlet
+                if not self._stopped:  # the caller may have left before the loop started it
+                    job()
+            except Exception as exc:  # raised by wait(), in the caller, once every worker ended
                 self._errors.append(exc)
+            except BaseException as exc:
+                self._errors.append(exc)
+                if not isinstance(exc, greenlet.GreenletExit):
+                    # an interrupt (Ctrl+C) that reached this worker: raised in the caller at once,
+                    # where it waits on the loop (as Playwright raises one that reached the loop)
+                    self._caller.throw(exc)
             finally:
                 self._running -= 1
-                if (not self._running or self.interrupted) and not ended.done():
+                if not self._running and not ended.done():
                     ended.set_result(None)
 
+        def enter() -> None:
+            worker = greenlet.greenlet(run)  # a child of the loop's greenlet: it ends into it
+            self._workers.append(worker)
+            worker.switch()
+
         # started from the loop, the greenlet's waits go to the dispatcher, and it ends into it
-        loop.call_soon(lambda: greenlet.greenlet(run).switch())
+        loop.call_soon(enter)
+
+    def _settle(self) -> None:
+        """Until the workers beside the caller end the order in hand; their errors are the caller's to
+        judge (it has one of its own)."""
+        try:
+            self.wait()
+        except Exception:  # noqa: BLE001  # the caller's own error is the one raised
+            pass
+
+    def _stop(self) -> None:
+        """The workers beside the caller, stopped where they wait (an interrupt): before the browser
+        closes under them, so that none goes on to record what the closing did to its order, retry
+        it, or start another. Their journal rows stay as they were, as after a kill."""
+        self._stopped = True
+        here = greenlet.getcurrent()
+        for worker in self._workers:
+            if not worker.dead:
+                worker.parent = here  # its end comes back here, not to the loop
+                worker.throw(greenlet.GreenletExit)
 
     def wait(self) -> None:
         """Until every worker started beside the caller ended; the first one's error raised here."""

@@ -325,6 +325,8 @@ def main() -> None:
     line = command()
     try:
         code = line.main(prog_name="ordercancel", standalone_mode=False)
+        if code == 130:  # how Typer ends a command Ctrl+C interrupted (KeyboardInterrupt), saying nothing
+            print(_("error: {message}").format(message=_("interrupted")), file=sys.stderr)
     except ToolError as exc:  # what a command did not turn into its own output: one line, its exit code
         print(_("error: {message}").format(message=printable(str(exc))), file=sys.stderr)
         code = int(exc.exit_code)

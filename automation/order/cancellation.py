@@ -226,6 +226,7 @@ class Cancellation(OrderReader):
             self.on_submit(chosen, lines)
         self.log.info("submitting", items=[line.item_id for line in chosen],
                       products=[line.product_id for line in chosen], reason=reason)
+        submission = Submission(chosen, answered=False)  # until an answer is seen, the store may act on the press
         try:
             with self.storefront.pacer.load():  # the submit loads a page too
                 response = form.submit(timeout_ms=self.storefront.settings.submit_timeout_s * 1000)
@@ -233,9 +234,9 @@ class Cancellation(OrderReader):
                                     html=served_html(response))
         except PlaywrightError as exc:  # no answer, or the connection broke: the store may or may not have acted
             self.log.warning("submit_unanswered", error=in_words(exc))
-            submission = Submission(chosen, answered=False)
             self.storefront.renew_page()  # a tab whose submit is pending or failed can interrupt the next load
-        self.submissions.append(submission)
+        finally:  # however the press ended (a new tab in a closed browser fails too), the one-click rule counts it
+            self.submissions.append(submission)
         return submission
 
     def _judge(self, request: CancelRequest, submission: Submission, summary: OrderSummary, lines: list[Line],

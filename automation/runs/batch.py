@@ -238,7 +238,7 @@ class BatchRun:
     def _worker(self, shared: SharedBrowser, storefront: Storefront, journal: Journal,
                 jobs: deque[tuple[BatchRow, Entry]], finished: Callable[[OrderRecord], None]) -> None:
         handled = 0
-        while jobs and not shared.interrupted:
+        while jobs and not shared.stopping:
             row, entry = jobs.popleft()
             handled += 1
             if handled % PAGE_RENEWAL == 0:

@@ -7,11 +7,13 @@ import json
 import logging
 import os
 import stat
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import structlog
+import typer
 from pydantic import ValidationError
 
 from automation.browser.playwright_errors import (
@@ -21,6 +23,7 @@ from automation.browser.playwright_errors import (
     launch_failed,
     load_failed,
 )
+from automation.cli import app
 from automation.errors import BrowserUnavailable, NoDisplay, StoreTimeout, StoreTrouble, StoreUnreachable
 from automation.files import UnsafeFile, open_log_file
 from automation.logs import configure, console_line, get_logger
@@ -87,6 +90,24 @@ def test_a_secret_setting_is_never_shown() -> None:
 
 def test_exit_codes_are_said() -> None:
     assert exit_meaning(3).startswith("exit 3: not cancellable") and exit_meaning(130) == "exit 130: interrupted"
+
+
+def test_ctrl_c_is_said_as_well_as_exited_130(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    interrupted = typer.Typer()
+
+    @interrupted.command()
+    def work() -> None:
+        raise KeyboardInterrupt  # Typer turns it into its exit 130, which says nothing
+
+    monkeypatch.setattr(app, "command", lambda: typer.main.get_command(interrupted))
+    monkeypatch.setattr(sys, "argv", ["ordercancel"])
+    umask = os.umask(0o022)
+    try:
+        with pytest.raises(SystemExit) as ended:
+            app.main()
+    finally:
+        os.umask(umask)
+    assert ended.value.code == 130 and capsys.readouterr().err.strip() == "error: interrupted"
 
 
 @pytest.fixture
