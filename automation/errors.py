@@ -18,6 +18,7 @@ class ExitCode(enum.IntEnum):
     NOT_FOUND = 4
     SIGN_IN_FAILED = 5
     NEEDS_HUMAN = 6
+    INTERRUPTED = 130  # as a shell says a process Ctrl+C (SIGINT) ended
 
 
 class ToolError(Exception):
@@ -94,3 +95,9 @@ class JournalConflict(ToolError):
     """A journal row was not in the state this run left it in: something else wrote the journal.
     Raised during the work (after clicks, perhaps): the run records it and goes on writing its
     summary, never "nothing was done"."""
+
+
+class Interrupted(ToolError):
+    """A run stopped by Ctrl+C (SIGINT): its message says which orders were in flight, which the
+    journal keeps for the next run to read before anything else."""
+    exit_code = ExitCode.INTERRUPTED

@@ -19,6 +19,7 @@ EXIT_MEANINGS: dict[ExitCode, str] = {
     ExitCode.NOT_FOUND: "no such order on this account",
     ExitCode.SIGN_IN_FAILED: "sign-in failed (wrong or missing credentials)",
     ExitCode.NEEDS_HUMAN: "a person is needed (CAPTCHA, approval): ordercancel login --headed",
+    ExitCode.INTERRUPTED: "interrupted",
 }
 
 
@@ -27,7 +28,7 @@ def exit_meaning(code: int) -> str:
     try:
         return f"exit {code}: {EXIT_MEANINGS[ExitCode(code)]}"
     except ValueError:
-        return f"exit {code}: interrupted" if code == 130 else f"exit {code}"
+        return f"exit {code}"
 
 
 def exit_codes_help(*codes: ExitCode) -> str:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -123,9 +124,11 @@ def test_a_second_run_skips_finished_orders_and_redo_takes_them_again(store: Sto
     assert submissions(store) == {order.id: 1}
 
 
-def run_and_kill(cli_env: dict[str, str], args: list[str], cwd: Path, should_kill: Callable[[dict[str, Any]], bool]) -> bool:
-    """Run the CLI in its own process group and SIGKILL the whole group (browser included) at the
-    first log line `should_kill` accepts. True if it was killed."""
+def run_and_kill(cli_env: dict[str, str], args: list[str], cwd: Path, should_kill: Callable[[dict[str, Any]], bool],
+                 sig: signal.Signals = signal.SIGKILL) -> Killed | None:
+    """Run the CLI in its own process group and send `sig` to the whole group (browser included, as
+    a terminal's Ctrl+C reaches every process of its foreground group) at the first log line
+    `should_kill` accepts: its exit status and what it said after. None if it ended first."""
     process = subprocess.Popen([sys.executable, "-m", "automation.cli", *args], cwd=cwd, env=cli_env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
     assert process.stderr is not None
@@ -135,11 +138,17 @@ def run_and_kill(cli_env: dict[str, str], args: list[str], cwd: Path, should_kil
         except ValueError:
             continue
         if should_kill(event):
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            return True
+            os.killpg(process.pid, sig)
+            said = process.stderr.read()
+            return Killed(process.wait(timeout=60), said)
     process.wait()
-    return False
+    return None
+
+
+@dataclass
+class Killed:
+    code: int
+    said: str  # on stderr, after the signal
 
 
 def nth(event_name: str, n: int) -> Callable[[dict[str, Any]], bool]:
@@ -152,7 +161,8 @@ def nth(event_name: str, n: int) -> Callable[[dict[str, Any]], bool]:
     return check
 
 
-@pytest.mark.parametrize("moment", ["after_sign_in", "right_after_a_submit", "after_some_orders", "mid_submit_slow"])
+@pytest.mark.parametrize("moment", ["after_sign_in", "right_after_a_submit", "after_some_orders", "mid_submit_slow",
+                                    "ctrl_c_right_after_a_submit"])
 def test_a_run_killed_at_any_moment_finishes_every_order_exactly_once(
         store: StoreAdmin, cli: Cli, cli_env: dict[str, str], tmp_path: Path, moment: str) -> None:
     orders = [store.add_order([f"Pan {n}", f"Lid {n}"]) for n in range(8)]
@@ -162,9 +172,16 @@ def test_a_run_killed_at_any_moment_finishes_every_order_exactly_once(
     if moment == "mid_submit_slow":
         store.faults(seed=5, latency_ms=[150, 400])
     killer = {"after_sign_in": nth("signed_in", 1), "right_after_a_submit": nth("submitting", 3),
-              "after_some_orders": nth("order_finished", 4), "mid_submit_slow": nth("submitting", 2)}[moment]
+              "after_some_orders": nth("order_finished", 4), "mid_submit_slow": nth("submitting", 2),
+              "ctrl_c_right_after_a_submit": nth("submitting", 3)}[moment]
+    ctrl_c = moment.startswith("ctrl_c")
 
-    assert run_and_kill(cli_env, args, tmp_path, killer)
+    killed = run_and_kill(cli_env, args, tmp_path, killer, signal.SIGINT if ctrl_c else signal.SIGKILL)
+
+    assert killed is not None
+    if ctrl_c:  # said, with the orders the next run reads first
+        assert killed.code == 130, killed.said[-2000:]
+        assert "error: interrupted: " in killed.said and "in flight, read first by the next run: " in killed.said
     store.faults()
     journal = journal_states(tmp_path / "state" / "journal.sqlite")
     assert set(journal.values()) <= {"pending", "checking", "submitting", "cancelled", "not_found"}

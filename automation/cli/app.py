@@ -27,7 +27,7 @@ app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, rich_mar
                   epilog="\b\nThe global options may come before or after the command:\n"
                          "  ordercancel check 113-1234567-1234567 --marketplace de -v\n"
                          "Each command's --help shows examples and its exit codes.")
-OK, UNEXPECTED, BAD_INPUT, NOT_CANCELLABLE, NOT_FOUND, SIGN_IN, HUMAN = ExitCode
+OK, UNEXPECTED, BAD_INPUT, NOT_CANCELLABLE, NOT_FOUND, SIGN_IN, HUMAN, INTERRUPTED = ExitCode
 # -q, nothing, -v, -vv: how much this process says, for main() once the command has ended
 ASKED = {"verbosity": 0}
 

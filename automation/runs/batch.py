@@ -14,7 +14,7 @@ import structlog
 
 from automation.browser.storefront import Storefront
 from automation.browser.workers import SharedBrowser, pause
-from automation.errors import AuthFailed, ExitCode, JournalConflict, NeedsHuman, StoreTrouble
+from automation.errors import AuthFailed, ExitCode, Interrupted, JournalConflict, NeedsHuman, StoreTrouble
 from automation.files import UnsafeName, artifact_path, write_private
 from automation.language import _, ngettext
 from automation.logs import get_logger
@@ -149,6 +149,8 @@ class BatchRun:
                 self._work(journal, todo, summary)
             summary.duration_ms = int((time.monotonic() - started) * 1000)
             journal.finish_run(self.run_id, {"counts": summary.counts, "exit_code": summary.exit_code})
+        except KeyboardInterrupt:
+            raise Interrupted(interrupted_words(journal, [row.order_id for row in self.batch.rows], summary)) from None
         finally:
             journal.close()
         summary.records.sort(key=lambda r: (r.line or 0, r.order_id))
@@ -354,6 +356,19 @@ class BatchRun:
         except Exception:  # a screenshot is a nicety; the order's outcome stands without it
             return None
         return str(write_private(path, image))
+
+
+def interrupted_words(journal: Journal, asked: list[str], summary: BatchSummary) -> str:
+    """What a run stopped by Ctrl+C leaves: the orders in flight (which the next run reads before
+    anything else: one may have been pressed), and how many ended or were not started."""
+    states = {order_id: entry.state for order_id in asked if (entry := journal.get(order_id)) is not None}
+    flying = [order_id for order_id, state in states.items() if state in (CHECKING, SUBMITTING)]
+    waiting = sum(state == PENDING for state in states.values())
+    said = _("interrupted: {done} orders ended, {waiting} not started").format(done=len(summary.records),
+                                                                            waiting=waiting)
+    if flying:
+        said += "; " + _("in flight, read first by the next run: {orders}").format(orders=", ".join(flying))
+    return said
 
 
 class NotSubmitted(StoreTrouble):
