@@ -9,7 +9,6 @@ import asyncio
 import inspect
 import threading
 import time
-from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,7 +16,7 @@ import greenlet
 import pytest
 from playwright._impl._errors import TargetClosedError
 from playwright._impl._sync_base import SyncBase
-from playwright.sync_api import Browser, Error, sync_playwright
+from playwright.sync_api import Browser, Error
 
 from automation.browser.storefront import Pacer, Storefront
 from automation.browser.workers import SharedBrowser, Turn, pause
@@ -29,11 +28,11 @@ from automation.settings import Settings
 SETTINGS = Settings(_env_file=None, base_url="http://127.0.0.1:9")
 
 
-@pytest.fixture(scope="module")
-def driver() -> Iterator[Any]:
-    """Playwright's driver and loop, with no browser: any sync object of it serves the workers."""
-    with sync_playwright() as playwright:
-        yield playwright.chromium
+@pytest.fixture
+def driver(playwright: Any) -> Any:
+    """Playwright's driver and loop, with no browser: any sync object of it serves the workers. The
+    session's (pytest-playwright's): while one runs, no second can start in this thread."""
+    return playwright.chromium
 
 
 def test_every_sync_object_has_the_loop_and_the_call_the_workers_use() -> None:
