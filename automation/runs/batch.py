@@ -1,7 +1,6 @@
 """Batch runs: many orders, unattended, resumable, never acting twice, with a journal and a summary."""
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from collections import Counter, deque
@@ -135,8 +134,9 @@ class BatchRun:
         self.progress = progress  # called with each finished OrderRecord
         self.run_id = options.run_id or uuid.uuid4().hex[:12]
         self.log = get_logger().bind(run_id=self.run_id)
-        self._pressed: set[str] = set()  # the orders pressed for in this run
-        self._pressing = threading.Lock()
+        # the orders pressed for in this run; the workers are greenlets of one thread, which take turns
+        # only at a wait on the browser, so checking and adding to it needs no lock
+        self._pressed: set[str] = set()
 
     def run(self) -> BatchSummary:
         started = time.monotonic()
@@ -331,13 +331,12 @@ class BatchRun:
             return _("the order changed after the sweep decided to cancel it whole: {why}").format(why=why)
         if row.lines and (why := differs(list(row.lines), chosen)):
             return why
-        with self._pressing:
-            limit = self.options.max_clicks
-            if row.order_id not in self._pressed and limit is not None and len(self._pressed) >= limit:
-                return ngettext("this run may cancel at most {limit} order (--max-cancels), and did",
-                                "this run may cancel at most {limit} orders (--max-cancels), and did",
-                                limit).format(limit=limit)
-            self._pressed.add(row.order_id)
+        limit = self.options.max_clicks
+        if row.order_id not in self._pressed and limit is not None and len(self._pressed) >= limit:
+            return ngettext("this run may cancel at most {limit} order (--max-cancels), and did",
+                            "this run may cancel at most {limit} orders (--max-cancels), and did",
+                            limit).format(limit=limit)
+        self._pressed.add(row.order_id)
         return None
 
     def _final_screen(self, storefront: Storefront, order_id: str) -> str | None:
